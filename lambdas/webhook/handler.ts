@@ -1,0 +1,50 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
+import { createObservability } from '../shared/observability';
+import { cachedLoader } from '../shared/ttl-cache';
+import { createSqsClient, sqsJobQueue } from './adapters/sqs-queue';
+import { readWebhookEnv } from './env';
+import { readHttpApiEvent } from './http-request';
+import { type IntakeDeps, receiveWebhook } from './intake';
+import { recordError, recordResult } from './observe';
+import { RecentKeys } from './recent-keys';
+import { errorResponse, type HttpResponse, resultResponse } from './responses';
+
+const env = readWebhookEnv(process.env);
+const { logger, metrics } = createObservability('webhook');
+const ssm = createSsmClient();
+const sqs = createSqsClient();
+const secretTtlMs = env.SECRET_CACHE_SECONDS * 1000;
+const signingParameter = env.SIGNING_TOKEN_PARAMETER;
+
+const deps: IntakeDeps = {
+  secrets: {
+    gitlabToken: cachedLoader(() => readSecureString(ssm, env.WEBHOOK_SECRET_PARAMETER), secretTtlMs),
+    signingToken:
+      signingParameter === undefined
+        ? () => Promise.resolve(undefined)
+        : cachedLoader(() => readSecureString(ssm, signingParameter), secretTtlMs),
+  },
+  queue: sqsJobQueue(sqs, { demand: env.DEMAND_QUEUE_URL, lifecycle: env.LIFECYCLE_QUEUE_URL }),
+  recentKeys: new RecentKeys(),
+  now: Date.now,
+};
+
+async function handleWebhook(event: unknown): Promise<HttpResponse> {
+  try {
+    const result = await receiveWebhook(readHttpApiEvent(event), deps);
+    recordResult(result, logger, metrics);
+    return resultResponse(result);
+  } catch (error) {
+    recordError(error, logger, metrics);
+    return errorResponse(error);
+  }
+}
+
+/** API Gateway HTTP API (payload v2) entry point of `POST /webhook`. */
+export const handler = middy(handleWebhook)
+  // Never log the event: its headers carry X-Gitlab-Token.
+  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** Runtime of every Spotlab Lambda (arm64, see the constructs). */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * How every Lambda is bundled, shared by the constructs and `bench/` so the benchmark measures the
+ * artefact that is deployed. The syntax target stays at node22, the oldest runtime Spotlab
+ * supports, so the same bundle also loads on the Node 20 of a developer machine.
+ */
+export const ESBUILD_SETTINGS = {
+  format: 'esm',
+  target: 'node22',
+  platform: 'node',
+  minify: true,
+  mainFields: ['module', 'main'],
+  // Lambda hands credentials over in environment variables; see lambdas/shared/lambda-credentials.ts.
+  alias: {
+    '@aws-sdk/credential-provider-node': fileURLToPath(
+      new URL('../lambdas/shared/lambda-credentials.ts', import.meta.url),
+    ),
+  },
+  // A few CommonJS dependencies call require() on Node built-ins; ESM output has no require.
+  banner:
+    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+} as const;
+
+/** Path of a Lambda's entry file, `lambdas/<name>/handler.ts`. */
+export function lambdaEntry(name: string): string {
+  return fileURLToPath(new URL(`../lambdas/${name}/handler.ts`, import.meta.url));
+}
+
+/** {@link ESBUILD_SETTINGS} in the form `NodejsFunction` takes. */
+export function lambdaBundling(): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: ESBUILD_SETTINGS.target,
+    minify: ESBUILD_SETTINGS.minify,
+    mainFields: [...ESBUILD_SETTINGS.mainFields],
+    sourceMap: false,
+    // Bundle the AWS SDK instead of using the runtime's copy: pinned versions, and tree-shaken
+    // code loads faster than the runtime's full packages.
+    externalModules: [],
+    banner: ESBUILD_SETTINGS.banner,
+    esbuildArgs: Object.fromEntries(
+      Object.entries(ESBUILD_SETTINGS.alias).map(([from, to]) => [`--alias:${from}`, to]),
+    ),
+  };
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { architectureOfInstanceType } from './instance-types';
+
+/** SSM parameter names are absolute paths (`/spotlab/...`) or plain names. */
+const parameterName = z
+  .string()
+  .regex(/^\/?[a-zA-Z0-9_.\-/]{1,1011}$/, 'must be an SSM parameter name such as /spotlab/webhook-secret');
+
+const gitlabSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be the http(s) URL of the GitLab instance' })
+    .transform((url) => url.replace(/\/+$/, '')),
+  webhookSecretParameter: parameterName,
+  signingTokenParameter: parameterName.optional(),
+  apiTokenParameter: parameterName,
+});
+
+const runnerScopeSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('project') }),
+    z.strictObject({ type: z.literal('group'), groupId: z.number().int().positive() }),
+    z.strictObject({ type: z.literal('instance') }),
+  ],
+  { error: 'must be {"type":"project"}, {"type":"group","groupId":N} or {"type":"instance"}' },
+);
+
+/** `al2023` (latest Amazon Linux 2023 for the pool's architecture), an AMI id, or `ssm:<parameter>`. */
+const imageSchema = z
+  .string()
+  .regex(
+    /^(al2023|ami-[0-9a-f]{8,17}|ssm:\/?[a-zA-Z0-9_.\-/]+)$/,
+    'must be "al2023", an AMI id or "ssm:<parameter name>"',
+  );
+
+const instanceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be an EC2 instance type such as m7g.large');
+
+const poolSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1-32 lowercase letters, digits or dashes'),
+    tags: z.array(z.string().min(1).max(255)).default([]),
+    runUntagged: z.boolean().default(false),
+    instanceTypes: z.array(instanceType).min(1).max(20),
+    architecture: z.enum(['x86_64', 'arm64']),
+    image: imageSchema.default('al2023'),
+    diskSizeGiB: z.number().int().min(8).max(16_384).default(30),
+    executor: z.enum(['docker', 'shell']).default('docker'),
+    dockerImage: z.string().min(1).default('alpine:3.20'),
+    privileged: z.boolean().default(false),
+    maxInstances: z.number().int().min(1).max(1000),
+    idleTimeoutSeconds: z.number().int().min(30).max(3600).default(300),
+    maxLifetimeMinutes: z
+      .number()
+      .int()
+      .min(10)
+      .max(24 * 60)
+      .default(180),
+    onDemandFallback: z.boolean().default(true),
+  })
+  // Checks within one pool run as soon as that pool's own keys are valid, beside other pools' errors.
+  .superRefine((pool, ctx) => {
+    if (pool.tags.length === 0 && !pool.runUntagged) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tags'],
+        message: 'a pool with no tags must set runUntagged: true, or it serves no job',
+      });
+    }
+    if (pool.executor === 'shell' && pool.privileged) {
+      ctx.addIssue({ code: 'custom', path: ['privileged'], message: 'applies only to the docker executor' });
+    }
+    pool.instanceTypes.forEach((type, index) => {
+      const arch = architectureOfInstanceType(type);
+      if (arch !== undefined && arch !== pool.architecture) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instanceTypes', index],
+          message: `${type} is ${arch} but the pool's architecture is ${pool.architecture}`,
+        });
+      }
+    });
+  });
+
+const networkSchema = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({ mode: z.literal('create'), maxAzs: z.number().int().min(1).max(6).default(3) }),
+    z.strictObject({
+      mode: z.literal('existing'),
+      vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id'),
+      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id')).min(1),
+    }),
+  ],
+  { error: 'must be {"mode":"create"} or {"mode":"existing","vpcId":...,"subnetIds":[...]}' },
+);
+
+const webhookSchema = z.strictObject({
+  /** Steady-state requests per second the API stage accepts before answering 429. */
+  rateLimitPerSecond: z.number().int().min(1).max(10_000).default(50),
+  burstLimit: z.number().int().min(1).max(5_000).default(200),
+  /** How long the webhook Lambda keeps the secrets it read from SSM. */
+  secretCacheSeconds: z.number().int().min(0).max(3600).default(300),
+});
+
+/** The whole Spotlab configuration file: every key, its default and the checks across keys. */
+export const spotlabConfigSchema = z
+  .strictObject({
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
+      .default('Spotlab'),
+    gitlab: gitlabSchema,
+    runnerScope: runnerScopeSchema.default({ type: 'project' }),
+    pools: z.array(poolSchema).min(1).max(50),
+    maxInstances: z.number().int().min(1).max(5000),
+    maxSpendPerHourUsd: z.number().positive().max(100_000),
+    network: networkSchema.default({ mode: 'create', maxAzs: 3 }),
+    webhook: webhookSchema.default({ rateLimitPerSecond: 50, burstLimit: 200, secretCacheSeconds: 300 }),
+    alarmEmail: z.email().optional(),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.pools.forEach((pool, index) => {
+      const at = (key: string): (string | number)[] => ['pools', index, key];
+      if (seen.has(pool.name))
+        ctx.addIssue({ code: 'custom', path: at('name'), message: `duplicates pool "${pool.name}"` });
+      seen.add(pool.name);
+      if (pool.maxInstances > config.maxInstances) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('maxInstances'),
+          message: `must not exceed the global maxInstances (${config.maxInstances})`,
+        });
+      }
+    });
+  });
+
+/** Spotlab's validated configuration, with defaults filled in. */
+export type SpotlabConfig = z.infer<typeof spotlabConfigSchema>;
+/** One pool: the shape of the machines that serve a set of job tags. */
+export type PoolConfig = SpotlabConfig['pools'][number];

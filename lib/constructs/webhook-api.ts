@@ -1,0 +1,143 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { LAMBDA_RUNTIME, lambdaBundling, lambdaEntry } from '../bundling';
+import type { JobQueues } from './job-queues';
+
+/** Properties of {@link WebhookApi}. */
+export interface WebhookApiProps {
+  /** Where accepted job events go. */
+  readonly queues: JobQueues;
+  /** SSM SecureString holding the webhook's secret token. */
+  readonly webhookSecretParameter: string;
+  /**
+   * SSM SecureString holding the webhook signing token (`whsec_…`).
+   * @default - signatures are not checked
+   */
+  readonly signingTokenParameter?: string;
+  /**
+   * How long the Lambda keeps the secrets it read.
+   * @default Duration.minutes(5)
+   */
+  readonly secretCacheTtl?: Duration;
+  /**
+   * Steady-state requests per second the stage accepts before answering 429.
+   * @default 50
+   */
+  readonly rateLimitPerSecond?: number;
+  /**
+   * Requests the stage accepts in a burst.
+   * @default 200
+   */
+  readonly burstLimit?: number;
+  /**
+   * Retention of the function's and the stage's logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The front door: an HTTP API with `POST /webhook` in front of the webhook Lambda, which
+ * authenticates GitLab's Job Hooks and puts them on the job queues. Other methods on the path
+ * reach the Lambda too, so the caller gets a 405 rather than an opaque 404.
+ */
+export class WebhookApi extends Construct {
+  /** The webhook Lambda. */
+  readonly function: NodejsFunction;
+  /** The HTTP API. */
+  readonly api: HttpApi;
+  /** The URL to enter in GitLab's webhook settings. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: WebhookApiProps) {
+    super(scope, id);
+    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const functionLogs = new LogGroup(this, 'FunctionLogs', {
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An explicit role instead of the AWSLambdaBasicExecutionRole managed policy, which may write
+    // to every log group in the account.
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: lambdaEntry('webhook'),
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      // More memory buys CPU, which shortens the cold start every burst pays for.
+      memorySize: 512,
+      // GitLab waits 10 s for an answer; the function answers in milliseconds or not at all.
+      timeout: Duration.seconds(10),
+      role,
+      logGroup: functionLogs,
+      bundling: lambdaBundling(),
+      environment: {
+        DEMAND_QUEUE_URL: props.queues.demand.queueUrl,
+        LIFECYCLE_QUEUE_URL: props.queues.lifecycle.queueUrl,
+        WEBHOOK_SECRET_PARAMETER: props.webhookSecretParameter,
+        ...(props.signingTokenParameter === undefined
+          ? {}
+          : { SIGNING_TOKEN_PARAMETER: props.signingTokenParameter }),
+        SECRET_CACHE_SECONDS: String((props.secretCacheTtl ?? Duration.minutes(5)).toSeconds()),
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+    });
+
+    this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Spotlab GitLab webhook' });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    new HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimitPerSecond ?? 50, burstLimit: props.burstLimit ?? 200 },
+      // No headers in the access log: X-Gitlab-Token travels in one.
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+          }),
+        ),
+      },
+    });
+    const integration = new HttpLambdaIntegration('Integration', this.function);
+    this.api.addRoutes({ path: '/webhook', methods: [HttpMethod.POST], integration });
+    this.api.addRoutes({ path: '/webhook', methods: [HttpMethod.ANY], integration });
+    this.url = `${this.api.apiEndpoint}/webhook`;
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'GitLab can send neither IAM-signed requests nor JWTs; every request is authenticated in the ' +
+        'Lambda by the X-Gitlab-Token shared secret (constant-time) and, when configured, the ' +
+        'webhook-signature HMAC, before anything is enqueued.',
+    });
+
+    functionLogs.grantWrite(role);
+    props.queues.demand.grantSendMessages(this.function);
+    props.queues.lifecycle.grantSendMessages(this.function);
+    const secrets = [props.webhookSecretParameter, props.signingTokenParameter].filter(
+      (name) => name !== undefined,
+    );
+    secrets.forEach((parameterName, index) => {
+      // Decryption with the AWS managed key aws/ssm needs no KMS grant: its key policy allows any
+      // principal of the account through SSM.
+      StringParameter.fromSecureStringParameterAttributes(this, `Secret${index}`, {
+        parameterName,
+      }).grantRead(role);
+    });
+  }
+}
