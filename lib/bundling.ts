@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 
 /** Runtime of every Spotlab Lambda (arm64, see the constructs). */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
@@ -31,6 +32,19 @@ export const ESBUILD_SETTINGS = {
 /** Path of a Lambda's entry file, `lambdas/<name>/handler.ts`. */
 export function lambdaEntry(name: string): string {
   return fileURLToPath(new URL(`../lambdas/${name}/handler.ts`, import.meta.url));
+}
+
+/** esbuild options that build a Lambda exactly as `cdk synth` does, for tests and benchmarks. */
+export function lambdaBuildOptions(name: string): BuildOptions {
+  return {
+    ...ESBUILD_SETTINGS,
+    mainFields: [...ESBUILD_SETTINGS.mainFields],
+    banner: { js: ESBUILD_SETTINGS.banner },
+    entryPoints: [lambdaEntry(name)],
+    bundle: true,
+    metafile: true,
+    logLevel: 'silent',
+  };
 }
 
 /** {@link ESBUILD_SETTINGS} in the form `NodejsFunction` takes. */

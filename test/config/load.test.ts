@@ -1,0 +1,154 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { architectureOfInstanceType } from '../../lib/config/instance-types';
+import { ConfigError, loadConfig, parseConfig } from '../../lib/config/load';
+
+const minimal = {
+  gitlab: {
+    url: 'https://gitlab.example.com/',
+    webhookSecretParameter: '/spotlab/webhook-secret',
+    apiTokenParameter: '/spotlab/api-token',
+  },
+  pools: [
+    { name: 'linux', tags: ['linux'], instanceTypes: ['m7i.large'], architecture: 'x86_64', maxInstances: 5 },
+  ],
+  maxInstances: 10,
+  maxSpendPerHourUsd: 2,
+};
+
+function problemsOf(config: unknown): readonly string[] {
+  try {
+    parseConfig(JSON.stringify(config));
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('accepts the commented example shipped as spotlab.config.json', () => {
+    const config = loadConfig('spotlab.config.json');
+
+    expect(config.pools.map((pool) => pool.name)).toEqual(['arm-docker', 'x86-docker']);
+    expect(config.runnerScope).toEqual({ type: 'project' });
+  });
+
+  it('fills in the documented defaults and trims the GitLab URL', () => {
+    const config = parseConfig(JSON.stringify(minimal));
+
+    expect(config.gitlab.url).toBe('https://gitlab.example.com');
+    expect(config.network).toEqual({ mode: 'create', maxAzs: 3 });
+    expect(config.pools[0]).toMatchObject({
+      image: 'al2023',
+      executor: 'docker',
+      diskSizeGiB: 30,
+      idleTimeoutSeconds: 300,
+      maxLifetimeMinutes: 180,
+      onDemandFallback: true,
+      runUntagged: false,
+    });
+  });
+
+  it('returns a frozen object, so no code can change the configuration after validation', () => {
+    const config = parseConfig(JSON.stringify(minimal));
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.pools[0])).toBe(true);
+  });
+
+  it('names every bad key in one error', () => {
+    const problems = problemsOf({
+      ...minimal,
+      gitlab: { url: 'ftp://gitlab', webhookSecretParameter: 'has spaces' },
+      runnerScope: { type: 'group' },
+      pools: [{ ...minimal.pools[0], name: 'Linux', instanceTyps: [] }],
+      maxSpendPerHourUsd: 0,
+      network: { mode: 'existing', vpcId: 'vpc-1' },
+      alarmEmail: 'not-an-address',
+    });
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^gitlab\.url: /),
+        expect.stringMatching(/^gitlab\.webhookSecretParameter: /),
+        expect.stringMatching(/^gitlab\.apiTokenParameter: /),
+        expect.stringMatching(/^runnerScope/),
+        expect.stringMatching(/^pools\[0\]\.name: /),
+        'pools[0].instanceTyps: unknown key (misspelt?)',
+        expect.stringMatching(/^maxSpendPerHourUsd: /),
+        expect.stringMatching(/^network/),
+        expect.stringMatching(/^alarmEmail: /),
+      ]),
+    );
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'an arm64 type in an x86_64 pool',
+      { instanceTypes: ['m7i.large', 'm7g.large'] },
+      "pools[0].instanceTypes[1]: m7g.large is arm64 but the pool's architecture is x86_64",
+    ],
+    [
+      'a pool that serves no job',
+      { tags: [], runUntagged: false },
+      'pools[0].tags: a pool with no tags must set runUntagged: true, or it serves no job',
+    ],
+    [
+      'privileged with the shell executor',
+      { executor: 'shell', privileged: true },
+      'pools[0].privileged: applies only to the docker executor',
+    ],
+    [
+      'a pool cap above the global cap',
+      { maxInstances: 11 },
+      'pools[0].maxInstances: must not exceed the global maxInstances (10)',
+    ],
+  ])('refuses %s', (_label, poolChanges, problem) => {
+    expect(problemsOf({ ...minimal, pools: [{ ...minimal.pools[0], ...poolChanges }] })).toContain(problem);
+  });
+
+  it('refuses two pools with the same name', () => {
+    const pool = minimal.pools[0];
+
+    expect(problemsOf({ ...minimal, pools: [pool, pool] })).toContain(
+      'pools[1].name: duplicates pool "linux"',
+    );
+  });
+
+  it('points at the line of a syntax error', () => {
+    expect(() => parseConfig('{\n  "maxInstances": 3,,\n}')).toThrow(/line 2, column \d+/);
+  });
+
+  it('says when the file cannot be read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spotlab-'));
+
+    expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(/cannot read the file \(ENOENT\)/);
+  });
+
+  it('reads comments and trailing commas', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spotlab-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, `// header\n${JSON.stringify(minimal).replace(/}$/, ',}')}`);
+
+    expect(loadConfig(file).maxInstances).toBe(10);
+  });
+});
+
+describe('architectureOfInstanceType', () => {
+  it.each([
+    ['m7g.large', 'arm64'],
+    ['c6gn.xlarge', 'arm64'],
+    ['g5g.xlarge', 'arm64'],
+    ['t4g.micro', 'arm64'],
+    ['m7i.large', 'x86_64'],
+    ['g4dn.xlarge', 'x86_64'],
+    ['g5.xlarge', 'x86_64'],
+    ['c7a.2xlarge', 'x86_64'],
+    ['u-6tb1.metal', undefined],
+  ])('reads %s as %s', (type, arch) => {
+    expect(architectureOfInstanceType(type)).toBe(arch);
+  });
+});
