@@ -51,8 +51,12 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key (misspelt?)`)
-      : [`${formatPath(issue.path)}: ${issue.message}`],
+      : [`${formatPath(issue.path)}: ${isMissing(issue) ? 'is required' : issue.message}`],
   );
+}
+
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
 }
 
 /** `pools[0].instanceTypes[1]`, the way an operator would point at the key in the file. */
