@@ -14,10 +14,32 @@ export const Metric = {
   webhookRefused: 'WebhookRefused',
   /** A request that failed on Spotlab's side (5xx). Dimension: `reason`. */
   webhookFailed: 'WebhookFailed',
+  /** A demand message that can never be read; acknowledged. */
+  demandInvalid: 'DemandInvalid',
+  /** A pending job skipped (already claimed, no longer pending, gone). Dimension: `reason`. */
+  demandSkipped: 'DemandSkipped',
+  /** A job no pool serves. Dimension: `reason`. */
+  jobsUnroutable: 'JobsUnroutable',
+  /** Jobs held back by a pool, global or spend cap; retried later. Dimension: `pool`. */
+  demandWaiting: 'DemandWaiting',
+  /** Instances launched. Dimensions: `pool`, `lifecycle`. */
+  instancesLaunched: 'InstancesLaunched',
+  /** Instances asked for and not launched. Dimension: `code` (EC2 error code). */
+  launchShortfall: 'LaunchShortfall',
+  /** GitLab refused the API token (401/403): a configuration error. */
+  gitlabAuthFailures: 'GitlabAuthFailures',
+  /** A scale-up step failed. Dimension: `stage`. */
+  scaleUpFailures: 'ScaleUpFailures',
+  /** Milliseconds from the webhook receiving `pending` to the launch request. Dimension: `pool`. */
+  webhookToLaunch: 'WebhookToLaunch',
 } as const;
 
 /** Dimension names. */
 export const Dimension = {
   kind: 'kind',
   reason: 'reason',
+  pool: 'pool',
+  lifecycle: 'lifecycle',
+  code: 'code',
+  stage: 'stage',
 } as const;

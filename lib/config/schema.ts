@@ -37,12 +37,47 @@ const instanceType = z
   .string()
   .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be an EC2 instance type such as m7g.large');
 
+const range = (min: number, max: number) =>
+  z
+    .strictObject({
+      min: z.number().int().min(min).max(max),
+      max: z.number().int().min(min).max(max).optional(),
+    })
+    .refine((r) => r.max === undefined || r.max >= r.min, { message: 'max must be at least min' });
+
+/**
+ * EC2 attribute-based instance type selection: EC2 picks every type that fits. A job may narrow it
+ * with shape tags (see `shapeTags`) within these bounds.
+ */
+const instanceRequirementsSchema = z.strictObject({
+  vCpuCount: range(1, 448),
+  memoryMiB: range(512, 24_576 * 1024),
+  acceleratorCount: range(0, 16).optional(),
+  acceleratorTypes: z
+    .array(z.enum(['gpu', 'fpga', 'inference']))
+    .min(1)
+    .optional(),
+  acceleratorManufacturers: z
+    .array(z.enum(['nvidia', 'amd', 'amazon-web-services', 'xilinx']))
+    .min(1)
+    .optional(),
+  /** Wildcards allowed, e.g. `g5.*`, `g6*`. */
+  allowedInstanceTypes: z
+    .array(z.string().regex(/^[a-z0-9.*-]+$/))
+    .min(1)
+    .max(400)
+    .optional(),
+  /** Spot price protection: skip types priced above this % of the cheapest matching type. */
+  spotMaxPricePercentageOverLowestPrice: z.number().int().min(1).max(1000).optional(),
+});
+
 const poolSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1-32 lowercase letters, digits or dashes'),
     tags: z.array(z.string().min(1).max(255)).default([]),
     runUntagged: z.boolean().default(false),
-    instanceTypes: z.array(instanceType).min(1).max(20),
+    instanceTypes: z.array(instanceType).min(1).max(20).optional(),
+    instanceRequirements: instanceRequirementsSchema.optional(),
     architecture: z.enum(['x86_64', 'arm64']),
     image: imageSchema.default('al2023'),
     diskSizeGiB: z.number().int().min(8).max(16_384).default(30),
@@ -58,6 +93,13 @@ const poolSchema = z
       .max(24 * 60)
       .default(180),
     onDemandFallback: z.boolean().default(true),
+    /** GitLab `maximum_timeout` of the pool's runners: a job running longer is stopped by GitLab. */
+    jobTimeoutMinutes: z
+      .number()
+      .int()
+      .min(10)
+      .max(24 * 60)
+      .default(60),
   })
   // Checks within one pool run as soon as that pool's own keys are valid, beside other pools' errors.
   .superRefine((pool, ctx) => {
@@ -71,7 +113,21 @@ const poolSchema = z
     if (pool.executor === 'shell' && pool.privileged) {
       ctx.addIssue({ code: 'custom', path: ['privileged'], message: 'applies only to the docker executor' });
     }
-    pool.instanceTypes.forEach((type, index) => {
+    if ((pool.instanceTypes === undefined) === (pool.instanceRequirements === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instanceTypes'],
+        message: 'set exactly one of instanceTypes and instanceRequirements',
+      });
+    }
+    if (pool.jobTimeoutMinutes >= pool.maxLifetimeMinutes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jobTimeoutMinutes'],
+        message: `must be below maxLifetimeMinutes (${pool.maxLifetimeMinutes})`,
+      });
+    }
+    (pool.instanceTypes ?? []).forEach((type, index) => {
       const arch = architectureOfInstanceType(type);
       if (arch !== undefined && arch !== pool.architecture) {
         ctx.addIssue({
@@ -119,6 +175,33 @@ export const spotlabConfigSchema = z
     network: networkSchema.default({ mode: 'create', maxAzs: 3 }),
     webhook: webhookSchema.default({ rateLimitPerSecond: 50, burstLimit: 200, secretCacheSeconds: 300 }),
     alarmEmail: z.email().optional(),
+    /**
+     * Tags by which a job asks for a machine shape in a pool with `instanceRequirements`:
+     * `cpu:8` asks for at least 8 vCPUs, `mem:16` for at least 16 GiB.
+     */
+    shapeTags: z
+      .strictObject({
+        cpuPrefix: z.string().min(1).default('cpu:'),
+        memoryGiBPrefix: z.string().min(1).default('mem:'),
+      })
+      .default({ cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' }),
+    /** The runners' shared S3 cache. */
+    cache: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        expireAfterDays: z.number().int().min(1).max(365).default(14),
+      })
+      .default({ enabled: true, expireAfterDays: 14 }),
+    /**
+     * On-demand USD per hour by instance type, for the spend cap; overrides and extends the
+     * built-in table (us-east-1 list prices). Types in neither are priced at `defaultUsdPerHour`.
+     */
+    prices: z
+      .strictObject({
+        usdPerHour: z.record(instanceType, z.number().positive()).default({}),
+        defaultUsdPerHour: z.number().positive().default(1),
+      })
+      .default({ usdPerHour: {}, defaultUsdPerHour: 1 }),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

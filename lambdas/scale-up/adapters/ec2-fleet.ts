@@ -1,0 +1,129 @@
+import {
+  type _InstanceType,
+  CreateFleetCommand,
+  type CreateFleetCommandInput,
+  DescribeInstancesCommand,
+  EC2Client,
+  type FleetLaunchTemplateOverridesRequest,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { TagKey } from '../../shared/naming';
+import { SDK_CLIENT_CONFIG } from '../../shared/sdk-config';
+import type { Fleet, FleetInstance, LaunchOverride, LaunchRequest, LaunchResult, Lifecycle } from '../ports';
+
+/** The one EC2 client of a Lambda environment. */
+export function createEc2Client(): EC2Client {
+  return new EC2Client(SDK_CLIENT_CONFIG);
+}
+
+/** The production {@link Fleet}: EC2 CreateFleet (instant), TerminateInstances, DescribeInstances. */
+export function ec2Fleet(ec2: EC2Client, stackName: string): Fleet {
+  return {
+    async launch(request: LaunchRequest): Promise<LaunchResult> {
+      const output = await ec2.send(new CreateFleetCommand(createFleetInput(request)));
+      const instances = (output.Instances ?? []).flatMap((group) =>
+        (group.InstanceIds ?? []).map((instanceId) => ({
+          instanceId,
+          instanceType: group.InstanceType ?? 'unknown',
+          lifecycle: group.Lifecycle === 'spot' ? ('spot' as const) : ('on-demand' as const),
+        })),
+      );
+      const errors = (output.Errors ?? []).map((e) => ({
+        code: e.ErrorCode ?? 'Unknown',
+        message: e.ErrorMessage ?? '',
+      }));
+      return { instances, errors };
+    },
+    async terminate(instanceIds: readonly string[]): Promise<void> {
+      // TerminateInstances takes at most 1000 ids per call.
+      for (let start = 0; start < instanceIds.length; start += 1000) {
+        await ec2.send(
+          new TerminateInstancesCommand({ InstanceIds: instanceIds.slice(start, start + 1000) }),
+        );
+      }
+    },
+    async live(): Promise<readonly FleetInstance[]> {
+      const found: FleetInstance[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [
+              { Name: `tag:${TagKey.stack}`, Values: [stackName] },
+              { Name: 'instance-state-name', Values: ['pending', 'running'] },
+            ],
+            MaxResults: 1000,
+            NextToken,
+          }),
+        );
+        for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+          const tag = (key: string) => instance.Tags?.find((t) => t.Key === key)?.Value;
+          found.push({
+            instanceId: instance.InstanceId ?? 'unknown',
+            pool: tag(TagKey.pool) ?? 'unknown',
+            instanceType: instance.InstanceType ?? 'unknown',
+            lifecycle: instance.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+          });
+        }
+        NextToken = page.NextToken;
+      } while (NextToken !== undefined);
+      return found;
+    },
+  };
+}
+
+/** The CreateFleet request for a {@link LaunchRequest}; exported for the exact-request tests. */
+export function createFleetInput(request: LaunchRequest): CreateFleetCommandInput {
+  const lifecycle: Lifecycle = request.lifecycle;
+  const tags = Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value }));
+  return {
+    Type: 'instant',
+    ClientToken: request.clientToken,
+    LaunchTemplateConfigs: [
+      {
+        LaunchTemplateSpecification: { LaunchTemplateId: request.launchTemplateId, Version: '$Latest' },
+        Overrides: request.overrides.map(toOverride),
+      },
+    ],
+    TargetCapacitySpecification: {
+      TotalTargetCapacity: request.count,
+      DefaultTargetCapacityType: lifecycle,
+      ...(lifecycle === 'spot'
+        ? { SpotTargetCapacity: request.count }
+        : { OnDemandTargetCapacity: request.count }),
+    },
+    // AWS's recommended spot strategy: pools least likely to be interrupted, at a low price.
+    SpotOptions: { AllocationStrategy: 'price-capacity-optimized' },
+    OnDemandOptions: { AllocationStrategy: 'lowest-price' },
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: tags },
+      { ResourceType: 'volume', Tags: tags },
+      { ResourceType: 'fleet', Tags: tags },
+    ],
+  };
+}
+
+function toOverride(override: LaunchOverride): FleetLaunchTemplateOverridesRequest {
+  // The SDK's instance type union lags new EC2 types; the config already checked the name's form.
+  if ('instanceType' in override)
+    return { SubnetId: override.subnetId, InstanceType: override.instanceType as _InstanceType };
+  const r = override.instanceRequirements;
+  return {
+    SubnetId: override.subnetId,
+    InstanceRequirements: {
+      VCpuCount: { Min: r.vCpuCount.min, Max: r.vCpuCount.max },
+      MemoryMiB: { Min: r.memoryMiB.min, Max: r.memoryMiB.max },
+      ...(r.acceleratorCount === undefined
+        ? {}
+        : { AcceleratorCount: { Min: r.acceleratorCount.min, Max: r.acceleratorCount.max } }),
+      ...(r.acceleratorTypes === undefined ? {} : { AcceleratorTypes: [...r.acceleratorTypes] }),
+      ...(r.acceleratorManufacturers === undefined
+        ? {}
+        : { AcceleratorManufacturers: [...r.acceleratorManufacturers] }),
+      ...(r.allowedInstanceTypes === undefined ? {} : { AllowedInstanceTypes: [...r.allowedInstanceTypes] }),
+      ...(r.spotMaxPricePercentageOverLowestPrice === undefined
+        ? {}
+        : { SpotMaxPricePercentageOverLowestPrice: r.spotMaxPricePercentageOverLowestPrice }),
+    },
+  };
+}

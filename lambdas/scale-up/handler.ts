@@ -1,0 +1,48 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
+import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
+import { createObservability } from '../shared/observability';
+import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
+import { cachedLoader } from '../shared/ttl-cache';
+import { dynamoJobLedger } from './adapters/dynamo-job-ledger';
+import { createEc2Client, ec2Fleet } from './adapters/ec2-fleet';
+import { ssmTokenStore } from './adapters/ssm-token-store';
+import { readScaleUpEnv } from './env';
+import { metricsObserver } from './metrics-observer';
+import { readDemandRecords } from './read-records';
+import { type ScaleUpDeps, scaleUp } from './scale-up';
+
+const env = readScaleUpEnv(process.env);
+const { logger, metrics } = createObservability('scale-up');
+const ssm = createSsmClient();
+const observer = metricsObserver(logger, metrics);
+
+const deps: ScaleUpDeps = {
+  ...env,
+  gitlab: gitlabHttpApi({
+    baseUrl: env.gitlabUrl,
+    token: cachedLoader(() => readSecureString(ssm, env.gitlabTokenParameter), 5 * 60_000),
+  }),
+  fleet: ec2Fleet(createEc2Client(), env.stackName),
+  tokens: ssmTokenStore(ssm, env.stackName),
+  ledger: dynamoJobLedger(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName),
+  observer,
+  now: Date.now,
+};
+
+async function handleDemand(event: SQSEvent): Promise<SQSBatchResponse> {
+  const retry = await scaleUp(readDemandRecords(event.Records, observer), deps);
+  // With ReportBatchItemFailures, SQS deletes every message of the batch except those listed
+  // here, which come back after the visibility timeout (and go to the DLQ after maxReceiveCount).
+  // Listing nothing acknowledges the whole batch; throwing would retry all of it.
+  return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** SQS entry point of the demand queue. */
+export const handler = middy(handleDemand)
+  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logMetrics(metrics));

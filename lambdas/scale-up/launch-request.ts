@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { TagKey } from '../shared/naming';
+import type { InstanceRequirements, LaunchOverride, LaunchRequest, Lifecycle } from './ports';
+import type { RuntimePool } from './settings';
+
+/** A set of jobs that one CreateFleet call serves: same pool, same shape. */
+export interface LaunchGroup {
+  readonly key: string;
+  readonly pool: RuntimePool;
+  readonly requirements: InstanceRequirements | undefined;
+  readonly jobIds: readonly number[];
+  readonly projectIds: readonly number[];
+}
+
+/**
+ * A deterministic ClientToken (≤ 64 ASCII) from what is launched: a retried batch reuses it and
+ * EC2 returns the instances of the first call instead of launching twice. EC2 does not document
+ * the token's lifetime, so jobs are deduped in the job table as well.
+ */
+export function clientToken(
+  stackName: string,
+  group: LaunchGroup,
+  lifecycle: Lifecycle,
+  count: number,
+): string {
+  const ids = [...group.jobIds].sort((a, b) => a - b).join(',');
+  return createHash('sha256').update(`${stackName}|${group.key}|${lifecycle}|${count}|${ids}`).digest('hex');
+}
+
+/** Overrides across the pool's instance types (or its requirements) × every subnet. */
+export function launchOverrides(group: LaunchGroup, subnetIds: readonly string[]): LaunchOverride[] {
+  const requirements = group.requirements;
+  if (requirements !== undefined)
+    return subnetIds.map((subnetId) => ({ subnetId, instanceRequirements: requirements }));
+  const types = group.pool.instanceTypes ?? [];
+  return types.flatMap((instanceType) => subnetIds.map((subnetId) => ({ subnetId, instanceType })));
+}
+
+// EC2 tag values hold at most 256 characters.
+const MAX_TAG_VALUE = 256;
+
+/** The CreateFleet request for `count` instances of a group. */
+export function launchRequest(
+  stackName: string,
+  group: LaunchGroup,
+  subnetIds: readonly string[],
+  lifecycle: Lifecycle,
+  count: number,
+): LaunchRequest {
+  return {
+    pool: group.pool.name,
+    launchTemplateId: group.pool.launchTemplateId,
+    overrides: launchOverrides(group, subnetIds),
+    count,
+    lifecycle,
+    clientToken: clientToken(stackName, group, lifecycle, count),
+    tags: {
+      [TagKey.stack]: stackName,
+      [TagKey.pool]: group.pool.name,
+      [TagKey.lifecycle]: lifecycle,
+      // One call serves many jobs and EC2 gives every instance of a call the same tags; the
+      // pairing of instance, job and runner lives in the job table and the runner description.
+      [TagKey.jobId]: joinBounded(group.jobIds),
+      [TagKey.projectId]: joinBounded([...new Set(group.projectIds)]),
+      Name: `spotlab-${group.pool.name}`,
+    },
+  };
+}
+
+/** Comma-joined ids, as many as fit in one tag value. */
+function joinBounded(ids: readonly number[]): string {
+  let joined = '';
+  for (const id of ids) {
+    const next = joined === '' ? String(id) : `${joined},${id}`;
+    if (next.length > MAX_TAG_VALUE) break;
+    joined = next;
+  }
+  return joined;
+}

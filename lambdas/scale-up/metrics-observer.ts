@@ -1,0 +1,62 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
+import { GitlabAuthError } from '../shared/gitlab/errors';
+import { Dimension, Metric } from '../shared/metric-names';
+import type { ScaleUpObserver } from './observer';
+
+/** A {@link ScaleUpObserver} that logs (constant messages, no secrets) and emits EMF metrics. */
+export function metricsObserver(logger: Logger, metrics: Metrics): ScaleUpObserver {
+  // One invocation reports many outcomes with different dimensions; each goes out on its own.
+  const count = (
+    name: string,
+    dimensions: Record<string, string>,
+    value = 1,
+    unit: Unit = MetricUnit.Count,
+  ) => {
+    const single = metrics.singleMetric();
+    for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+    single.addMetric(name, unit, value);
+  };
+  return {
+    invalidMessage(messageId, problem) {
+      logger.error('demand message unreadable, acknowledged', { messageId, problem });
+      metrics.addMetric(Metric.demandInvalid, MetricUnit.Count, 1);
+    },
+    skipped(jobId, reason) {
+      logger.info('job skipped', { jobId, reason });
+      count(Metric.demandSkipped, { [Dimension.reason]: reason });
+    },
+    unroutable(jobId, reason) {
+      logger.warn('no pool serves job', { jobId, reason });
+      count(Metric.jobsUnroutable, { [Dimension.reason]: reason });
+    },
+    waitingOnLimit(pool, jobs) {
+      logger.info('demand waits on a limit', { pool, jobs });
+      count(Metric.demandWaiting, { [Dimension.pool]: pool }, jobs);
+    },
+    launched(pool, lifecycle, instances) {
+      logger.info('instances launched', { pool, lifecycle, instances });
+      count(
+        Metric.instancesLaunched,
+        { [Dimension.pool]: pool, [Dimension.lifecycle]: lifecycle },
+        instances,
+      );
+    },
+    shortfall(pool, code, instances) {
+      logger.warn('launch shortfall', { pool, code, instances });
+      count(Metric.launchShortfall, { [Dimension.code]: code }, instances);
+    },
+    gitlabAuthFailure(status) {
+      logger.error('GitLab refused the API token: check the token and its scopes', { status });
+      metrics.addMetric(Metric.gitlabAuthFailures, MetricUnit.Count, 1);
+    },
+    failed(stage, jobId, error) {
+      if (!(error instanceof GitlabAuthError)) logger.error('scale-up step failed', { stage, jobId, error });
+      count(Metric.scaleUpFailures, { [Dimension.stage]: stage });
+    },
+    webhookToLaunchMs(pool, ms) {
+      count(Metric.webhookToLaunch, { [Dimension.pool]: pool }, Math.max(0, ms), MetricUnit.Milliseconds);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Lifecycle } from './ports';
+
+/**
+ * What scale-up reports while it works. The handler turns these into logs and EMF metrics; tests
+ * and benchmarks count them. Keeping the decision code free of Logger and Metrics keeps it pure.
+ */
+export interface ScaleUpObserver {
+  invalidMessage(messageId: string, problem: string): void;
+  skipped(
+    jobId: number,
+    reason: 'already_claimed' | 'not_pending' | 'job_not_found' | 'duplicate_in_batch',
+  ): void;
+  unroutable(jobId: number, reason: string): void;
+  waitingOnLimit(pool: string, jobs: number): void;
+  launched(pool: string, lifecycle: Lifecycle, instances: number): void;
+  shortfall(pool: string, code: string, instances: number): void;
+  gitlabAuthFailure(status: number): void;
+  failed(
+    stage: 'check' | 'launch' | 'provision' | 'rollback',
+    jobId: number | undefined,
+    error: unknown,
+  ): void;
+  /** Milliseconds from the webhook receiving `pending` to the launch request. */
+  webhookToLaunchMs(pool: string, ms: number): void;
+}
+
+/** An observer that ignores everything, for callers that only want the outcome. */
+export const silentObserver: ScaleUpObserver = {
+  invalidMessage: () => undefined,
+  skipped: () => undefined,
+  unroutable: () => undefined,
+  waitingOnLimit: () => undefined,
+  launched: () => undefined,
+  shortfall: () => undefined,
+  gitlabAuthFailure: () => undefined,
+  failed: () => undefined,
+  webhookToLaunchMs: () => undefined,
+};

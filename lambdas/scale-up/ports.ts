@@ -1,0 +1,89 @@
+/** Purchase option of an instance. */
+export type Lifecycle = 'spot' | 'on-demand';
+
+/** One CreateFleet override: where and what EC2 may launch. */
+export type LaunchOverride =
+  | { readonly subnetId: string; readonly instanceType: string }
+  | { readonly subnetId: string; readonly instanceRequirements: InstanceRequirements };
+
+/** Attribute-based selection, already narrowed to a job's shape. */
+export interface InstanceRequirements {
+  readonly vCpuCount: { readonly min: number; readonly max?: number };
+  readonly memoryMiB: { readonly min: number; readonly max?: number };
+  readonly acceleratorCount?: { readonly min: number; readonly max?: number };
+  readonly acceleratorTypes?: readonly ('gpu' | 'fpga' | 'inference')[];
+  readonly acceleratorManufacturers?: readonly ('nvidia' | 'amd' | 'amazon-web-services' | 'xilinx')[];
+  readonly allowedInstanceTypes?: readonly string[];
+  readonly spotMaxPricePercentageOverLowestPrice?: number;
+}
+
+/** One synchronous launch of `count` instances from one pool. */
+export interface LaunchRequest {
+  readonly pool: string;
+  readonly launchTemplateId: string;
+  readonly overrides: readonly LaunchOverride[];
+  readonly count: number;
+  readonly lifecycle: Lifecycle;
+  /** Idempotency token (≤ 64 ASCII): the same launch retried returns the same instances. */
+  readonly clientToken: string;
+  /** Tags every launched instance and volume carries from birth. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** An instance EC2 started. */
+export interface LaunchedInstance {
+  readonly instanceId: string;
+  readonly instanceType: string;
+  readonly lifecycle: Lifecycle;
+}
+
+/** CreateFleet answers 200 even when it launched nothing: both lists matter. */
+export interface LaunchResult {
+  readonly instances: readonly LaunchedInstance[];
+  readonly errors: readonly { readonly code: string; readonly message: string }[];
+}
+
+/** An instance of this stack that is pending or running. */
+export interface FleetInstance {
+  readonly instanceId: string;
+  readonly pool: string;
+  readonly instanceType: string;
+  readonly lifecycle: Lifecycle;
+}
+
+/** EC2 as scale-up needs it. Production: CreateFleet/TerminateInstances/DescribeInstances. */
+export interface Fleet {
+  launch(request: LaunchRequest): Promise<LaunchResult>;
+  terminate(instanceIds: readonly string[]): Promise<void>;
+  /** Live (pending or running) instances of this stack. */
+  live(): Promise<readonly FleetInstance[]>;
+}
+
+/** Where each instance's runner token waits for the instance to fetch it. */
+export interface TokenStore {
+  put(instanceId: string, token: string): Promise<void>;
+  /** Deleting an absent token succeeds. */
+  delete(instanceId: string): Promise<void>;
+}
+
+/** What became of a job, as far as Spotlab is concerned. */
+export interface LaunchRecord {
+  readonly instanceId: string;
+  readonly runnerId: number;
+  readonly pool: string;
+  readonly lifecycle: Lifecycle;
+}
+
+/**
+ * The job table: one item per GitLab job id, written conditionally so that a job triggers at most
+ * one launch however often and in whatever order its events arrive.
+ */
+export interface JobLedger {
+  /** True when this call won the job; false when it was claimed, launched or finished already. */
+  claim(jobId: number, projectId: number): Promise<boolean>;
+  /** Gives a claim back so a later delivery can launch (the launch did not happen). */
+  release(jobId: number): Promise<void>;
+  recordLaunch(jobId: number, record: LaunchRecord): Promise<void>;
+  /** The job needs no launch: not pending any more, or no pool serves it. */
+  recordSkip(jobId: number, reason: string): Promise<void>;
+}

@@ -1,0 +1,35 @@
+/**
+ * On-demand Linux list prices in USD per hour (us-east-1, November 2026) of common CI types. The
+ * spend cap prices every instance at on-demand, so it holds even if every spot request fell back.
+ * Other Regions cost up to ~30% more: set `prices.usdPerHour` in the configuration for yours.
+ */
+export const ON_DEMAND_USD_PER_HOUR: Readonly<Record<string, number>> = {
+  't4g.large': 0.0672,
+  't3.large': 0.0832,
+  'm6g.large': 0.077,
+  'm7g.large': 0.0816,
+  'm7g.xlarge': 0.1632,
+  'c7g.large': 0.0725,
+  'c7g.xlarge': 0.145,
+  'm6i.large': 0.096,
+  'm7i.large': 0.1008,
+  'm7i.xlarge': 0.2016,
+  'm7a.large': 0.1159,
+  'c7i.large': 0.0893,
+  'c7i.xlarge': 0.1785,
+  'g4dn.xlarge': 0.526,
+  'g5.xlarge': 1.006,
+};
+
+/** Price list with the operator's overrides. */
+export interface PriceList {
+  readonly usdPerHour: Readonly<Record<string, number>>;
+  /** For a type in no table, and for attribute-based launches whose type EC2 picks later. */
+  readonly defaultUsdPerHour: number;
+}
+
+/** USD per hour of one instance of `instanceType`, on-demand. */
+export function hourlyPrice(prices: PriceList, instanceType: string | undefined): number {
+  if (instanceType === undefined) return prices.defaultUsdPerHour;
+  return prices.usdPerHour[instanceType] ?? ON_DEMAND_USD_PER_HOUR[instanceType] ?? prices.defaultUsdPerHour;
+}

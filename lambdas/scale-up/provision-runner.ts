@@ -1,0 +1,71 @@
+import type { GitlabApi } from '../shared/gitlab/port';
+import type { RoutedDemand } from './check-jobs';
+import type { ScaleUpObserver } from './observer';
+import type { Fleet, JobLedger, LaunchedInstance, TokenStore } from './ports';
+import type { RunnerScope } from './settings';
+
+/** What provisioning a runner needs. */
+export interface ProvisionDeps {
+  readonly gitlab: GitlabApi;
+  readonly tokens: TokenStore;
+  readonly ledger: JobLedger;
+  readonly fleet: Fleet;
+  readonly scope: RunnerScope;
+  readonly observer: ScaleUpObserver;
+}
+
+/**
+ * Gives a fresh instance its runner: creates the GitLab runner (locked, with the pool's tags plus
+ * the job's shape tags, so GitLab will hand it the job), stores the `glrt-` token as a SecureString
+ * named after the instance (the only place the token ever goes), and records the launch. If a step
+ * fails, what was made is undone: runner deleted, token deleted; the caller terminates the instance.
+ * @returns true when the instance is ready to take the job.
+ */
+export async function provisionRunner(
+  item: RoutedDemand,
+  instance: LaunchedInstance,
+  deps: ProvisionDeps,
+): Promise<boolean> {
+  const { pool, shapeTags } = item.route;
+  let runnerId: number | undefined;
+  try {
+    const runner = await deps.gitlab.createRunner({
+      scope: deps.scope,
+      projectId: item.demand.projectId,
+      tags: [...pool.tags, ...shapeTags],
+      runUntagged: pool.runUntagged && shapeTags.length === 0,
+      maximumTimeoutSeconds: pool.jobTimeoutSeconds,
+      description: `spotlab ${instance.instanceId}`,
+    });
+    runnerId = runner.id;
+    await deps.tokens.put(instance.instanceId, runner.token);
+    await deps.ledger.recordLaunch(item.demand.jobId, {
+      instanceId: instance.instanceId,
+      runnerId: runner.id,
+      pool: pool.name,
+      lifecycle: instance.lifecycle,
+    });
+    return true;
+  } catch (error) {
+    deps.observer.failed('provision', item.demand.jobId, error);
+    await undo(instance.instanceId, runnerId, deps);
+    return false;
+  }
+}
+
+async function undo(instanceId: string, runnerId: number | undefined, deps: ProvisionDeps): Promise<void> {
+  // Each undo step runs even if another fails; whatever still remains is tagged with the stack and
+  // named after the instance, which is how the reaper finds it.
+  const steps = [
+    runnerId === undefined ? undefined : () => deps.gitlab.deleteRunner(runnerId),
+    () => deps.tokens.delete(instanceId),
+  ];
+  for (const step of steps) {
+    if (step === undefined) continue;
+    try {
+      await step();
+    } catch (error) {
+      deps.observer.failed('rollback', undefined, error);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import type { GitlabApi } from '../shared/gitlab/port';
+import { mapLimit } from '../shared/map-limit';
+import { allocateCapacity, type GlobalLimits } from './capacity';
+import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
+import { launchGroup } from './launch-groups';
+import type { LaunchGroup } from './launch-request';
+import type { ScaleUpObserver } from './observer';
+import type { Fleet, JobLedger, LaunchedInstance, TokenStore } from './ports';
+import { hourlyPrice, type PriceList } from './prices';
+import { provisionRunner } from './provision-runner';
+import type { ShapeTags } from './route-job';
+import type { RunnerScope, RuntimePool } from './settings';
+
+/** Everything scale-up talks to and decides with. */
+export interface ScaleUpDeps {
+  readonly gitlab: GitlabApi;
+  readonly fleet: Fleet;
+  readonly tokens: TokenStore;
+  readonly ledger: JobLedger;
+  readonly pools: readonly RuntimePool[];
+  readonly subnetIds: readonly string[];
+  readonly scope: RunnerScope;
+  readonly limits: GlobalLimits;
+  readonly prices: PriceList;
+  readonly shapeTags: ShapeTags;
+  readonly stackName: string;
+  readonly observer: ScaleUpObserver;
+  readonly now: () => number;
+  /** GitLab calls in flight at once. @default 8 */
+  readonly concurrency?: number;
+}
+
+/**
+ * Turns a batch of demand into capacity: claim and check each job, group by pool and shape, apply
+ * the caps, launch each group with one CreateFleet (plus one on-demand call for a spot shortfall)
+ * and give every instance its runner.
+ * @returns ids of the messages to retry (SQS redelivers them after the visibility timeout).
+ */
+export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Promise<string[]> {
+  const concurrency = deps.concurrency ?? 8;
+  const checked = await checkJobs(demands, { ...deps, concurrency });
+  const retry = [...checked.retry];
+  const groups = groupByShape(checked.routed);
+  if (groups.length === 0) return retry;
+  const live = await deps.fleet.live();
+  const allowed = allocateCapacity(
+    groups.map(({ group }) => ({
+      key: group.key,
+      pool: group.pool.name,
+      poolMaxInstances: group.pool.maxInstances,
+      wanted: group.jobIds.length,
+      unitPriceUsd: Math.max(
+        ...(group.pool.instanceTypes ?? [undefined]).map((type) => hourlyPrice(deps.prices, type)),
+      ),
+    })),
+    live,
+    deps.limits,
+    deps.prices,
+  );
+  for (const { group, items } of groups) {
+    const count = allowed.get(group.key) ?? 0;
+    const waiting = items.slice(count);
+    if (waiting.length > 0) deps.observer.waitingOnLimit(group.pool.name, waiting.length);
+    const served = await serveGroup(
+      { ...group, jobIds: group.jobIds.slice(0, count), projectIds: group.projectIds.slice(0, count) },
+      items.slice(0, count),
+      deps,
+      concurrency,
+    );
+    retry.push(...served, ...(await releaseAll(waiting, deps.ledger)));
+  }
+  return retry;
+}
+
+/** Launches a group and provisions its instances; returns the messages to retry. */
+async function serveGroup(
+  group: LaunchGroup,
+  items: readonly RoutedDemand[],
+  deps: ScaleUpDeps,
+  concurrency: number,
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  for (const item of items)
+    deps.observer.webhookToLaunchMs(group.pool.name, deps.now() - Date.parse(item.demand.receivedAt));
+  let instances: LaunchedInstance[];
+  try {
+    ({ instances } = await launchGroup(group, items.length, deps));
+  } catch (error) {
+    deps.observer.failed('launch', undefined, error);
+    return releaseAll(items, deps.ledger);
+  }
+  const ready = await mapLimit(instances, concurrency, (instance, index) =>
+    provisionRunner(items[index] as RoutedDemand, instance, deps),
+  );
+  const failedInstances = instances
+    .filter((_, index) => ready[index] !== true)
+    .map((instance) => instance.instanceId);
+  if (failedInstances.length > 0) {
+    // One call for all of them: TerminateInstances takes up to 1000 ids and has its own bucket.
+    await deps.fleet
+      .terminate(failedInstances)
+      .catch((error: unknown) => deps.observer.failed('rollback', undefined, error));
+  }
+  const unserved = items.filter((_, index) => ready[index] !== true);
+  return releaseAll(unserved, deps.ledger);
+}
+
+function groupByShape(routed: readonly RoutedDemand[]): { group: LaunchGroup; items: RoutedDemand[] }[] {
+  const groups = new Map<string, { group: LaunchGroup; items: RoutedDemand[] }>();
+  for (const item of routed) {
+    const key = [item.route.pool.name, ...[...item.route.shapeTags].sort()].join('|');
+    const entry = groups.get(key) ?? {
+      group: {
+        key,
+        pool: item.route.pool,
+        requirements: item.route.requirements,
+        jobIds: [],
+        projectIds: [],
+      },
+      items: [],
+    };
+    entry.items.push(item);
+    groups.set(key, {
+      group: {
+        ...entry.group,
+        jobIds: [...entry.group.jobIds, item.demand.jobId],
+        projectIds: [...entry.group.projectIds, item.demand.projectId],
+      },
+      items: entry.items,
+    });
+  }
+  return [...groups.values()];
+}
+
+async function releaseAll(items: readonly RoutedDemand[], ledger: JobLedger): Promise<string[]> {
+  await Promise.all(items.map((item) => ledger.release(item.demand.jobId)));
+  return items.map((item) => item.messageId);
+}

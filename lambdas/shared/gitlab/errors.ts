@@ -1,0 +1,26 @@
+import { PermanentError, TransientError } from '../errors';
+
+/** 401/403: the API token is wrong, expired or lacks a scope. A configuration error: alarm, do not hammer. */
+export class GitlabAuthError extends PermanentError {
+  override readonly name = 'GitlabAuthError';
+  constructor(readonly status: number) {
+    super(
+      `GitLab refused the API token (HTTP ${status}); check its scopes (create_runner, manage_runner, read_api)`,
+    );
+  }
+}
+
+/** 404: the job or project is gone (deleted, or the token cannot see it). */
+export class GitlabNotFoundError extends PermanentError {
+  override readonly name = 'GitlabNotFoundError';
+}
+
+/** 429, 5xx or a network failure that outlasted the bounded retries. */
+export class GitlabUnavailableError extends TransientError {
+  override readonly name = 'GitlabUnavailableError';
+}
+
+/** GitLab answered, but not with the documented shape. */
+export class GitlabResponseError extends PermanentError {
+  override readonly name = 'GitlabResponseError';
+}

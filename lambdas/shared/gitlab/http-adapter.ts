@@ -1,0 +1,116 @@
+import * as z from 'zod/mini';
+import { GitlabAuthError, GitlabNotFoundError, GitlabResponseError, GitlabUnavailableError } from './errors';
+import type { CreatedRunner, GitlabApi, GitlabJob, RunnerSpec } from './port';
+import { retryDelayMs } from './retry-after';
+
+const jobSchema = z.looseObject({ id: z.int(), status: z.string(), tag_list: z.array(z.string()) });
+const runnerSchema = z.looseObject({ id: z.int(), token: z.string().check(z.startsWith('glrt-')) });
+
+/** How the adapter reaches GitLab. */
+export interface GitlabHttpOptions {
+  /** Base URL of the instance, without `/api/v4`. */
+  readonly baseUrl: string;
+  /** The API token; a loader, so it can come from a TTL cache. Never logged. */
+  readonly token: () => Promise<string>;
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Attempts per call, the first included. @default 3 */
+  readonly maxAttempts?: number;
+  /** Per-request timeout. @default 5000 */
+  readonly timeoutMs?: number;
+  /** Longest wait between attempts, whatever Retry-After says. @default 5000 */
+  readonly maxDelayMs?: number;
+}
+
+const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The production {@link GitlabApi}: REST v4 over fetch. 429 and 5xx are retried (bounded) after
+ * `Retry-After` or a jittered backoff; 401/403 fail at once as {@link GitlabAuthError}, because
+ * retrying a bad token only burns GitLab's rate limit.
+ */
+export function gitlabHttpApi(options: GitlabHttpOptions): GitlabApi {
+  const call = requester(options);
+  return {
+    async getJob(projectId, jobId): Promise<GitlabJob> {
+      const body = await call('GET', `/projects/${projectId}/jobs/${jobId}`);
+      const job = jobSchema.safeParse(body);
+      if (!job.success) throw new GitlabResponseError('GitLab job response has an unexpected shape');
+      return { id: job.data.id, status: job.data.status, tagList: job.data.tag_list };
+    },
+    async createRunner(spec: RunnerSpec): Promise<CreatedRunner> {
+      const body = await call('POST', '/user/runners', runnerForm(spec));
+      const runner = runnerSchema.safeParse(body);
+      if (!runner.success) throw new GitlabResponseError('GitLab runner response has an unexpected shape');
+      return { id: runner.data.id, token: runner.data.token };
+    },
+    async deleteRunner(runnerId): Promise<void> {
+      try {
+        await call('DELETE', `/runners/${runnerId}`);
+      } catch (error) {
+        if (!(error instanceof GitlabNotFoundError)) throw error;
+      }
+    },
+  };
+}
+
+function runnerForm(spec: RunnerSpec): URLSearchParams {
+  const form = new URLSearchParams({
+    runner_type: `${spec.scope.type}_type`,
+    description: spec.description,
+    tag_list: spec.tags.join(','),
+    run_untagged: String(spec.runUntagged),
+    // A locked runner cannot be enabled for other projects: it serves the scope it was made for.
+    locked: 'true',
+    maximum_timeout: String(spec.maximumTimeoutSeconds),
+    maintenance_note: 'Ephemeral Spotlab runner: deleted with its instance.',
+  });
+  if (spec.scope.type === 'project') form.set('project_id', String(spec.projectId));
+  if (spec.scope.type === 'group') form.set('group_id', String(spec.scope.groupId));
+  return form;
+}
+
+function requester(options: GitlabHttpOptions) {
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? sleepFor;
+  const random = options.random ?? Math.random;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const api = `${options.baseUrl.replace(/\/+$/, '')}/api/v4`;
+  return async (method: string, path: string, form?: URLSearchParams): Promise<unknown> => {
+    const token = await options.token();
+    for (let attempt = 0; ; attempt += 1) {
+      let response: Response;
+      try {
+        response = await doFetch(`${api}${path}`, {
+          method,
+          headers: { 'PRIVATE-TOKEN': token, accept: 'application/json' },
+          body: form,
+          signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+        });
+      } catch (error) {
+        if (attempt + 1 >= maxAttempts)
+          throw new GitlabUnavailableError(`GitLab ${method} failed: network`, { cause: error });
+        await sleep(retryDelayMs(null, attempt, Date.now(), random, options.maxDelayMs ?? 5_000));
+        continue;
+      }
+      if (response.ok) return response.status === 204 ? undefined : response.json();
+      if (response.status === 401 || response.status === 403) throw new GitlabAuthError(response.status);
+      if (response.status === 404)
+        throw new GitlabNotFoundError(`GitLab ${method} ${path.replace(/\d+/g, ':id')}: not found`);
+      const retryable = response.status === 429 || response.status >= 500;
+      if (!retryable) throw new GitlabResponseError(`GitLab ${method} answered HTTP ${response.status}`);
+      if (attempt + 1 >= maxAttempts)
+        throw new GitlabUnavailableError(`GitLab ${method} answered HTTP ${response.status}`);
+      await sleep(
+        retryDelayMs(
+          response.headers.get('retry-after'),
+          attempt,
+          Date.now(),
+          random,
+          options.maxDelayMs ?? 5_000,
+        ),
+      );
+    }
+  };
+}

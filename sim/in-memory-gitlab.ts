@@ -1,0 +1,76 @@
+import {
+  GitlabAuthError,
+  GitlabNotFoundError,
+  GitlabUnavailableError,
+} from '../lambdas/shared/gitlab/errors';
+import type { CreatedRunner, GitlabApi, GitlabJob, RunnerSpec } from '../lambdas/shared/gitlab/port';
+
+/** A job as the simulated GitLab keeps it. */
+export interface SimJob {
+  readonly id: number;
+  readonly projectId: number;
+  status: string;
+  readonly tagList: readonly string[];
+}
+
+/** A fault the next calls answer with: HTTP status as the HTTP adapter would have turned it into an error. */
+export type GitlabFault = 401 | 403 | 429 | 500 | 502 | 503;
+
+/**
+ * The in-memory {@link GitlabApi}: jobs, runners, call counts, and injectable faults. Faults are
+ * thrown as the typed errors the HTTP adapter produces after its retries.
+ */
+export class InMemoryGitlab implements GitlabApi {
+  readonly jobs = new Map<number, SimJob>();
+  readonly runners = new Map<number, RunnerSpec & { readonly id: number; readonly token: string }>();
+  readonly calls = { getJob: 0, createRunner: 0, deleteRunner: 0 };
+  private readonly faults: GitlabFault[] = [];
+  private nextRunnerId = 9000;
+
+  /** Makes the next calls fail, one fault per call, in order. */
+  failNext(...faults: GitlabFault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Adds a job; it starts `pending`. */
+  addJob(id: number, projectId: number, tagList: readonly string[] = [], status = 'pending'): SimJob {
+    const job = { id, projectId, status, tagList };
+    this.jobs.set(id, job);
+    return job;
+  }
+
+  get totalCalls(): number {
+    return this.calls.getJob + this.calls.createRunner + this.calls.deleteRunner;
+  }
+
+  async getJob(projectId: number, jobId: number): Promise<GitlabJob> {
+    this.calls.getJob += 1;
+    this.maybeFail();
+    const job = this.jobs.get(jobId);
+    if (job === undefined || job.projectId !== projectId)
+      throw new GitlabNotFoundError(`job ${jobId} not found`);
+    return { id: job.id, status: job.status, tagList: job.tagList };
+  }
+
+  async createRunner(spec: RunnerSpec): Promise<CreatedRunner> {
+    this.calls.createRunner += 1;
+    this.maybeFail();
+    const id = this.nextRunnerId++;
+    const token = `glrt-sim${id.toString(36)}${'x'.repeat(12)}`;
+    this.runners.set(id, { ...spec, id, token });
+    return { id, token };
+  }
+
+  async deleteRunner(runnerId: number): Promise<void> {
+    this.calls.deleteRunner += 1;
+    this.maybeFail();
+    this.runners.delete(runnerId);
+  }
+
+  private maybeFail(): void {
+    const fault = this.faults.shift();
+    if (fault === undefined) return;
+    if (fault === 401 || fault === 403) throw new GitlabAuthError(fault);
+    throw new GitlabUnavailableError(`GitLab answered HTTP ${fault}`);
+  }
+}

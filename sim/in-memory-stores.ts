@@ -1,0 +1,70 @@
+import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
+import type { JobLedger, LaunchRecord, TokenStore } from '../lambdas/scale-up/ports';
+
+/** A job item as the in-memory ledger keeps it; `state` beyond the launcher's is the lifecycle's. */
+export interface SimJobItem {
+  state: string;
+  readonly projectId: number;
+  claimedAt: number;
+  expiresAt: number;
+  launch?: LaunchRecord;
+  skipReason?: string;
+}
+
+/** The in-memory {@link JobLedger}, with the DynamoDB adapter's conditions. */
+export class InMemoryLedger implements JobLedger {
+  readonly items = new Map<number, SimJobItem>();
+
+  constructor(private readonly now: () => number) {}
+
+  async claim(jobId: number, projectId: number): Promise<boolean> {
+    const seconds = Math.floor(this.now() / 1000);
+    const item = this.items.get(jobId);
+    if (item !== undefined && !(item.state === 'claimed' && item.claimedAt < seconds - STALE_CLAIM_SECONDS))
+      return false;
+    this.items.set(jobId, {
+      state: 'claimed',
+      projectId,
+      claimedAt: seconds,
+      expiresAt: seconds + JOB_ITEM_TTL_SECONDS,
+    });
+    return true;
+  }
+
+  async release(jobId: number): Promise<void> {
+    if (this.items.get(jobId)?.state === 'claimed') this.items.delete(jobId);
+  }
+
+  async recordLaunch(jobId: number, record: LaunchRecord): Promise<void> {
+    this.transition(jobId, 'launched').launch = record;
+  }
+
+  async recordSkip(jobId: number, reason: string): Promise<void> {
+    this.transition(jobId, 'skipped').skipReason = reason;
+  }
+
+  private transition(jobId: number, state: string): SimJobItem {
+    const item = this.items.get(jobId);
+    if (item?.state !== 'claimed') throw new Error(`ConditionalCheckFailed: job ${jobId} is not claimed`);
+    item.state = state;
+    return item;
+  }
+}
+
+/** The in-memory {@link TokenStore}. */
+export class InMemoryTokenStore implements TokenStore {
+  readonly tokens = new Map<string, string>();
+  failPuts = 0;
+
+  async put(instanceId: string, token: string): Promise<void> {
+    if (this.failPuts > 0) {
+      this.failPuts -= 1;
+      throw new Error('ThrottlingException');
+    }
+    this.tokens.set(instanceId, token);
+  }
+
+  async delete(instanceId: string): Promise<void> {
+    this.tokens.delete(instanceId);
+  }
+}
