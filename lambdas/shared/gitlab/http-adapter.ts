@@ -72,7 +72,6 @@ function runnerForm(spec: RunnerSpec): URLSearchParams {
 }
 
 function requester(options: GitlabHttpOptions) {
-  const doFetch = options.fetch ?? fetch;
   const sleep = options.sleep ?? sleepFor;
   const random = options.random ?? Math.random;
   const maxAttempts = options.maxAttempts ?? 3;
@@ -82,7 +81,8 @@ function requester(options: GitlabHttpOptions) {
     for (let attempt = 0; ; attempt += 1) {
       let response: Response;
       try {
-        response = await doFetch(`${api}${path}`, {
+        // Looked up per call, not at creation: tests and the runtime may swap the global.
+        response = await (options.fetch ?? globalThis.fetch)(`${api}${path}`, {
           method,
           headers: { 'PRIVATE-TOKEN': token, accept: 'application/json' },
           body: form,
