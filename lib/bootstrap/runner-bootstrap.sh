@@ -1,0 +1,215 @@
+#!/bin/bash
+# Spotlab in-VM bootstrap: one GitLab job on this instance, then power off.
+#
+# renderUserData (user-data.ts) prepends the SPOTLAB_* settings; none of them is a secret. The
+# runner token lives only in an SSM SecureString named after this instance, which this script
+# reads once and deletes. Tests may set SPOTLAB_IMDS_URL, SPOTLAB_POLL_SECONDS and
+# SPOTLAB_INSTALL_DIR.
+#
+# The launch template sets instance-initiated shutdown = terminate, so every way out of this
+# script (success, failure, signal) ends in power-off, i.e. termination: a VM never outlives its job.
+
+# Never trace: a trace would print the runner token into the console log.
+set +x
+set -euo pipefail
+# Without this, a failure inside $(...) would not stop the script.
+shopt -s inherit_errexit
+umask 077
+
+readonly IMDS_URL="${SPOTLAB_IMDS_URL:-http://169.254.169.254}"
+readonly POLL_SECONDS="${SPOTLAB_POLL_SECONDS:-5}"
+readonly INSTALL_DIR="${SPOTLAB_INSTALL_DIR:-/usr/local/bin}"
+readonly RUNNER_DOWNLOADS='https://gitlab-runner-downloads.s3.amazonaws.com/latest/binaries'
+# cloud-init does not promise /usr/local/bin on PATH.
+case ":$PATH:" in
+  *":$INSTALL_DIR:"*) ;;
+  *) PATH="$PATH:$INSTALL_DIR" ;;
+esac
+
+token=''
+work_dir=''
+
+log() {
+  printf 'spotlab: %s\n' "$*"
+  logger -t spotlab -- "$*" 2>/dev/null || true
+}
+
+require_settings() {
+  local name
+  for name in SPOTLAB_REGION SPOTLAB_GITLAB_URL SPOTLAB_TOKEN_PREFIX SPOTLAB_EXECUTOR \
+    SPOTLAB_PRIVILEGED SPOTLAB_WAIT_TIMEOUT_SECONDS SPOTLAB_TOKEN_WAIT_SECONDS SPOTLAB_ARCH; do
+    if [[ -z "${!name:-}" ]]; then
+      log "setting $name is missing"
+      return 1
+    fi
+  done
+  # Declared even when empty, so that set -u catches a settings block that forgot them.
+  : "${SPOTLAB_DOCKER_IMAGE?}" "${SPOTLAB_CACHE_BUCKET?}"
+}
+
+# GitLab counts registered runners against a quota: delete ours on every way out once we hold its
+# token. The token reaches curl through a mode-600 file, never through argv.
+delete_runner() {
+  local token_file="$work_dir/runner-token"
+  printf '%s' "$token" >"$token_file"
+  if curl --silent --show-error --fail --connect-timeout 5 --max-time 20 --retry 4 \
+    --output /dev/null --request DELETE "$SPOTLAB_GITLAB_URL/api/v4/runners" \
+    --form "token=<$token_file"; then
+    log 'runner deleted'
+  else
+    log 'runner deletion failed; the reaper removes runners whose instance is gone'
+  fi
+  rm -f "$token_file"
+}
+
+finish() {
+  local status=$?
+  trap - EXIT
+  set +e
+  if [[ -n "$token" ]]; then
+    delete_runner
+    token=''
+  fi
+  [[ -n "$work_dir" ]] && rm -rf "$work_dir"
+  log "powering off (exit status $status)"
+  shutdown -h now || poweroff
+  exit "$status"
+}
+
+# IMDSv2 only (the launch template requires it). curl retries bounded, for the seconds after boot
+# when the metadata service may not answer yet.
+imds_get() {
+  local path="$1" session
+  session="$(curl --silent --show-error --fail --connect-timeout 2 --max-time 5 \
+    --retry 5 --retry-delay 1 --retry-connrefused --request PUT \
+    --header 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS_URL/latest/api/token")" || return 1
+  curl --silent --show-error --fail --connect-timeout 2 --max-time 5 \
+    --retry 5 --retry-delay 1 --retry-connrefused \
+    --header "X-aws-ec2-metadata-token: $session" "$IMDS_URL/latest/meta-data/$path"
+}
+
+# The launcher writes the parameter right after CreateFleet answers, so the VM may boot first:
+# poll for it, SPOTLAB_TOKEN_WAIT_SECONDS / SPOTLAB_POLL_SECONDS + 1 times. Sets the global token.
+wait_for_token() {
+  local name="$1" attempt value errors="$work_dir/ssm-errors"
+  local attempts=$((SPOTLAB_TOKEN_WAIT_SECONDS / POLL_SECONDS + 1))
+  for ((attempt = 1; attempt <= attempts; attempt++)); do
+    if value="$(aws ssm get-parameter --with-decryption --name "$name" \
+      --query Parameter.Value --output text --region "$SPOTLAB_REGION" 2>"$errors")" &&
+      [[ -n "$value" && "$value" != 'None' ]]; then
+      token="$value"
+      return 0
+    fi
+    # Error text from the CLI names the parameter and the cause, never the value.
+    if ! grep -q 'ParameterNotFound' "$errors"; then
+      log "reading the token parameter failed: $(head -n 1 "$errors")"
+    fi
+    if ((attempt < attempts)); then
+      sleep "$POLL_SECONDS"
+    fi
+  done
+  return 1
+}
+
+# The token is read once: remove it from SSM so nothing else can. If the delete fails, carry on;
+# the reaper deletes token parameters whose instance is gone.
+delete_token_parameter() {
+  local name="$1"
+  if aws ssm delete-parameter --name "$name" --region "$SPOTLAB_REGION" >/dev/null; then
+    log 'token parameter deleted'
+  else
+    log 'token parameter deletion failed; the reaper removes it'
+  fi
+}
+
+install_docker() {
+  log 'installing docker'
+  dnf install -y docker
+}
+
+# The standalone binary rather than GitLab's RPM: the RPM requires the gitlab-runner-helper-images
+# RPM (hundreds of MB, every architecture) and starts a systemd service this VM never uses. The
+# docker executor pulls the one helper image it needs from GitLab's registry.
+install_gitlab_runner() {
+  local arch
+  case "$SPOTLAB_ARCH" in
+    x86_64) arch=amd64 ;;
+    arm64) arch=arm64 ;;
+    *)
+      log "unsupported architecture $SPOTLAB_ARCH"
+      return 1
+      ;;
+  esac
+  log "installing gitlab-runner ($arch)"
+  curl --silent --show-error --fail --location --connect-timeout 5 --max-time 300 --retry 5 \
+    --output "$work_dir/gitlab-runner" "$RUNNER_DOWNLOADS/gitlab-runner-linux-$arch"
+  install -m 0755 "$work_dir/gitlab-runner" "$INSTALL_DIR/gitlab-runner"
+}
+
+ensure_tools() {
+  if [[ "$SPOTLAB_EXECUTOR" == docker ]]; then
+    command -v docker >/dev/null || install_docker
+    systemctl start docker
+  fi
+  command -v gitlab-runner >/dev/null || install_gitlab_runner
+}
+
+# Fills the named array with the run-single arguments; none of them is the token.
+build_runner_args() {
+  local -n args_ref="$1"
+  args_ref=(run-single --url "$SPOTLAB_GITLAB_URL" --executor "$SPOTLAB_EXECUTOR"
+    --max-builds 1 --wait-timeout "$SPOTLAB_WAIT_TIMEOUT_SECONDS")
+  if [[ "$SPOTLAB_EXECUTOR" == docker ]]; then
+    args_ref+=(--docker-image "$SPOTLAB_DOCKER_IMAGE")
+    if [[ "$SPOTLAB_PRIVILEGED" == true ]]; then
+      args_ref+=(--docker-privileged)
+    fi
+  else
+    # Shell jobs start from the runner's own environment, where the token travels; a job variable
+    # of the same name blanks it there. It keeps the token out of an `env` in a job log; a shell
+    # job still runs as root on this VM and is trusted like the runner itself.
+    args_ref+=(--env 'CI_SERVER_TOKEN=')
+  fi
+  if [[ -n "$SPOTLAB_CACHE_BUCKET" ]]; then
+    # IAM: the runner signs cache URLs with the instance role; no keys on the VM.
+    args_ref+=(--cache-type s3 --cache-shared --cache-s3-server-address s3.amazonaws.com
+      --cache-s3-bucket-name "$SPOTLAB_CACHE_BUCKET" --cache-s3-bucket-location "$SPOTLAB_REGION"
+      --cache-s3-authentication_type iam)
+  fi
+}
+
+main() {
+  require_settings
+  work_dir="$(mktemp -d)"
+
+  local instance_id parameter
+  instance_id="$(imds_get instance-id)"
+  if [[ ! "$instance_id" =~ ^i-[0-9a-f]+$ ]]; then
+    log 'the metadata service returned no instance id'
+    return 1
+  fi
+  log "instance $instance_id: waiting for its runner token"
+
+  parameter="$SPOTLAB_TOKEN_PREFIX/$instance_id"
+  if ! wait_for_token "$parameter"; then
+    log "no runner token after ${SPOTLAB_TOKEN_WAIT_SECONDS}s"
+    return 1
+  fi
+  log 'runner token read'
+  delete_token_parameter "$parameter"
+
+  ensure_tools
+
+  local -a runner_args
+  build_runner_args runner_args
+  log "running one job ($SPOTLAB_EXECUTOR executor)"
+  # gitlab-runner reads --token from CI_SERVER_TOKEN: the environment keeps it out of ps.
+  CI_SERVER_TOKEN="$token" gitlab-runner "${runner_args[@]}"
+  log 'job finished'
+}
+
+trap finish EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
+main "$@"

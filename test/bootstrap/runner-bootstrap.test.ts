@@ -1,0 +1,310 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type BootstrapSettings, renderUserData } from '../../lib/bootstrap/user-data';
+
+const TOKEN = 'glrt-t3st-Secret-Runner-Token';
+const INSTANCE_ID = 'i-0123456789abcdef0';
+
+import { settings } from './settings';
+
+// Every stub appends one tab-separated line (name, then each argument) to calls.log.
+const RECORD = `record() { local IFS=$'\\t'; printf '%s\\n' "$*" >>"$STUB_DIR/calls.log"; }\n`;
+
+const RUNNER_STUB = `record gitlab-runner "$@"
+env | grep -v '^CI_SERVER_TOKEN=' >"$STUB_DIR/runner-env"
+[[ "\${CI_SERVER_TOKEN:-}" == "$(cat "$STUB_DIR/token-value")" ]] && echo yes >"$STUB_DIR/runner-got-token"
+exit "\${STUB_RUNNER_EXIT:-0}"`;
+
+const STUBS: Record<string, string> = {
+  aws: `record aws "$@"
+case "$2" in
+  get-parameter)
+    polls=$(cat "$STUB_DIR/polls" 2>/dev/null || echo 0); echo $((polls + 1)) >"$STUB_DIR/polls"
+    if [[ "$STUB_TOKEN_AFTER" != never ]] && ((polls >= STUB_TOKEN_AFTER)); then cat "$STUB_DIR/token-value"; echo; exit 0; fi
+    echo 'An error occurred (ParameterNotFound) when calling the GetParameter operation' >&2; exit 254 ;;
+  delete-parameter) exit 0 ;;
+esac
+exit 2`,
+  curl: `record curl "$@"
+method=GET; url=''; form=''; output=''
+while (($#)); do
+  case "$1" in
+    --request) method=$2; shift ;; --form) form=$2; shift ;; --output) output=$2; shift ;; --header) shift ;;
+    http*) url=$1 ;;
+  esac
+  shift
+done
+case "$method $url" in
+  'PUT '*/latest/api/token) [[ -z "\${STUB_IMDS_FAIL:-}" ]] || exit 7; printf 'imds-session' ;;
+  'GET '*/latest/meta-data/instance-id) printf '${INSTANCE_ID}' ;;
+  'DELETE '*/api/v4/runners) cat "\${form#token=<}" >>"$STUB_DIR/deleted-tokens"; [[ -z "\${STUB_DELETE_FAIL:-}" ]] || exit 22 ;;
+  'GET '*/binaries/gitlab-runner-linux-*) cp "$STUB_DIR/gitlab-runner.template" "$output" ;;
+  *) exit 6 ;;
+esac`,
+  'gitlab-runner': RUNNER_STUB,
+  docker: 'record docker "$@"',
+  dnf: 'record dnf "$@"',
+  systemctl: 'record systemctl "$@"',
+  logger: 'record logger "$@"',
+  sleep: 'record sleep "$@"',
+  shutdown: 'record shutdown "$@"',
+  poweroff: 'record poweroff "$@"',
+};
+
+// The script sees only the stubs and these tools, never this machine's docker or shutdown.
+const SYSTEM_TOOLS = ['bash', 'cat', 'cp', 'env', 'grep', 'head', 'install', 'mktemp', 'rm'];
+
+interface Options {
+  readonly settings?: Partial<BootstrapSettings>;
+  readonly env?: Record<string, string>;
+  readonly without?: readonly string[];
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly output: string;
+  readonly calls: readonly (readonly string[])[];
+  read(file: string): string;
+  runSingleArgs(): readonly string[];
+  labels(): readonly string[];
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function systemTool(name: string): string {
+  const found = ['/usr/bin', '/bin'].map((dir) => join(dir, name)).find((path) => existsSync(path));
+  if (found === undefined) throw new Error(`${name} not found in /usr/bin or /bin`);
+  return found;
+}
+
+function label(call: readonly string[]): string | undefined {
+  const [name, ...args] = call;
+  const last = args.at(-1) ?? '';
+  if (name === 'curl' && last.endsWith('/latest/api/token')) return 'imds-token';
+  if (name === 'curl' && last.endsWith('/meta-data/instance-id')) return 'instance-id';
+  if (name === 'curl' && args.includes('DELETE')) return 'delete-runner';
+  if (name === 'aws') return args[1];
+  if (name === 'gitlab-runner') return args[0];
+  if (name === 'shutdown' || name === 'poweroff') return name;
+  return undefined;
+}
+
+function runBootstrap(options: Options = {}): Run {
+  const dir = mkdtempSync(join(tmpdir(), 'spotlab-bootstrap-'));
+  dirs.push(dir);
+  const [stubDir, systemDir, installDir] = [join(dir, 'stubs'), join(dir, 'system'), join(dir, 'installed')];
+  for (const path of [stubDir, systemDir, installDir]) mkdirSync(path);
+  for (const [name, body] of Object.entries(STUBS)) {
+    // A missing tool's stub is kept aside as the file the fake download delivers.
+    const file = join(stubDir, options.without?.includes(name) ? `${name}.template` : name);
+    writeFileSync(file, `#!/bin/bash\n${RECORD}${body}\n`);
+    chmodSync(file, 0o755);
+  }
+  for (const tool of SYSTEM_TOOLS) symlinkSync(systemTool(tool), join(systemDir, tool));
+  writeFileSync(join(stubDir, 'token-value'), TOKEN);
+  const script = join(dir, 'user-data.sh');
+  writeFileSync(script, renderUserData({ ...settings, ...options.settings }));
+
+  const result = spawnSync(systemTool('bash'), [script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: {
+      PATH: `${stubDir}:${systemDir}`,
+      STUB_DIR: stubDir,
+      STUB_TOKEN_AFTER: '0',
+      SPOTLAB_IMDS_URL: 'http://imds.test',
+      SPOTLAB_INSTALL_DIR: installDir,
+      ...options.env,
+    },
+  });
+  const read = (file: string): string => {
+    const path = join(stubDir, file);
+    return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  };
+  const calls = read('calls.log')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'));
+  return {
+    status: result.status,
+    output: `${result.stdout}${result.stderr}`,
+    calls,
+    read,
+    runSingleArgs: () => calls.find((call) => call[0] === 'gitlab-runner')?.slice(1) ?? [],
+    labels: () => calls.map(label).filter((name) => name !== undefined),
+  };
+}
+
+describe('runner bootstrap script', () => {
+  it('passes shellcheck once rendered with its settings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spotlab-shellcheck-'));
+    dirs.push(dir);
+    const script = join(dir, 'user-data.sh');
+    writeFileSync(script, renderUserData({ ...settings, cacheBucket: 'spotlab-cache' }));
+
+    const result = spawnSync('shellcheck', ['-s', 'bash', script], { encoding: 'utf8' });
+
+    expect(result.error, 'shellcheck is not installed (CI: apt-get install -y shellcheck)').toBeUndefined();
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('reads and deletes its token, runs one job, deletes the runner, then powers off', () => {
+    const run = runBootstrap();
+
+    expect(run.status).toBe(0);
+    expect(run.labels()).toEqual([
+      'imds-token',
+      'instance-id',
+      'get-parameter',
+      'delete-parameter',
+      'run-single',
+      'delete-runner',
+      'shutdown',
+    ]);
+    const getParameter = run.calls.find((call) => call[2] === 'get-parameter') ?? [];
+    expect(getParameter).toEqual(expect.arrayContaining(['--with-decryption', '--region', 'eu-west-1']));
+    expect(getParameter).toContain(`/spotlab/runner-token/${INSTANCE_ID}`);
+    expect(run.runSingleArgs().join(' ')).toContain(
+      '--url https://gitlab.example.com --executor docker --max-builds 1 --wait-timeout 600',
+    );
+    expect(run.read('runner-got-token')).toBe('yes\n');
+    expect(run.read('deleted-tokens')).toBe(TOKEN);
+  });
+
+  it('polls for the token parameter until the launcher has written it', () => {
+    const run = runBootstrap({ env: { STUB_TOKEN_AFTER: '2', SPOTLAB_POLL_SECONDS: '3' } });
+
+    expect(run.status).toBe(0);
+    expect(run.labels().filter((name) => name === 'get-parameter')).toHaveLength(3);
+    expect(run.calls.filter((call) => call[0] === 'sleep')).toEqual([
+      ['sleep', '3'],
+      ['sleep', '3'],
+    ]);
+  });
+
+  it('powers off without running a job when the token never appears', () => {
+    const run = runBootstrap({ env: { STUB_TOKEN_AFTER: 'never' } });
+
+    expect(run.status).not.toBe(0);
+    // 10 s of waiting at the default 5 s poll: three reads, then give up.
+    expect(run.labels()).toEqual([
+      'imds-token',
+      'instance-id',
+      ...Array(3).fill('get-parameter'),
+      'shutdown',
+    ]);
+  });
+
+  it('powers off without reading SSM when the metadata service does not answer', () => {
+    const run = runBootstrap({ env: { STUB_IMDS_FAIL: '1' } });
+
+    expect(run.status).not.toBe(0);
+    expect(run.labels()).toEqual(['imds-token', 'shutdown']);
+  });
+
+  it('still deletes the runner and powers off when gitlab-runner fails', () => {
+    const run = runBootstrap({ env: { STUB_RUNNER_EXIT: '3' } });
+
+    expect(run.status).toBe(3);
+    expect(run.labels().slice(-3)).toEqual(['run-single', 'delete-runner', 'shutdown']);
+    expect(run.read('deleted-tokens')).toBe(TOKEN);
+  });
+
+  it('powers off normally when the runner deletion fails, leaving the runner to the reaper', () => {
+    const run = runBootstrap({ env: { STUB_DELETE_FAIL: '1' } });
+
+    expect(run.status).toBe(0);
+    expect(run.labels().slice(-2)).toEqual(['delete-runner', 'shutdown']);
+  });
+
+  it.each([
+    {
+      executor: 'docker',
+      privileged: false,
+      present: ['--docker-image', 'alpine:3.20'],
+      absent: ['--docker-privileged'],
+    },
+    { executor: 'docker', privileged: true, present: ['--docker-image', '--docker-privileged'], absent: [] },
+    {
+      executor: 'shell',
+      privileged: false,
+      present: ['--env', 'CI_SERVER_TOKEN='],
+      absent: ['--docker-image'],
+    },
+  ] as const)(
+    'passes the $executor executor flags (privileged: $privileged)',
+    ({ executor, privileged, present, absent }) => {
+      const run = runBootstrap({ settings: { executor, privileged } });
+
+      expect(run.runSingleArgs()).toEqual(expect.arrayContaining(['--executor', executor, ...present]));
+      for (const flag of absent) expect(run.runSingleArgs()).not.toContain(flag);
+    },
+  );
+
+  it('starts docker only for the docker executor', () => {
+    const docker = runBootstrap({ settings: { executor: 'docker' } });
+    const shell = runBootstrap({ settings: { executor: 'shell' } });
+
+    expect(docker.calls).toContainEqual(['systemctl', 'start', 'docker']);
+    expect(shell.calls.some((call) => call[0] === 'systemctl' || call[0] === 'dnf')).toBe(false);
+  });
+
+  it('adds the S3 cache flags, authenticated by the instance role, only when a bucket is set', () => {
+    const cached = runBootstrap({ settings: { cacheBucket: 'spotlab-cache' } });
+    const uncached = runBootstrap();
+
+    expect(cached.runSingleArgs().join(' ')).toContain(
+      '--cache-type s3 --cache-shared --cache-s3-server-address s3.amazonaws.com ' +
+        '--cache-s3-bucket-name spotlab-cache --cache-s3-bucket-location eu-west-1 ' +
+        '--cache-s3-authentication_type iam',
+    );
+    expect(uncached.runSingleArgs().filter((arg) => arg.startsWith('--cache'))).toEqual([]);
+  });
+
+  it.each([
+    ['a successful job', {}],
+    ['a failed job', { STUB_RUNNER_EXIT: '1' }],
+  ])('never lets the token into argv, logs, the runner environment or output after %s', (_, env) => {
+    const run = runBootstrap({ env });
+
+    expect(run.read('calls.log')).not.toContain(TOKEN);
+    expect(run.read('runner-env')).not.toBe('');
+    expect(run.read('runner-env')).not.toContain(TOKEN);
+    expect(run.output).not.toContain(TOKEN);
+    expect(run.runSingleArgs()).not.toContain('--token');
+  });
+
+  it('skips installing docker and gitlab-runner when both are present', () => {
+    const run = runBootstrap();
+
+    expect(run.calls.filter((call) => call[0] === 'dnf')).toEqual([]);
+    expect(run.calls.some((call) => call.some((arg) => arg.includes('/binaries/')))).toBe(false);
+  });
+
+  it('installs docker from the AL2023 repo and the gitlab-runner binary for its architecture when missing', () => {
+    const run = runBootstrap({ settings: { arch: 'arm64' }, without: ['docker', 'gitlab-runner'] });
+
+    expect(run.status).toBe(0);
+    expect(run.calls).toContainEqual(['dnf', 'install', '-y', 'docker']);
+    expect(run.calls.filter((call) => call[0] === 'curl').map((call) => call.at(-1))).toContain(
+      'https://gitlab-runner-downloads.s3.amazonaws.com/latest/binaries/gitlab-runner-linux-arm64',
+    );
+    expect(run.labels()).toContain('run-single');
+  });
+});
