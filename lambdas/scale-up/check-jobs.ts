@@ -68,8 +68,7 @@ export async function checkJobs(demands: readonly Demand[], deps: CheckDeps): Pr
       }
       routed.push({ ...item, route });
     } catch (error) {
-      if (error instanceof GitlabNotFoundError) {
-        await deps.ledger.recordSkip(jobId, 'job_not_found');
+      if (error instanceof GitlabNotFoundError && (await skipQuietly(deps.ledger, jobId))) {
         return deps.observer.skipped(jobId, 'job_not_found');
       }
       if (error instanceof GitlabAuthError && !authFailed) {
@@ -82,4 +81,14 @@ export async function checkJobs(demands: readonly Demand[], deps: CheckDeps): Pr
     }
   });
   return { routed, retry };
+}
+
+/** Records a skip; false (the claim stays, for release) when the table refused the write. */
+async function skipQuietly(ledger: JobLedger, jobId: number): Promise<boolean> {
+  try {
+    await ledger.recordSkip(jobId, 'job_not_found');
+    return true;
+  } catch {
+    return false;
+  }
 }

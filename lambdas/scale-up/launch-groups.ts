@@ -31,11 +31,17 @@ export async function launchGroup(group: LaunchGroup, count: number, deps: Launc
   report(group, spot, 'spot', deps.observer);
   const missing = count - instances.length;
   if (missing > 0 && group.pool.onDemandFallback && spot.errors.some((e) => CAPACITY_ERRORS.test(e.code))) {
-    const onDemand = await deps.fleet.launch(
-      launchRequest(deps.stackName, group, deps.subnetIds, 'on-demand', missing),
-    );
-    instances.push(...onDemand.instances);
-    report(group, onDemand, 'on-demand', deps.observer);
+    // The spot instances already run: a failed fallback must not lose them, or they would idle
+    // with no runner until the reaper found them.
+    try {
+      const onDemand = await deps.fleet.launch(
+        launchRequest(deps.stackName, group, deps.subnetIds, 'on-demand', missing),
+      );
+      instances.push(...onDemand.instances);
+      report(group, onDemand, 'on-demand', deps.observer);
+    } catch (error) {
+      deps.observer.failed('launch', undefined, error);
+    }
   }
   const stillMissing = count - instances.length;
   if (stillMissing > 0) {

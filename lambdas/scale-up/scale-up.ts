@@ -42,7 +42,14 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
   const retry = [...checked.retry];
   const groups = groupByShape(checked.routed);
   if (groups.length === 0) return retry;
-  const live = await deps.fleet.live();
+  let live: Awaited<ReturnType<Fleet['live']>>;
+  try {
+    live = await deps.fleet.live();
+  } catch (error) {
+    // Without the live count no cap can be checked: give every claim back and retry the batch.
+    deps.observer.failed('launch', undefined, error);
+    return [...retry, ...(await releaseAll(checked.routed, deps.ledger))];
+  }
   const allowed = allocateCapacity(
     groups.map(({ group }) => ({
       key: group.key,
@@ -57,19 +64,22 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
     deps.limits,
     deps.prices,
   );
-  for (const { group, items } of groups) {
-    const count = allowed.get(group.key) ?? 0;
-    const waiting = items.slice(count);
-    if (waiting.length > 0) deps.observer.waitingOnLimit(group.pool.name, waiting.length);
-    const served = await serveGroup(
-      { ...group, jobIds: group.jobIds.slice(0, count), projectIds: group.projectIds.slice(0, count) },
-      items.slice(0, count),
-      deps,
-      concurrency,
-    );
-    retry.push(...served, ...(await releaseAll(waiting, deps.ledger)));
-  }
-  return retry;
+  // Groups launch side by side: one pool's CreateFleet does not wait for another's.
+  const outcomes = await Promise.all(
+    groups.map(async ({ group, items }) => {
+      const count = allowed.get(group.key) ?? 0;
+      const waiting = items.slice(count);
+      if (waiting.length > 0) deps.observer.waitingOnLimit(group.pool.name, waiting.length);
+      const launchable = {
+        ...group,
+        jobIds: group.jobIds.slice(0, count),
+        projectIds: group.projectIds.slice(0, count),
+      };
+      const served = await serveGroup(launchable, items.slice(0, count), deps, concurrency);
+      return [...served, ...(await releaseAll(waiting, deps.ledger))];
+    }),
+  );
+  return [...retry, ...outcomes.flat()];
 }
 
 /** Launches a group and provisions its instances; returns the messages to retry. */

@@ -11,9 +11,11 @@ import type { JobLedger, LaunchRecord } from '../ports';
 export const JOB_ITEM_TTL_SECONDS = 7 * 24 * 3600;
 /**
  * A claim older than this, still not launched, belongs to an invocation that died between claim and
- * launch; a later delivery of the job may take it over.
+ * launch; a later delivery of the job may take it over. Twice the scale-up timeout (60 s), so a
+ * live invocation never loses its claim, and well under the queue's visibility timeout (360 s), so
+ * the redelivery of a crashed batch finds its claims stale.
  */
-export const STALE_CLAIM_SECONDS = 10 * 60;
+export const STALE_CLAIM_SECONDS = 120;
 
 /** Job states, in the order a job moves through them; a job never moves back. */
 export type JobState = 'claimed' | 'launched' | 'skipped';

@@ -94,7 +94,7 @@ function requester(options: GitlabHttpOptions) {
         await sleep(retryDelayMs(null, attempt, Date.now(), random, options.maxDelayMs ?? 5_000));
         continue;
       }
-      if (response.ok) return response.status === 204 ? undefined : response.json();
+      if (response.ok) return response.status === 204 ? undefined : readJson(response, method);
       if (response.status === 401 || response.status === 403) throw new GitlabAuthError(response.status);
       if (response.status === 404)
         throw new GitlabNotFoundError(`GitLab ${method} ${path.replace(/\d+/g, ':id')}: not found`);
@@ -113,4 +113,13 @@ function requester(options: GitlabHttpOptions) {
       );
     }
   };
+}
+
+// A proxy or SSO page can answer 200 with HTML; the body is not quoted in the error.
+async function readJson(response: Response, method: string): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    throw new GitlabResponseError(`GitLab ${method} answered 200 with a body that is not JSON`);
+  }
 }

@@ -1,0 +1,265 @@
+import type { Server } from 'node:http';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  dynamoJobLedger,
+  JOB_ITEM_TTL_SECONDS,
+  STALE_CLAIM_SECONDS,
+} from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
+import type { JobLedger, LaunchRecord } from '../../lambdas/scale-up/ports';
+
+const TABLE = 'spotlab-jobs';
+const PROJECT = 380;
+// 2026-11-23T09:00:00.750Z: a fraction of a second, to show times are stored in whole seconds.
+const T0 = Date.UTC(2026, 10, 23, 9, 0, 0, 750);
+const T0_SECONDS = Math.floor(T0 / 1000);
+
+let server: Server;
+let dynamo: DynamoDBClient;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('dynalite has no TCP address');
+  dynamo = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${address.port}`,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
+  });
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'N' }],
+      KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitUntilActive();
+});
+
+afterAll(async () => {
+  dynamo.destroy();
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+});
+
+async function waitUntilActive(): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: TABLE }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${TABLE} never became ACTIVE`);
+}
+
+// GitLab.com job ids are above 2^31; each test takes its own so the tests share one table.
+let lastJobId = 8_000_000_000;
+const freshJobId = (): number => {
+  lastJobId += 1;
+  return lastJobId;
+};
+
+/** The ledger as an invocation at `nowMs` would see it. */
+const ledgerAt = (nowMs: number = T0): JobLedger => dynamoJobLedger(dynamo, TABLE, () => nowMs);
+
+async function readItem(jobId: number): Promise<Record<string, AttributeValue> | undefined> {
+  const { Item } = await dynamo.send(
+    new GetItemCommand({ TableName: TABLE, Key: { jobId: { N: String(jobId) } }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+const launch: LaunchRecord = {
+  instanceId: 'i-0123456789abcdef0',
+  runnerId: 9171,
+  pool: 'arm-docker',
+  lifecycle: 'spot',
+};
+
+describe('job ledger: claims', () => {
+  it('lets the first claim of a job win and the second lose', async () => {
+    const ledger = ledgerAt();
+    const jobId = freshJobId();
+
+    const first = await ledger.claim(jobId, PROJECT);
+    const second = await ledger.claim(jobId, PROJECT);
+
+    expect([first, second]).toEqual([true, false]);
+  });
+
+  it('lets exactly one of several concurrent claims of a job win', async () => {
+    const jobId = freshJobId();
+    const invocations = Array.from({ length: 5 }, () => ledgerAt());
+
+    const results = await Promise.all(invocations.map((ledger) => ledger.claim(jobId, PROJECT)));
+
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('lets a later claim win after a release', async () => {
+    const ledger = ledgerAt();
+    const jobId = freshJobId();
+    await ledger.claim(jobId, PROJECT);
+
+    await ledger.release(jobId);
+
+    expect(await ledger.claim(jobId, PROJECT)).toBe(true);
+  });
+
+  it('releases a job nobody claimed without failing', async () => {
+    const jobId = freshJobId();
+
+    await expect(ledgerAt().release(jobId)).resolves.toBeUndefined();
+    expect(await readItem(jobId)).toBeUndefined();
+  });
+
+  it.each<[string, number, boolean]>([
+    ['a fresh claim', 0, false],
+    ['a claim exactly STALE_CLAIM_SECONDS old', STALE_CLAIM_SECONDS, false],
+    ['a claim older than STALE_CLAIM_SECONDS', STALE_CLAIM_SECONDS + 1, true],
+  ])('lets a later invocation take over %s: %s', async (_name, ageSeconds, wins) => {
+    const jobId = freshJobId();
+    await ledgerAt(T0).claim(jobId, PROJECT);
+
+    const later = await ledgerAt(T0 + ageSeconds * 1000).claim(jobId, PROJECT);
+
+    expect(later).toBe(wins);
+    expect((await readItem(jobId))?.claimedAt).toEqual({
+      N: String(wins ? T0_SECONDS + ageSeconds : T0_SECONDS),
+    });
+  });
+
+  it('never takes over a launched job, however old', async () => {
+    const jobId = freshJobId();
+    const ledger = ledgerAt(T0);
+    await ledger.claim(jobId, PROJECT);
+    await ledger.recordLaunch(jobId, launch);
+
+    const later = await ledgerAt(T0 + (STALE_CLAIM_SECONDS + 60) * 1000).claim(jobId, PROJECT);
+
+    expect(later).toBe(false);
+    expect((await readItem(jobId))?.state).toEqual({ S: 'launched' });
+  });
+
+  it.each(['running', 'success', 'canceled'])(
+    'refuses the claim of a job the lifecycle consumer already recorded as %s (events out of order)',
+    async (state) => {
+      const jobId = freshJobId();
+      const written = {
+        jobId: { N: String(jobId) },
+        state: { S: state },
+        runnerId: { N: '9171' },
+        expiresAt: { N: String(T0_SECONDS + JOB_ITEM_TTL_SECONDS) },
+      };
+      await dynamo.send(new PutItemCommand({ TableName: TABLE, Item: written }));
+
+      const claimed = await ledgerAt(T0 + (STALE_CLAIM_SECONDS + 60) * 1000).claim(jobId, PROJECT);
+
+      expect(claimed).toBe(false);
+      expect(await readItem(jobId)).toEqual(written);
+    },
+  );
+});
+
+describe('job ledger: launches and skips', () => {
+  it('records the launch: instance, runner, pool and purchase option, state launched', async () => {
+    const ledger = ledgerAt();
+    const jobId = freshJobId();
+    await ledger.claim(jobId, PROJECT);
+
+    await ledger.recordLaunch(jobId, launch);
+
+    expect(await readItem(jobId)).toEqual({
+      jobId: { N: String(jobId) },
+      projectId: { N: String(PROJECT) },
+      state: { S: 'launched' },
+      claimedAt: { N: String(T0_SECONDS) },
+      launchedAt: { N: String(T0_SECONDS) },
+      expiresAt: { N: String(T0_SECONDS + JOB_ITEM_TTL_SECONDS) },
+      instanceId: { S: 'i-0123456789abcdef0' },
+      runnerId: { N: '9171' },
+      pool: { S: 'arm-docker' },
+      lifecycle: { S: 'spot' },
+    });
+  });
+
+  it('records a skip with its reason', async () => {
+    const ledger = ledgerAt();
+    const jobId = freshJobId();
+    await ledger.claim(jobId, PROJECT);
+
+    await ledger.recordSkip(jobId, 'status_running');
+
+    expect(await readItem(jobId)).toMatchObject({
+      state: { S: 'skipped' },
+      skipReason: { S: 'status_running' },
+    });
+  });
+
+  it('keeps a launched job when a release follows', async () => {
+    const ledger = ledgerAt();
+    const jobId = freshJobId();
+    await ledger.claim(jobId, PROJECT);
+    await ledger.recordLaunch(jobId, launch);
+
+    await ledger.release(jobId);
+
+    expect((await readItem(jobId))?.state).toEqual({ S: 'launched' });
+    expect(await ledger.claim(jobId, PROJECT)).toBe(false);
+  });
+
+  it.each<[string, (ledger: JobLedger, jobId: number) => Promise<void>]>([
+    ['a job nobody claimed', async () => undefined],
+    [
+      'a job launched already',
+      async (ledger, jobId) => {
+        await ledger.claim(jobId, PROJECT);
+        await ledger.recordLaunch(jobId, launch);
+      },
+    ],
+    [
+      'a job skipped already',
+      async (ledger, jobId) => {
+        await ledger.claim(jobId, PROJECT);
+        await ledger.recordSkip(jobId, 'status_canceled');
+      },
+    ],
+  ])('refuses to record a launch for %s', async (_name, arrange) => {
+    const ledger = ledgerAt();
+    const jobId = freshJobId();
+    await arrange(ledger, jobId);
+    const before = await readItem(jobId);
+
+    await expect(
+      ledger.recordLaunch(jobId, { ...launch, instanceId: 'i-0fffffffffffffff0' }),
+    ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    expect(await readItem(jobId)).toEqual(before);
+  });
+});
+
+describe('job ledger: expiry', () => {
+  it.each<[string, (ledger: JobLedger, jobId: number) => Promise<void>]>([
+    ['claimed', async () => undefined],
+    ['launched', (ledger, jobId) => ledger.recordLaunch(jobId, launch)],
+    ['skipped', (ledger, jobId) => ledger.recordSkip(jobId, 'no_pool')],
+  ])('gives a %s item expiresAt = now + JOB_ITEM_TTL_SECONDS, in epoch seconds', async (state, act) => {
+    const ledger = ledgerAt();
+    const jobId = freshJobId();
+    await ledger.claim(jobId, PROJECT);
+
+    await act(ledger, jobId);
+
+    const item = await readItem(jobId);
+    expect(item?.state).toEqual({ S: state });
+    expect(item?.expiresAt).toEqual({ N: String(T0_SECONDS + JOB_ITEM_TTL_SECONDS) });
+  });
+});
