@@ -17,45 +17,19 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { SQSRecord } from 'aws-lambda';
-import { type ScaleUpObserver, silentObserver } from '../lambdas/scale-up/observer';
-import type { Fleet, JobLedger, LaunchRequest, TokenStore } from '../lambdas/scale-up/ports';
+import type { LaunchRequest } from '../lambdas/scale-up/ports';
 import { readDemandRecords } from '../lambdas/scale-up/read-records';
 import { type ScaleUpDeps, scaleUp } from '../lambdas/scale-up/scale-up';
 import type { RuntimePool } from '../lambdas/scale-up/settings';
-import type { GitlabApi } from '../lambdas/shared/gitlab/port';
-import type { DemandMessage } from '../lambdas/shared/job-messages';
+import { checkEveryJobServedOnce } from '../sim/check-served-once';
 import { SimClock } from '../sim/clock';
-import { InMemoryEc2, RequestLimitExceeded } from '../sim/in-memory-ec2';
+import { countingObserver } from '../sim/counting-observer';
+import { InMemoryEc2 } from '../sim/in-memory-ec2';
 import { type GitlabFault, InMemoryGitlab } from '../sim/in-memory-gitlab';
 import { InMemoryLedger, InMemoryTokenStore } from '../sim/in-memory-stores';
-
-/** Simulated milliseconds per call, from a Lambda in eu-west-1: typical, not worst, figures. */
-export const LATENCY_MS = {
-  /** One GitLab.com REST call (TLS reused) across the Atlantic, GitLab's own time included. */
-  gitlab: 80,
-  /** CreateFleet `instant` answers once EC2 has placed the instances: about a second. */
-  createFleet: 1_200,
-  /** DescribeInstances with two filters over a few hundred instances. */
-  describeInstances: 150,
-  terminateInstances: 300,
-  /** SSM PutParameter of a SecureString (KMS encrypt included). */
-  ssmPut: 30,
-  ssmDelete: 30,
-  /** One conditional DynamoDB write in the Region. */
-  ledger: 8,
-  /** Event source poller to a warm Lambda. */
-  invoke: 20,
-} as const;
-
-/** The demand queue's event source mapping and queue, as the stack configures them. */
-export const EVENT_SOURCE = {
-  batchSize: 50,
-  batchingWindowMs: 1_000,
-  maxConcurrency: 2,
-  visibilityTimeoutMs: 360_000,
-  /** Rounds of redelivery before a message counts as lost (the DLQ). */
-  maxReceives: 10,
-} as const;
+import { slowAdapters } from '../sim/slow-adapters';
+import { demandRecord, EVENT_SOURCE, eventSource, type Queued } from '../sim/sqs-event-source';
+import { LATENCY_MS, VirtualTime } from '../sim/virtual-time';
 
 const SPOT_SHORTFALL = 0.05;
 const PROJECTS = 20;
@@ -111,210 +85,6 @@ export interface BurstFigures {
   readonly readySpanMs: number;
   readonly webhookToLaunchP50Ms: number;
   readonly webhookToLaunchMaxMs: number;
-}
-
-/** A clock that only moves when every task waits: then it jumps to the earliest timer. */
-class VirtualTime {
-  private readonly timers: { at: number; seq: number; wake: () => void }[] = [];
-  private seq = 0;
-
-  constructor(readonly clock: SimClock) {}
-
-  sleep(ms: number): Promise<void> {
-    return new Promise((wake) => {
-      this.timers.push({ at: this.clock.now() + Math.max(0, ms), seq: this.seq++, wake });
-    });
-  }
-
-  /** Runs `main` to its end. Adapters are microtask-only, so one macrotask turn drains every task. */
-  async run<T>(main: Promise<T>): Promise<T> {
-    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-    main.then(
-      (value) => {
-        outcome = { ok: true, value };
-      },
-      (error: unknown) => {
-        outcome = { ok: false, error };
-      },
-    );
-    for (;;) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (outcome !== undefined) {
-        if (outcome.ok) return outcome.value;
-        throw outcome.error;
-      }
-      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.timers.shift();
-      if (next === undefined) throw new Error('simulation stalled: every task waits and no timer is set');
-      this.clock.advance(next.at - this.clock.now());
-      next.wake();
-    }
-  }
-
-  /** The call takes effect when it arrives; its answer (or error) comes back `ms` later. */
-  async call<T>(ms: number, effect: () => Promise<T>): Promise<T> {
-    const answer = effect();
-    answer.catch(() => undefined);
-    await this.sleep(ms);
-    return answer;
-  }
-}
-
-/** The in-memory adapters behind simulated latency. */
-function slowAdapters(
-  vt: VirtualTime,
-  sim: { ec2: InMemoryEc2; gitlab: InMemoryGitlab; ledger: JobLedger; tokens: TokenStore },
-  launchRequestsAt: number[],
-  failedDescribes: number,
-) {
-  const { ec2, gitlab, ledger, tokens } = sim;
-  let describeFaults = failedDescribes;
-  const fleet: Fleet = {
-    launch: (request) => {
-      launchRequestsAt.push(vt.clock.now());
-      return vt.call(LATENCY_MS.createFleet, () => ec2.launch(request));
-    },
-    terminate: (ids) => vt.call(LATENCY_MS.terminateInstances, () => ec2.terminate(ids)),
-    live: () =>
-      vt.call(LATENCY_MS.describeInstances, async () => {
-        if (describeFaults <= 0) return ec2.live();
-        describeFaults -= 1;
-        throw new RequestLimitExceeded('DescribeInstances');
-      }),
-  };
-  const api: GitlabApi = {
-    getJob: (projectId, jobId) => vt.call(LATENCY_MS.gitlab, () => gitlab.getJob(projectId, jobId)),
-    createRunner: (spec) => vt.call(LATENCY_MS.gitlab, () => gitlab.createRunner(spec)),
-    deleteRunner: (id) => vt.call(LATENCY_MS.gitlab, () => gitlab.deleteRunner(id)),
-  };
-  const store: TokenStore = {
-    put: (instanceId, token) => vt.call(LATENCY_MS.ssmPut, () => tokens.put(instanceId, token)),
-    delete: (instanceId) => vt.call(LATENCY_MS.ssmDelete, () => tokens.delete(instanceId)),
-  };
-  const jobs: JobLedger = {
-    claim: (jobId, projectId) => vt.call(LATENCY_MS.ledger, () => ledger.claim(jobId, projectId)),
-    release: (jobId) => vt.call(LATENCY_MS.ledger, () => ledger.release(jobId)),
-    recordLaunch: (jobId, record) => vt.call(LATENCY_MS.ledger, () => ledger.recordLaunch(jobId, record)),
-    recordSkip: (jobId, reason) => vt.call(LATENCY_MS.ledger, () => ledger.recordSkip(jobId, reason)),
-  };
-  return { fleet, gitlab: api, tokens: store, ledger: jobs };
-}
-
-/** Counts what scale-up reports; failures are kept, so a broken run says why. */
-function countingObserver() {
-  const failures: string[] = [];
-  const webhookToLaunchMs: number[] = [];
-  const observer: ScaleUpObserver = {
-    ...silentObserver,
-    invalidMessage: (id, problem) => failures.push(`invalid ${id}: ${problem}`),
-    unroutable: (jobId, reason) => failures.push(`unroutable ${jobId}: ${reason}`),
-    failed: (stage, jobId, error) => failures.push(`${stage} ${jobId ?? '-'}: ${String(error)}`),
-    webhookToLaunchMs: (_pool, ms) => webhookToLaunchMs.push(ms),
-  };
-  return { observer, failures, webhookToLaunchMs };
-}
-
-/** A message on the demand queue. */
-interface Queued {
-  readonly record: SQSRecord;
-  visibleAt: number;
-  receives: number;
-  state: 'waiting' | 'in-flight' | 'done' | 'lost';
-}
-
-function demandRecord(jobId: number, projectId: number, at: number): SQSRecord {
-  const message: DemandMessage = {
-    v: 1,
-    kind: 'demand',
-    status: 'pending',
-    jobId,
-    projectId,
-    pipelineId: 500_000 + projectId,
-    jobName: 'test',
-    idempotencyKey: `${jobId}:pending`,
-    receivedAt: new Date(at).toISOString(),
-    queuedDurationSeconds: 0,
-    retriesCount: 0,
-    createdAt: new Date(at).toISOString(),
-  };
-  return {
-    messageId: `msg-${jobId}`,
-    receiptHandle: `rh-${jobId}`,
-    body: JSON.stringify(message),
-    messageAttributes: {},
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(at),
-      SenderId: 'AROAWEBHOOK',
-      ApproximateFirstReceiveTimestamp: String(at),
-    },
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:spotlab-demand',
-    awsRegion: 'eu-west-1',
-  };
-}
-
-/** Lambda's SQS poller: batches of up to 50 with a batching window, at most 2 invocations in flight. */
-async function eventSource(
-  queue: Queued[],
-  vt: VirtualTime,
-  invoke: (records: SQSRecord[]) => Promise<string[]>,
-) {
-  const now = () => vt.clock.now();
-  const waiting = () => queue.filter((m) => m.state === 'waiting');
-  const visible = () => waiting().filter((m) => m.visibleAt <= now());
-  const nextVisibleAt = () =>
-    Math.min(
-      ...waiting()
-        .filter((m) => m.visibleAt > now())
-        .map((m) => m.visibleAt),
-    );
-  const inFlight = new Set<Promise<void>>();
-  while (waiting().length > 0 || inFlight.size > 0) {
-    if (inFlight.size >= EVENT_SOURCE.maxConcurrency || waiting().length === 0) {
-      await Promise.race(inFlight);
-      continue;
-    }
-    if (visible().length === 0) {
-      await Promise.race([vt.sleep(nextVisibleAt() - now()), ...inFlight]);
-      continue;
-    }
-    const windowEnd = now() + EVENT_SOURCE.batchingWindowMs;
-    while (visible().length < EVENT_SOURCE.batchSize && now() < windowEnd)
-      await vt.sleep(Math.min(windowEnd, nextVisibleAt()) - now());
-    const batch = visible().slice(0, EVENT_SOURCE.batchSize);
-    const receivedAt = now();
-    for (const m of batch) {
-      m.state = 'in-flight';
-      m.receives += 1;
-    }
-    const run = invoke(
-      batch.map((m) => ({
-        ...m.record,
-        attributes: { ...m.record.attributes, ApproximateReceiveCount: String(m.receives) },
-      })),
-    )
-      .then(
-        (retry) => retry,
-        // A function error (the handler threw) fails the whole batch, as SQS sees it.
-        () => batch.map((m) => m.record.messageId),
-      )
-      .then((retry) => {
-        const failed = new Set(retry);
-        for (const m of batch) {
-          if (!failed.has(m.record.messageId)) m.state = 'done';
-          else if (m.receives >= EVENT_SOURCE.maxReceives) m.state = 'lost';
-          else {
-            // SQS hides a received message for the visibility timeout; a listed failure reappears then.
-            m.state = 'waiting';
-            m.visibleAt = receivedAt + EVENT_SOURCE.visibilityTimeoutMs;
-          }
-        }
-      });
-    inFlight.add(run);
-    run.finally(() => inFlight.delete(run)).catch(() => undefined);
-  }
 }
 
 /** Faults to inject into a burst. */
@@ -418,48 +188,6 @@ export async function runBurst(jobs: number, options: BurstOptions = {}): Promis
     webhookToLaunchP50Ms: sortedLatencies[Math.floor(sortedLatencies.length / 2)] ?? 0,
     webhookToLaunchMaxMs: sortedLatencies.at(-1) ?? 0,
   };
-}
-
-/**
- * Every job launched, on its own instance, with its own runner named after that instance and that
- * runner's token stored for that instance; nothing else running, registered or stored.
- * @returns the number of jobs served exactly once.
- * @throws naming the first problems when any job is not.
- */
-function checkEveryJobServedOnce(
-  jobIds: readonly number[],
-  ec2: InMemoryEc2,
-  gitlab: InMemoryGitlab,
-  ledger: InMemoryLedger,
-  tokens: InMemoryTokenStore,
-): number {
-  const problems: string[] = [];
-  const instances = new Set<string>();
-  for (const jobId of jobIds) {
-    const launch = ledger.items.get(jobId)?.launch;
-    const runner = launch === undefined ? undefined : gitlab.runners.get(launch.runnerId);
-    if (launch === undefined) problems.push(`job ${jobId}: not launched`);
-    else if (instances.has(launch.instanceId)) problems.push(`job ${jobId}: shares ${launch.instanceId}`);
-    else if (ec2.instances.get(launch.instanceId)?.state !== 'running')
-      problems.push(`job ${jobId}: ${launch.instanceId} is not running`);
-    else if (runner?.description !== `spotlab ${launch.instanceId}`)
-      problems.push(`job ${jobId}: no runner for ${launch.instanceId}`);
-    else if (tokens.tokens.get(launch.instanceId) !== runner.token)
-      problems.push(`job ${jobId}: no token for ${launch.instanceId}`);
-    if (launch !== undefined) instances.add(launch.instanceId);
-  }
-  const extra = [
-    [ec2.running().length, 'instances running'],
-    [gitlab.runners.size, 'runners registered'],
-    [tokens.tokens.size, 'tokens stored'],
-  ] as const;
-  for (const [count, what] of extra)
-    if (count !== jobIds.length) problems.push(`${count} ${what} for ${jobIds.length} jobs`);
-  if (problems.length > 0)
-    throw new Error(
-      `not every job got exactly one instance, runner and token: ${problems.slice(0, 5).join('; ')}`,
-    );
-  return jobIds.length;
 }
 
 async function main(): Promise<void> {

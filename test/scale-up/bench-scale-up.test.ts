@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_SOURCE, runBurst } from '../../bench/scale-up';
+import { runBurst } from '../../bench/scale-up';
+import { EVENT_SOURCE } from '../../sim/sqs-event-source';
 
 // runBurst throws unless every job ends with exactly one running instance, one runner named after
 // it and that runner's token stored for it; these tests add what each scenario must also show.

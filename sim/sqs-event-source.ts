@@ -1,0 +1,123 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { DemandMessage } from '../lambdas/shared/job-messages';
+import type { VirtualTime } from './virtual-time';
+
+/** The demand queue's event source mapping and queue, as the stack configures them. */
+export const EVENT_SOURCE = {
+  batchSize: 50,
+  batchingWindowMs: 1_000,
+  maxConcurrency: 2,
+  visibilityTimeoutMs: 360_000,
+  /** Rounds of redelivery before a message counts as lost (the DLQ). */
+  maxReceives: 10,
+} as const;
+
+/** A message on the demand queue. */
+export interface Queued {
+  readonly record: SQSRecord;
+  /** Simulated time from which SQS may deliver it again. */
+  visibleAt: number;
+  receives: number;
+  state: 'waiting' | 'in-flight' | 'done' | 'lost';
+}
+
+/** The SQS record of a pending job's demand message, as the webhook enqueues it at `at`. */
+export function demandRecord(jobId: number, projectId: number, at: number): SQSRecord {
+  const message: DemandMessage = {
+    v: 1,
+    kind: 'demand',
+    status: 'pending',
+    jobId,
+    projectId,
+    pipelineId: 500_000 + projectId,
+    jobName: 'test',
+    idempotencyKey: `${jobId}:pending`,
+    receivedAt: new Date(at).toISOString(),
+    queuedDurationSeconds: 0,
+    retriesCount: 0,
+    createdAt: new Date(at).toISOString(),
+  };
+  return {
+    messageId: `msg-${jobId}`,
+    receiptHandle: `rh-${jobId}`,
+    body: JSON.stringify(message),
+    messageAttributes: {},
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(at),
+      SenderId: 'AROAWEBHOOK',
+      ApproximateFirstReceiveTimestamp: String(at),
+    },
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:spotlab-demand',
+    awsRegion: 'eu-west-1',
+  };
+}
+
+/**
+ * Lambda's SQS poller after {@link EVENT_SOURCE}: batches of up to 50 with a batching window, at most
+ * 2 invocations in flight. `invoke` returns the message ids to retry (`batchItemFailures`); those, and
+ * every message of a batch whose invocation throws, are visible again after the visibility timeout.
+ * Resolves when every message of `queue` is done or lost; updates each message's state as it goes.
+ */
+export async function eventSource(
+  queue: Queued[],
+  vt: VirtualTime,
+  invoke: (records: SQSRecord[]) => Promise<string[]>,
+): Promise<void> {
+  const now = () => vt.clock.now();
+  const waiting = () => queue.filter((m) => m.state === 'waiting');
+  const visible = () => waiting().filter((m) => m.visibleAt <= now());
+  const nextVisibleAt = () =>
+    Math.min(
+      ...waiting()
+        .filter((m) => m.visibleAt > now())
+        .map((m) => m.visibleAt),
+    );
+  const inFlight = new Set<Promise<void>>();
+  while (waiting().length > 0 || inFlight.size > 0) {
+    if (inFlight.size >= EVENT_SOURCE.maxConcurrency || waiting().length === 0) {
+      await Promise.race(inFlight);
+      continue;
+    }
+    if (visible().length === 0) {
+      await Promise.race([vt.sleep(nextVisibleAt() - now()), ...inFlight]);
+      continue;
+    }
+    const windowEnd = now() + EVENT_SOURCE.batchingWindowMs;
+    while (visible().length < EVENT_SOURCE.batchSize && now() < windowEnd)
+      await vt.sleep(Math.min(windowEnd, nextVisibleAt()) - now());
+    const batch = visible().slice(0, EVENT_SOURCE.batchSize);
+    const receivedAt = now();
+    for (const m of batch) {
+      m.state = 'in-flight';
+      m.receives += 1;
+    }
+    const run = invoke(
+      batch.map((m) => ({
+        ...m.record,
+        attributes: { ...m.record.attributes, ApproximateReceiveCount: String(m.receives) },
+      })),
+    )
+      .then(
+        (retry) => retry,
+        // A function error (the handler threw) fails the whole batch, as SQS sees it.
+        () => batch.map((m) => m.record.messageId),
+      )
+      .then((retry) => {
+        const failed = new Set(retry);
+        for (const m of batch) {
+          if (!failed.has(m.record.messageId)) m.state = 'done';
+          else if (m.receives >= EVENT_SOURCE.maxReceives) m.state = 'lost';
+          else {
+            // SQS hides a received message for the visibility timeout; a listed failure reappears then.
+            m.state = 'waiting';
+            m.visibleAt = receivedAt + EVENT_SOURCE.visibilityTimeoutMs;
+          }
+        }
+      });
+    inFlight.add(run);
+    run.finally(() => inFlight.delete(run)).catch(() => undefined);
+  }
+}
