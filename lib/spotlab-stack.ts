@@ -1,7 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { TagKey } from '../lambdas/shared/naming';
 import type { SpotlabConfig } from './config/schema';
 import { JobQueues } from './constructs/job-queues';
+import { Launcher, SCALE_UP_TIMEOUT } from './constructs/launcher';
+import { RunnerNetwork } from './constructs/network';
+import { RunnerCache } from './constructs/runner-cache';
+import { RunnerFleet } from './constructs/runner-fleet';
 import { WebhookApi } from './constructs/webhook-api';
 
 /** Properties of {@link SpotlabStack}. */
@@ -9,9 +14,6 @@ export interface SpotlabStackProps extends StackProps {
   /** The validated configuration (see `lib/config/load.ts`). */
   readonly config: Readonly<SpotlabConfig>;
 }
-
-/** Tag key on every resource Spotlab creates; also its cost-allocation tag. */
-export const SPOTLAB_TAG = 'spotlab:stack';
 
 /**
  * Spotlab's one stack. Environment-agnostic, so `cdk synth` needs no AWS credentials.
@@ -21,12 +23,21 @@ export class SpotlabStack extends Stack {
   readonly queues: JobQueues;
   /** The webhook front door. */
   readonly webhook: WebhookApi;
+  /** Subnets and security group of the runners. */
+  readonly network: RunnerNetwork;
+  /** The runners' shared cache, unless disabled in the configuration. */
+  readonly cache?: RunnerCache;
+  /** Launch templates and instance role of the runner VMs. */
+  readonly fleet: RunnerFleet;
+  /** The scale-up Lambda and the job table. */
+  readonly launcher: Launcher;
 
   constructor(scope: Construct, id: string, props: SpotlabStackProps) {
     super(scope, id, props);
     const { config } = props;
-    Tags.of(this).add(SPOTLAB_TAG, this.stackName);
-    this.queues = new JobQueues(this, 'Queues');
+    // Also the cost-allocation tag; the launcher's IAM conditions key on the same tag on instances.
+    Tags.of(this).add(TagKey.stack, this.stackName);
+    this.queues = new JobQueues(this, 'Queues', { consumerTimeout: SCALE_UP_TIMEOUT });
     this.webhook = new WebhookApi(this, 'Webhook', {
       queues: this.queues,
       webhookSecretParameter: config.gitlab.webhookSecretParameter,
@@ -35,9 +46,33 @@ export class SpotlabStack extends Stack {
       rateLimitPerSecond: config.webhook.rateLimitPerSecond,
       burstLimit: config.webhook.burstLimit,
     });
+    this.network = new RunnerNetwork(this, 'Network', { config: config.network });
+    if (config.cache.enabled) {
+      this.cache = new RunnerCache(this, 'Cache', { expireAfterDays: config.cache.expireAfterDays });
+    }
+    this.fleet = new RunnerFleet(this, 'Fleet', {
+      pools: config.pools,
+      gitlabUrl: config.gitlab.url,
+      securityGroup: this.network.securityGroup,
+      cacheBucket: this.cache?.bucket,
+    });
+    this.launcher = new Launcher(this, 'Launcher', {
+      queues: this.queues,
+      fleet: this.fleet,
+      network: this.network,
+      config,
+      timeout: SCALE_UP_TIMEOUT,
+    });
+
     new CfnOutput(this, 'WebhookUrl', {
       value: this.webhook.url,
       description: 'Enter this URL in GitLab: Settings > Webhooks, trigger "Job events" only.',
     });
+    if (this.cache !== undefined) {
+      new CfnOutput(this, 'CacheBucketName', {
+        value: this.cache.bucket.bucketName,
+        description: "S3 bucket of the runners' shared cache",
+      });
+    }
   }
 }

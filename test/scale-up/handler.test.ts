@@ -47,11 +47,9 @@ beforeEach(() => {
   dynamo.on(PutItemCommand).resolves({});
   dynamo.on(UpdateItemCommand).resolves({});
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-  ec2
-    .on(CreateFleetCommand)
-    .resolves({
-      Instances: [{ InstanceIds: ['i-0123456789abcdef0'], InstanceType: 'm7g.large', Lifecycle: 'spot' }],
-    });
+  ec2.on(CreateFleetCommand).resolves({
+    Instances: [{ InstanceIds: ['i-0123456789abcdef0'], InstanceType: 'm7g.large', Lifecycle: 'spot' }],
+  });
   vi.stubGlobal('fetch', async (url: string) =>
     url.endsWith('/user/runners')
       ? new Response(fixtureText('api-create-runner'), { status: 201 })

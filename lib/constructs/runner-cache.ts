@@ -1,0 +1,53 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Properties of {@link RunnerCache}. */
+export interface RunnerCacheProps {
+  /**
+   * Days after which a cache object is deleted, whether or not jobs still use it.
+   * @default 14
+   */
+  readonly expireAfterDays?: number;
+}
+
+/**
+ * The S3 bucket behind GitLab Runner's distributed cache. Every VM is new, so without it no job
+ * would ever hit a cache. Only the runner instance role can use it (see `RunnerFleet`).
+ */
+export class RunnerCache extends Construct {
+  /** The cache bucket. */
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: RunnerCacheProps = {}) {
+    super(scope, id);
+    const expireAfterDays = props.expireAfterDays ?? 14;
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [
+        {
+          id: 'expire-cache',
+          expiration: Duration.days(expireAfterDays),
+          // Large caches upload in parts; parts of an interrupted upload (a reclaimed spot VM)
+          // would otherwise be stored and billed forever.
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      // A rebuildable cache: deleting the stack may delete the bucket, but only once it is empty,
+      // so nothing is deleted behind the operator's back (no auto-delete custom resource).
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: false,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'The bucket holds disposable build caches that expire after a few days; no bucket policy ' +
+        'grants access beyond the TLS-only rule, and only the runner instance role may read or ' +
+        'write it. Server access logs would record every cache request of every job with no ' +
+        'consumer; CloudTrail S3 data events can be enabled account-wide where an audit trail is required.',
+    });
+  }
+}

@@ -1,0 +1,196 @@
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AmazonLinuxCpuType,
+  BlockDeviceVolume,
+  CfnLaunchTemplate,
+  EbsDeviceVolumeType,
+  type IMachineImage,
+  InstanceInitiatedShutdownBehavior,
+  type ISecurityGroup,
+  LaunchTemplate,
+  LaunchTemplateHttpTokens,
+  MachineImage,
+  OperatingSystemType,
+  UserData,
+} from 'aws-cdk-lib/aws-ec2';
+import { Grant, InstanceProfile, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { runnerTokenPrefix } from '../../lambdas/shared/naming';
+import { renderUserData } from '../bootstrap/user-data';
+import type { PoolConfig } from '../config/schema';
+import { iam5Finding } from './launcher-policy';
+
+/** Properties of {@link RunnerFleet}. */
+export interface RunnerFleetProps {
+  /** The pools; one launch template each. */
+  readonly pools: readonly PoolConfig[];
+  /** Base URL of GitLab, which the runners poll for their job. */
+  readonly gitlabUrl: string;
+  /** Security group of every runner (no ingress). */
+  readonly securityGroup: ISecurityGroup;
+  /**
+   * Bucket of the shared runner cache.
+   * @default - jobs run without a distributed cache
+   */
+  readonly cacheBucket?: IBucket;
+  /**
+   * How long a new VM waits for its runner token parameter before powering off. The launcher
+   * writes it right after CreateFleet returns, normally within seconds.
+   * @default 300
+   */
+  readonly tokenWaitSeconds?: number;
+}
+
+/** Root device of Amazon Linux 2023 and of AMIs built from it. */
+const ROOT_DEVICE = '/dev/xvda';
+
+/**
+ * What every runner VM is: one launch template per pool (IMDSv2 only, hop limit 1, encrypted gp3
+ * root, terminate on shutdown, no key pair, no inbound traffic, the bootstrap as user data) and
+ * one instance role shared by all pools. Instance tags are not set here: CreateFleet adds them
+ * at launch, and the launcher's IAM conditions key on them.
+ */
+export class RunnerFleet extends Construct {
+  /** Role of every runner VM: its own token parameter and the cache bucket, nothing else. */
+  readonly instanceRole: Role;
+  /** Launch template of each pool, by pool name. */
+  readonly launchTemplates: ReadonlyMap<string, LaunchTemplate>;
+
+  constructor(scope: Construct, id: string, props: RunnerFleetProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const tokenPrefix = runnerTokenPrefix(stack.stackName);
+    this.instanceRole = new Role(this, 'InstanceRole', {
+      assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
+      description: `Spotlab ${stack.stackName} runner VMs: own runner token, cache bucket`,
+    });
+    // No AmazonSSMManagedInstanceCore: nobody logs into a runner, and Session Manager would hand
+    // every job a way to reach other VMs' tokens and the cache through the agent's permissions.
+    const instanceProfile = new InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole });
+
+    const templates = new Map<string, LaunchTemplate>();
+    for (const pool of props.pools) {
+      const userData = renderUserData({
+        region: Aws.REGION,
+        gitlabUrl: props.gitlabUrl,
+        tokenPrefix,
+        executor: pool.executor,
+        dockerImage: pool.dockerImage,
+        privileged: pool.privileged,
+        waitTimeoutSeconds: pool.idleTimeoutSeconds,
+        tokenWaitSeconds: props.tokenWaitSeconds ?? 300,
+        cacheBucket: props.cacheBucket?.bucketName ?? '',
+        arch: pool.architecture,
+      });
+      const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
+        machineImage: machineImageOf(pool),
+        userData: UserData.custom(userData),
+        blockDevices: [
+          {
+            deviceName: ROOT_DEVICE,
+            volume: BlockDeviceVolume.ebs(pool.diskSizeGiB, {
+              volumeType: EbsDeviceVolumeType.GP3,
+              encrypted: true,
+              deleteOnTermination: true,
+            }),
+          },
+        ],
+        // IMDSv2 only, and a hop limit of 1: the metadata answer dies one hop out, so job
+        // containers on the docker bridge cannot fetch the instance role's credentials.
+        httpEndpoint: true,
+        httpTokens: LaunchTemplateHttpTokens.REQUIRED,
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: false,
+        // One-time spot instances cannot stop; every power-off ends the VM (and its bill).
+        instanceInitiatedShutdownBehavior: InstanceInitiatedShutdownBehavior.TERMINATE,
+        securityGroup: props.securityGroup,
+        instanceProfile,
+      });
+      // CDK copies the stack's tags into the template's instance and volume tag specifications;
+      // drop them so CreateFleet's tags are the only ones, exactly what the IAM conditions check.
+      const cfnTemplate = template.node.defaultChild;
+      if (cfnTemplate instanceof CfnLaunchTemplate) {
+        cfnTemplate.addPropertyDeletionOverride('LaunchTemplateData.TagSpecifications');
+      }
+      templates.set(pool.name, template);
+    }
+    this.launchTemplates = templates;
+
+    // IAM cannot say "this VM's own token": parameter names allow only [a-zA-Z0-9_.-/], so neither
+    // ${aws:userid} (role-id:i-…) nor ${ec2:SourceInstanceARN} (an ARN) can be part of one, and no
+    // policy variable carries the bare instance id. So the grant covers the stack's token prefix:
+    // beyond its own, a VM could reach the tokens of VMs launched seconds ago that have not yet
+    // read and deleted theirs. Using one takes host-level code (a shell or privileged job; hop
+    // limit 1 keeps other docker jobs away from the role) that also knows that VM's id: the role
+    // cannot list parameters or describe instances, and ids carry 17 random hex digits. Tagging
+    // each parameter with its instance ARN (a scale-up change) would allow a condition
+    // `ssm:resourceTag/<key>` = `${ec2:SourceInstanceARN}` and close even that.
+    const tokenParameters = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: `${tokenPrefix.replace(/^\//, '')}/*`,
+    });
+    Grant.addToPrincipal({
+      grantee: this.instanceRole,
+      actions: ['ssm:GetParameter', 'ssm:DeleteParameter'],
+      resourceArns: [tokenParameters],
+    });
+    const acknowledgements = [
+      {
+        id: iam5Finding(stack, tokenParameters),
+        reason:
+          'Runner tokens are named after instance ids unknown until launch; the wildcard covers ' +
+          "this stack's token prefix only, and IAM has no instance-id policy variable to narrow it.",
+      },
+    ];
+    if (props.cacheBucket !== undefined) {
+      // What GitLab Runner's S3 cache does with the role (presigned GET/PUT, HEAD); no delete,
+      // since expiry is the bucket's lifecycle rule.
+      const objects = props.cacheBucket.arnForObjects('*');
+      Grant.addToPrincipal({
+        grantee: this.instanceRole,
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resourceArns: [objects],
+      });
+      Grant.addToPrincipal({
+        grantee: this.instanceRole,
+        actions: ['s3:ListBucket'],
+        resourceArns: [props.cacheBucket.bucketArn],
+      });
+      acknowledgements.push({
+        id: iam5Finding(stack, objects),
+        reason:
+          "Cache keys are chosen by jobs; the wildcard covers objects of this stack's cache bucket only.",
+      });
+    }
+    Validations.of(this.instanceRole).acknowledge(...acknowledgements);
+  }
+
+  /** Id of a pool's launch template. */
+  launchTemplateId(poolName: string): string {
+    const id = this.launchTemplates.get(poolName)?.launchTemplateId;
+    if (id === undefined) throw new Error(`${this.node.path}: no launch template for pool ${poolName}`);
+    return id;
+  }
+}
+
+/**
+ * The pool's AMI, resolved without lookups so the stack stays environment-agnostic: `al2023` and
+ * `ssm:` become CloudFormation SSM parameters (resolved at each deploy), an AMI id is used as is.
+ */
+function machineImageOf(pool: PoolConfig): IMachineImage {
+  if (pool.image === 'al2023') {
+    return MachineImage.latestAmazonLinux2023({
+      cpuType: pool.architecture === 'arm64' ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
+    });
+  }
+  if (pool.image.startsWith('ssm:')) return MachineImage.fromSsmParameter(pool.image.slice('ssm:'.length));
+  // MachineImage.genericLinux wants a Region → AMI map keyed by a Region known at synth, which an
+  // environment-agnostic stack does not have. An AMI id exists in one Region only, so a literal id
+  // already ties the stack to that Region; pass it through unchanged.
+  const imageId = pool.image;
+  return {
+    getImage: () => ({ imageId, osType: OperatingSystemType.LINUX, userData: UserData.forLinux() }),
+  };
+}
