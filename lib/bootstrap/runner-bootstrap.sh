@@ -37,7 +37,7 @@ log() {
 require_settings() {
   local name
   for name in SPOTLAB_REGION SPOTLAB_GITLAB_URL SPOTLAB_TOKEN_PREFIX SPOTLAB_EXECUTOR \
-    SPOTLAB_PRIVILEGED SPOTLAB_WAIT_TIMEOUT_SECONDS SPOTLAB_TOKEN_WAIT_SECONDS SPOTLAB_ARCH; do
+    SPOTLAB_PRIVILEGED SPOTLAB_DOCKER_GPUS SPOTLAB_WAIT_TIMEOUT_SECONDS SPOTLAB_TOKEN_WAIT_SECONDS SPOTLAB_ARCH; do
     if [[ -z "${!name:-}" ]]; then
       log "setting $name is missing"
       return 1
@@ -163,6 +163,9 @@ build_runner_args() {
     args_ref+=(--docker-image "$SPOTLAB_DOCKER_IMAGE")
     if [[ "$SPOTLAB_PRIVILEGED" == true ]]; then
       args_ref+=(--docker-privileged)
+    fi
+    if [[ "$SPOTLAB_DOCKER_GPUS" == true ]]; then
+      args_ref+=(--docker-gpus all)
     fi
   else
     # Shell jobs start from the runner's own environment, where the token travels; a job variable

@@ -18,6 +18,8 @@ export interface BootstrapSettings {
   readonly dockerImage: string;
   /** Run docker-executor job containers privileged (docker-in-docker). */
   readonly privileged: boolean;
+  /** Give docker-executor job containers every GPU (`--docker-gpus all`); needs the NVIDIA toolkit on the image. */
+  readonly dockerGpus: boolean;
   /** How long `run-single` waits for its first job before giving up, in seconds. */
   readonly waitTimeoutSeconds: number;
   /** How long the VM waits for its token parameter to appear before powering off, in seconds. */
@@ -77,6 +79,8 @@ function validate(settings: BootstrapSettings): void {
   }
   if (typeof settings.privileged !== 'boolean') fail('privileged', 'must be true or false');
   if (settings.privileged && settings.executor !== 'docker') fail('privileged', 'applies only to docker');
+  if (typeof settings.dockerGpus !== 'boolean') fail('dockerGpus', 'must be true or false');
+  if (settings.dockerGpus && settings.executor !== 'docker') fail('dockerGpus', 'applies only to docker');
   checkSeconds('waitTimeoutSeconds', settings.waitTimeoutSeconds);
   checkSeconds('tokenWaitSeconds', settings.tokenWaitSeconds);
   if (settings.cacheBucket !== '')
@@ -110,6 +114,7 @@ export function renderUserData(settings: BootstrapSettings): string {
     ['SPOTLAB_EXECUTOR', settings.executor],
     ['SPOTLAB_DOCKER_IMAGE', settings.dockerImage],
     ['SPOTLAB_PRIVILEGED', String(settings.privileged)],
+    ['SPOTLAB_DOCKER_GPUS', String(settings.dockerGpus)],
     ['SPOTLAB_WAIT_TIMEOUT_SECONDS', String(settings.waitTimeoutSeconds)],
     ['SPOTLAB_TOKEN_WAIT_SECONDS', String(settings.tokenWaitSeconds)],
     ['SPOTLAB_CACHE_BUCKET', settings.cacheBucket],

@@ -84,6 +84,8 @@ const poolSchema = z
     executor: z.enum(['docker', 'shell']).default('docker'),
     dockerImage: z.string().min(1).default('alpine:3.20'),
     privileged: z.boolean().default(false),
+    /** Pass every GPU into job containers (`--docker-gpus all`); the image needs the NVIDIA toolkit. */
+    dockerGpus: z.boolean().default(false),
     maxInstances: z.number().int().min(1).max(1000),
     idleTimeoutSeconds: z.number().int().min(30).max(3600).default(300),
     maxLifetimeMinutes: z
@@ -109,6 +111,9 @@ const poolSchema = z
         path: ['tags'],
         message: 'a pool with no tags must set runUntagged: true, or it serves no job',
       });
+    }
+    if (pool.executor === 'shell' && pool.dockerGpus) {
+      ctx.addIssue({ code: 'custom', path: ['dockerGpus'], message: 'applies only to the docker executor' });
     }
     if (pool.executor === 'shell' && pool.privileged) {
       ctx.addIssue({ code: 'custom', path: ['privileged'], message: 'applies only to the docker executor' });

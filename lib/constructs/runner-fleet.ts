@@ -78,6 +78,7 @@ export class RunnerFleet extends Construct {
         executor: pool.executor,
         dockerImage: pool.dockerImage,
         privileged: pool.privileged,
+        dockerGpus: pool.dockerGpus,
         waitTimeoutSeconds: pool.idleTimeoutSeconds,
         tokenWaitSeconds: props.tokenWaitSeconds ?? 300,
         cacheBucket: props.cacheBucket?.bucketName ?? '',

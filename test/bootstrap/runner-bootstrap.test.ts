@@ -240,7 +240,12 @@ describe('runner bootstrap script', () => {
       present: ['--docker-image', 'alpine:3.20'],
       absent: ['--docker-privileged'],
     },
-    { executor: 'docker', privileged: true, present: ['--docker-image', '--docker-privileged'], absent: [] },
+    {
+      executor: 'docker',
+      privileged: true,
+      present: ['--docker-image', '--docker-privileged'],
+      absent: ['--docker-gpus'],
+    },
     {
       executor: 'shell',
       privileged: false,
@@ -256,6 +261,12 @@ describe('runner bootstrap script', () => {
       for (const flag of absent) expect(run.runSingleArgs()).not.toContain(flag);
     },
   );
+
+  it('passes every GPU into job containers when the pool asks for it', () => {
+    const run = runBootstrap({ settings: { executor: 'docker', dockerGpus: true } });
+
+    expect(run.runSingleArgs()).toEqual(expect.arrayContaining(['--docker-gpus', 'all']));
+  });
 
   it('starts docker only for the docker executor', () => {
     const docker = runBootstrap({ settings: { executor: 'docker' } });

@@ -8,6 +8,7 @@ export const settings: BootstrapSettings = {
   executor: 'docker',
   dockerImage: 'alpine:3.20',
   privileged: false,
+  dockerGpus: false,
   waitTimeoutSeconds: 600,
   tokenWaitSeconds: 10,
   cacheBucket: '',

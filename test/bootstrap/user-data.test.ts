@@ -38,6 +38,7 @@ describe('renderUserData', () => {
     ['region', { region: 'Europe' }],
     ['cacheBucket', { cacheBucket: 'Bad_Bucket' }],
     ['dockerImage', { dockerImage: 'alpine; reboot' }],
+    ['dockerGpus', { executor: 'shell', dockerGpus: true }],
   ])('throws an error naming %s when it is invalid', (field, bad) => {
     // Object.assign types as an intersection, so values the type forbids still reach the check,
     // as they would from untyped configuration.

@@ -102,6 +102,11 @@ describe('configuration', () => {
       'pools[0].privileged: applies only to the docker executor',
     ],
     [
+      'GPUs for the shell executor',
+      { executor: 'shell', dockerGpus: true },
+      'pools[0].dockerGpus: applies only to the docker executor',
+    ],
+    [
       'a pool cap above the global cap',
       { maxInstances: 11 },
       'pools[0].maxInstances: must not exceed the global maxInstances (10)',
