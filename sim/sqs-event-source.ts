@@ -21,9 +21,9 @@ export interface Queued {
   state: 'waiting' | 'in-flight' | 'done' | 'lost';
 }
 
-/** The SQS record of a pending job's demand message, as the webhook enqueues it at `at`. */
-export function demandRecord(jobId: number, projectId: number, at: number): SQSRecord {
-  const message: DemandMessage = {
+/** A demand message as the webhook enqueues it for job `jobId` received at `at` (ms). */
+export function demandMessage(jobId: number, projectId: number, at: number): DemandMessage {
+  return {
     v: 1,
     kind: 'demand',
     status: 'pending',
@@ -37,10 +37,14 @@ export function demandRecord(jobId: number, projectId: number, at: number): SQSR
     retriesCount: 0,
     createdAt: new Date(at).toISOString(),
   };
+}
+
+/** An SQS record as Lambda's poller hands it over, carrying `body`. */
+export function sqsRecord(messageId: string, body: string, at = 0): SQSRecord {
   return {
-    messageId: `msg-${jobId}`,
-    receiptHandle: `rh-${jobId}`,
-    body: JSON.stringify(message),
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
     messageAttributes: {},
     attributes: {
       ApproximateReceiveCount: '1',
@@ -53,6 +57,11 @@ export function demandRecord(jobId: number, projectId: number, at: number): SQSR
     eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:spotlab-demand',
     awsRegion: 'eu-west-1',
   };
+}
+
+/** The SQS record of a pending job's demand message, as the webhook enqueues it at `at`. */
+export function demandRecord(jobId: number, projectId: number, at: number): SQSRecord {
+  return sqsRecord(`msg-${jobId}`, JSON.stringify(demandMessage(jobId, projectId, at)), at);
 }
 
 /**

@@ -9,6 +9,7 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/cl
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sqsRecord } from '../../sim/sqs-event-source';
 import { fixtureText } from '../support/fixtures';
 import { lambdaContext } from '../support/http-api-event';
 import { captureOutput, emittedMetrics } from '../support/output';
@@ -65,22 +66,7 @@ afterEach(() => {
 });
 
 const sqsEvent = (...bodies: { messageId: string; body: string }[]): SQSEvent => ({
-  Records: bodies.map(({ messageId, body }) => ({
-    messageId,
-    body,
-    receiptHandle: 'r',
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 's',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:demand',
-    awsRegion: 'eu-west-1',
-  })),
+  Records: bodies.map(({ messageId, body }) => sqsRecord(messageId, body)),
 });
 
 describe('scale-up handler', () => {

@@ -2,11 +2,11 @@ import type { Demand } from '../../lambdas/scale-up/check-jobs';
 import type { ScaleUpObserver } from '../../lambdas/scale-up/observer';
 import type { ScaleUpDeps } from '../../lambdas/scale-up/scale-up';
 import type { RuntimePool } from '../../lambdas/scale-up/settings';
-import type { DemandMessage } from '../../lambdas/shared/job-messages';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2, type InMemoryEc2Options } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
 import { InMemoryLedger, InMemoryTokenStore } from '../../sim/in-memory-stores';
+import { demandMessage } from '../../sim/sqs-event-source';
 
 /** Two pools as a typical config declares them. */
 export const POOLS: RuntimePool[] = [
@@ -90,19 +90,8 @@ let messageCounter = 0;
 /** A demand message as the webhook enqueues it for a pending job. */
 export function demand(jobId: number, projectId = 380): Demand {
   messageCounter += 1;
-  const message: DemandMessage = {
-    v: 1,
-    kind: 'demand',
-    status: 'pending',
-    jobId,
-    projectId,
-    pipelineId: 2366,
-    jobName: 'test',
-    idempotencyKey: `${jobId}:pending`,
-    receivedAt: new Date(Date.UTC(2026, 10, 23, 9, 0, 0)).toISOString(),
-    queuedDurationSeconds: 1.5,
-    retriesCount: 0,
-    createdAt: '2026-11-23T08:59:58Z',
+  return {
+    messageId: `msg-${messageCounter}`,
+    demand: demandMessage(jobId, projectId, Date.UTC(2026, 10, 23, 9, 0, 0)),
   };
-  return { messageId: `msg-${messageCounter}`, demand: message };
 }

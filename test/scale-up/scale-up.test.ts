@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scaleUp } from '../../lambdas/scale-up/scale-up';
 import { TagKey } from '../../lambdas/shared/naming';
+import { sqsRecord } from '../../sim/sqs-event-source';
 import { demand, world } from './scale-up-world';
 
 describe('scale-up: a pending job becomes one instance with its own runner', () => {
@@ -67,11 +68,8 @@ describe('scale-up: exactly once, whatever the delivery', () => {
     w.gitlab.addJob(10, 380);
 
     const { readDemandRecords } = await import('../../lambdas/scale-up/read-records');
-    const record = (id: string) => ({ messageId: id, body: JSON.stringify(demand(10).demand) });
-    const demands = readDemandRecords(
-      [record('a'), record('b')].map((r) => ({ ...emptyRecord, ...r })),
-      w.deps.observer,
-    );
+    const record = (id: string) => sqsRecord(id, JSON.stringify(demand(10).demand));
+    const demands = readDemandRecords([record('a'), record('b')], w.deps.observer);
     await scaleUp(demands, w.deps);
 
     expect(w.ec2.running()).toHaveLength(1);
@@ -315,18 +313,3 @@ describe('scale-up: GitLab errors', () => {
     },
   );
 });
-
-const emptyRecord = {
-  receiptHandle: 'r',
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '0',
-    SenderId: 's',
-    ApproximateFirstReceiveTimestamp: '0',
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:demand',
-  awsRegion: 'eu-west-1',
-};
