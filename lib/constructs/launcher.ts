@@ -1,19 +1,17 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { RuntimePool } from '../../lambdas/scale-up/settings';
-import { LAMBDA_RUNTIME, lambdaBundling, lambdaEntry } from '../bundling';
 import type { PoolConfig, SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { launcherStatements } from './launcher-policy';
 import type { RunnerNetwork } from './network';
 import type { RunnerFleet } from './runner-fleet';
+import { createSpotlabFunction } from './spotlab-function';
 
 /** Timeout of the scale-up Lambda; the job queues' visibility timeout is derived from it. */
 export const SCALE_UP_TIMEOUT = Duration.seconds(60);
@@ -70,24 +68,11 @@ export class Launcher extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const functionLogs = new LogGroup(this, 'FunctionLogs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // An explicit role instead of the AWSLambdaBasicExecutionRole managed policy, which may write
-    // to every log group in the account.
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     const { config, network } = props;
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: lambdaEntry('scale-up'),
-      runtime: LAMBDA_RUNTIME,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
+    const { function: fn, role } = createSpotlabFunction(this, {
+      lambda: 'scale-up',
       timeout: props.timeout ?? SCALE_UP_TIMEOUT,
-      role,
-      logGroup: functionLogs,
-      bundling: lambdaBundling(),
-      // The contract of lambdas/scale-up/settings.ts; structured values travel as JSON.
+      logRetention: props.logRetention,
       environment: {
         STACK_NAME: stack.stackName,
         JOB_TABLE_NAME: this.table.tableName,
@@ -100,9 +85,9 @@ export class Launcher extends Construct {
         MAX_SPEND_PER_HOUR_USD: String(config.maxSpendPerHourUsd),
         PRICES: JSON.stringify(config.prices),
         SHAPE_TAGS: JSON.stringify(config.shapeTags),
-        POWERTOOLS_LOG_LEVEL: 'INFO',
       },
     });
+    this.function = fn;
     this.function.addEventSource(
       new SqsEventSource(props.queues.demand, {
         // One invocation sees many pending jobs, so one CreateFleet serves a whole burst.
@@ -116,7 +101,6 @@ export class Launcher extends Construct {
       }),
     );
 
-    functionLogs.grantWrite(role);
     // The job ledger's conditional writes are all the function does with the table.
     this.table.grant(role, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     // Decryption with the AWS managed key aws/ssm needs no KMS grant (see WebhookApi).

@@ -2,14 +2,12 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { LAMBDA_RUNTIME, lambdaBundling, lambdaEntry } from '../bundling';
 import type { JobQueues } from './job-queues';
+import { createSpotlabFunction } from './spotlab-function';
 
 /** Properties of {@link WebhookApi}. */
 export interface WebhookApiProps {
@@ -60,24 +58,11 @@ export class WebhookApi extends Construct {
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    const functionLogs = new LogGroup(this, 'FunctionLogs', {
-      retention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // An explicit role instead of the AWSLambdaBasicExecutionRole managed policy, which may write
-    // to every log group in the account.
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: lambdaEntry('webhook'),
-      runtime: LAMBDA_RUNTIME,
-      architecture: Architecture.ARM_64,
-      // More memory buys CPU, which shortens the cold start every burst pays for.
-      memorySize: 512,
+    const { function: fn, role } = createSpotlabFunction(this, {
+      lambda: 'webhook',
       // GitLab waits 10 s for an answer; the function answers in milliseconds or not at all.
       timeout: Duration.seconds(10),
-      role,
-      logGroup: functionLogs,
-      bundling: lambdaBundling(),
+      logRetention: retention,
       environment: {
         DEMAND_QUEUE_URL: props.queues.demand.queueUrl,
         LIFECYCLE_QUEUE_URL: props.queues.lifecycle.queueUrl,
@@ -86,9 +71,9 @@ export class WebhookApi extends Construct {
           ? {}
           : { SIGNING_TOKEN_PARAMETER: props.signingTokenParameter }),
         SECRET_CACHE_SECONDS: String((props.secretCacheTtl ?? Duration.minutes(5)).toSeconds()),
-        POWERTOOLS_LOG_LEVEL: 'INFO',
       },
     });
+    this.function = fn;
 
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Spotlab GitLab webhook' });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
@@ -126,7 +111,6 @@ export class WebhookApi extends Construct {
         'webhook-signature HMAC, before anything is enqueued.',
     });
 
-    functionLogs.grantWrite(role);
     props.queues.demand.grantSendMessages(this.function);
     props.queues.lifecycle.grantSendMessages(this.function);
     const secrets = [props.webhookSecretParameter, props.signingTokenParameter].filter(
