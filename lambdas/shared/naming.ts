@@ -25,3 +25,6 @@ export function runnerTokenPrefix(stackName: string): string {
 export function runnerTokenParameter(stackName: string, instanceId: string): string {
   return `${runnerTokenPrefix(stackName)}/${instanceId}`;
 }
+
+/** Index of the job table by instance id: the lifecycle consumer finds an instance's job with it. */
+export const JOB_TABLE_INSTANCE_INDEX = 'byInstance';

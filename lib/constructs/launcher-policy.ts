@@ -11,8 +11,8 @@ export interface LauncherScope {
   readonly instanceRole: IRole;
 }
 
-/** A statement of the scale-up role, and why its wildcard resources (if any) cannot be narrower. */
-interface ScopedStatement {
+/** A policy statement, and why its wildcard resources (if any) cannot be narrower. */
+export interface ScopedStatement {
   readonly statement: PolicyStatement;
   readonly wildcardReason?: string;
 }
@@ -43,7 +43,6 @@ export function launcherStatements(
     });
   const stackName = stack.stackName;
   const tagged = [ec2('fleet'), ec2('instance'), ec2('volume')];
-  const tokenPath = runnerTokenPrefix(stackName).replace(/^\//, '');
   const scoped: ScopedStatement[] = [
     {
       statement: new PolicyStatement({
@@ -90,23 +89,7 @@ export function launcherStatements(
       }),
       wildcardReason: CREATED_AT_LAUNCH,
     },
-    {
-      statement: new PolicyStatement({
-        sid: 'TerminateOnlyStackInstances',
-        actions: ['ec2:TerminateInstances'],
-        resources: [ec2('instance')],
-        conditions: { StringEquals: { [RESOURCE_STACK_TAG]: stackName } },
-      }),
-      wildcardReason: CREATED_AT_LAUNCH,
-    },
-    {
-      statement: new PolicyStatement({
-        sid: 'DescribeInstances',
-        actions: ['ec2:DescribeInstances'],
-        resources: ['*'],
-      }),
-      wildcardReason: 'ec2:DescribeInstances supports no resource-level permissions; EC2 accepts only "*".',
-    },
+    ...instanceControlStatements(stack),
     {
       statement: new PolicyStatement({
         sid: 'PassOnlyRunnerRoleToEc2',
@@ -132,19 +115,55 @@ export function launcherStatements(
         conditions: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
       }),
     },
+    runnerTokenStatement(stack, ['ssm:PutParameter', 'ssm:DeleteParameter']),
+  ];
+  return withAcknowledgements(stack, scoped);
+}
+
+/** Stack-scoped instance control: terminate only stack-tagged instances; describe (no resource scoping exists). */
+export function instanceControlStatements(stack: Stack): ScopedStatement[] {
+  const stackName = stack.stackName;
+  const ec2 = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
+  return [
     {
       statement: new PolicyStatement({
-        sid: 'RunnerTokens',
-        actions: ['ssm:PutParameter', 'ssm:DeleteParameter'],
-        resources: [
-          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${tokenPath}/*` }),
-        ],
+        sid: 'TerminateOnlyStackInstances',
+        actions: ['ec2:TerminateInstances'],
+        resources: [ec2('instance')],
+        conditions: { StringEquals: { [RESOURCE_STACK_TAG]: stackName } },
       }),
-      wildcardReason:
-        "Runner token parameters are named after instance ids known only after launch; the wildcard covers this stack's token prefix only.",
+      wildcardReason: CREATED_AT_LAUNCH,
+    },
+    {
+      statement: new PolicyStatement({
+        sid: 'DescribeInstances',
+        actions: ['ec2:DescribeInstances'],
+        resources: ['*'],
+      }),
+      wildcardReason: 'ec2:DescribeInstances supports no resource-level permissions; EC2 accepts only "*".',
     },
   ];
-  // One acknowledgement per finding: several statements share a resource pattern.
+}
+
+/** The given SSM actions on this stack's runner token parameters only. */
+export function runnerTokenStatement(stack: Stack, actions: string[]): ScopedStatement {
+  const tokenPath = runnerTokenPrefix(stack.stackName).replace(/^\//, '');
+  return {
+    statement: new PolicyStatement({
+      sid: 'RunnerTokens',
+      actions,
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${tokenPath}/*` })],
+    }),
+    wildcardReason:
+      "Runner token parameters are named after instance ids known only after launch; the wildcard covers this stack's token prefix only.",
+  };
+}
+
+/** The statements, and one cdk-nag acknowledgement per wildcard finding (several may share one). */
+export function withAcknowledgements(
+  stack: Stack,
+  scoped: readonly ScopedStatement[],
+): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
   const acknowledgements = new Map<string, Acknowledgment>();
   for (const { statement, wildcardReason } of scoped) {
     if (wildcardReason === undefined) continue;

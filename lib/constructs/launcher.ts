@@ -1,11 +1,12 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { RuntimePool } from '../../lambdas/scale-up/settings';
+import { JOB_TABLE_INSTANCE_INDEX } from '../../lambdas/shared/naming';
 import type { PoolConfig, SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { launcherStatements } from './launcher-policy';
@@ -66,6 +67,12 @@ export class Launcher extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       // Short-lived dedupe state; EC2 tags and GitLab stay the truth the reaper reconciles with.
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // EC2 events name instances, not jobs: the lifecycle consumer finds the job through this.
+    this.table.addGlobalSecondaryIndex({
+      indexName: JOB_TABLE_INSTANCE_INDEX,
+      partitionKey: { name: 'instanceId', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
     });
 
     const { config, network } = props;

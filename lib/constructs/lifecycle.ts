@@ -1,0 +1,96 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { JOB_TABLE_INSTANCE_INDEX } from '../../lambdas/shared/naming';
+import type { SpotlabConfig } from '../config/schema';
+import type { JobQueues } from './job-queues';
+import { instanceControlStatements, runnerTokenStatement, withAcknowledgements } from './launcher-policy';
+import { createSpotlabFunction } from './spotlab-function';
+
+/** Properties of {@link Lifecycle}. */
+export interface LifecycleProps {
+  /** The lifecycle queue: the webhook's job events and EC2's instance events both land there. */
+  readonly queues: JobQueues;
+  /** The job table the launcher writes. */
+  readonly table: ITable;
+  readonly gitlab: SpotlabConfig['gitlab'];
+  /** Must match the queues' `consumerTimeout`. */
+  readonly timeout: Duration;
+  /**
+   * Retention of the function's logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * Cleans up as jobs end and instances go: the lifecycle Lambda reads the lifecycle queue, fed by
+ * the webhook (running and finished jobs) and by EventBridge (spot interruption warnings, instances
+ * shutting down or terminated). Routing EC2's events through the queue gives them the same retries,
+ * DLQ and alarm as the webhook's.
+ */
+export class Lifecycle extends Construct {
+  /** The lifecycle Lambda. */
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: LifecycleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { function: fn, role } = createSpotlabFunction(this, {
+      lambda: 'lifecycle',
+      timeout: props.timeout,
+      logRetention: props.logRetention,
+      environment: {
+        STACK_NAME: stack.stackName,
+        JOB_TABLE_NAME: props.table.tableName,
+        JOB_TABLE_INSTANCE_INDEX,
+        GITLAB_URL: props.gitlab.url,
+        GITLAB_TOKEN_PARAMETER: props.gitlab.apiTokenParameter,
+      },
+    });
+    this.function = fn;
+    fn.addEventSource(
+      new SqsEventSource(props.queues.lifecycle, {
+        batchSize: 20,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: 2,
+      }),
+    );
+
+    // EC2 events carry no tags, so these rules see every instance of the account and Region; the
+    // consumer keeps only those in the job table (one indexed read per event).
+    const toQueue = new SqsQueue(props.queues.lifecycle);
+    new Rule(this, 'SpotInterruptionWarnings', {
+      description: 'Spot interruption warnings, for Spotlab to retry the interrupted job',
+      eventPattern: { source: ['aws.ec2'], detailType: ['EC2 Spot Instance Interruption Warning'] },
+      targets: [toQueue],
+    });
+    new Rule(this, 'InstancesGoing', {
+      description: 'Instances shutting down or terminated, for Spotlab to delete their runners and tokens',
+      eventPattern: {
+        source: ['aws.ec2'],
+        detailType: ['EC2 Instance State-change Notification'],
+        detail: { state: ['shutting-down', 'terminated'] },
+      },
+      targets: [toQueue],
+    });
+
+    props.table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
+      parameterName: props.gitlab.apiTokenParameter,
+    }).grantRead(role);
+    const policy = withAcknowledgements(stack, [
+      ...instanceControlStatements(stack),
+      runnerTokenStatement(stack, ['ssm:DeleteParameter']),
+    ]);
+    for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
+    Validations.of(role).acknowledge(...policy.acknowledgements);
+  }
+}
