@@ -378,10 +378,20 @@ describe('Spotlab launcher: scale-up function', () => {
 });
 
 describe('Spotlab launcher: job table and cache', () => {
-  it('keys jobs by numeric jobId, bills per request, expires items by expiresAt and keeps PITR', () => {
+  it('keys jobs by numeric jobId, indexes them by instance, bills per request, expires items by expiresAt and keeps PITR', () => {
     created.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'N' }],
+      AttributeDefinitions: [
+        { AttributeName: 'jobId', AttributeType: 'N' },
+        { AttributeName: 'instanceId', AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byInstance',
+          KeySchema: [{ AttributeName: 'instanceId', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
