@@ -1,9 +1,16 @@
 import {
   GitlabAuthError,
+  GitlabJobNotRetryableError,
   GitlabNotFoundError,
   GitlabUnavailableError,
 } from '../lambdas/shared/gitlab/errors';
-import type { CreatedRunner, GitlabApi, GitlabJob, RunnerSpec } from '../lambdas/shared/gitlab/port';
+import type {
+  CreatedRunner,
+  GitlabApi,
+  GitlabJob,
+  GitlabJobControl,
+  RunnerSpec,
+} from '../lambdas/shared/gitlab/port';
 
 /** A job as the simulated GitLab keeps it. */
 export interface SimJob {
@@ -11,19 +18,26 @@ export interface SimJob {
   readonly projectId: number;
   status: string;
   readonly tagList: readonly string[];
+  /** The job a retry of this one created; GitLab retries a job once. */
+  retriedAs?: number;
 }
+
+// GitLab's Processable#retryable?: an ended job (or one still canceling) that was not retried yet.
+const RETRYABLE = new Set(['success', 'failed', 'canceled', 'canceling']);
+const ENDED = new Set(['success', 'failed', 'canceled', 'skipped']);
 
 /** A fault the next calls answer with: HTTP status as the HTTP adapter would have turned it into an error. */
 export type GitlabFault = 401 | 403 | 429 | 500 | 502 | 503;
 
 /**
- * The in-memory {@link GitlabApi}: jobs, runners, call counts, and injectable faults. Faults are
- * thrown as the typed errors the HTTP adapter produces after its retries.
+ * The in-memory {@link GitlabApi} and {@link GitlabJobControl}: jobs, runners, call counts, and
+ * injectable faults. Faults are thrown as the typed errors the HTTP adapter produces after its
+ * retries.
  */
-export class InMemoryGitlab implements GitlabApi {
+export class InMemoryGitlab implements GitlabApi, GitlabJobControl {
   readonly jobs = new Map<number, SimJob>();
   readonly runners = new Map<number, RunnerSpec & { readonly id: number; readonly token: string }>();
-  readonly calls = { getJob: 0, createRunner: 0, deleteRunner: 0 };
+  readonly calls = { getJob: 0, createRunner: 0, deleteRunner: 0, cancelJob: 0, retryJob: 0 };
   private readonly faults: GitlabFault[] = [];
   private nextRunnerId = 9000;
 
@@ -40,15 +54,13 @@ export class InMemoryGitlab implements GitlabApi {
   }
 
   get totalCalls(): number {
-    return this.calls.getJob + this.calls.createRunner + this.calls.deleteRunner;
+    return Object.values(this.calls).reduce((sum, calls) => sum + calls, 0);
   }
 
   async getJob(projectId: number, jobId: number): Promise<GitlabJob> {
     this.calls.getJob += 1;
     this.maybeFail();
-    const job = this.jobs.get(jobId);
-    if (job === undefined || job.projectId !== projectId)
-      throw new GitlabNotFoundError(`job ${jobId} not found`);
+    const job = this.find(projectId, jobId);
     return { id: job.id, status: job.status, tagList: job.tagList };
   }
 
@@ -65,6 +77,33 @@ export class InMemoryGitlab implements GitlabApi {
     this.calls.deleteRunner += 1;
     this.maybeFail();
     this.runners.delete(runnerId);
+  }
+
+  async cancelJob(projectId: number, jobId: number): Promise<string> {
+    this.calls.cancelJob += 1;
+    this.maybeFail();
+    const job = this.find(projectId, jobId);
+    if (!ENDED.has(job.status)) job.status = 'canceled';
+    return job.status;
+  }
+
+  async retryJob(projectId: number, jobId: number): Promise<number> {
+    this.calls.retryJob += 1;
+    this.maybeFail();
+    const job = this.find(projectId, jobId);
+    if (!RETRYABLE.has(job.status) || job.retriedAs !== undefined)
+      throw new GitlabJobNotRetryableError(`job ${jobId} is not retryable`);
+    const id = Math.max(...this.jobs.keys()) + 1;
+    this.addJob(id, projectId, job.tagList);
+    job.retriedAs = id;
+    return id;
+  }
+
+  private find(projectId: number, jobId: number): SimJob {
+    const job = this.jobs.get(jobId);
+    if (job === undefined || job.projectId !== projectId)
+      throw new GitlabNotFoundError(`job ${jobId} not found`);
+    return job;
   }
 
   private maybeFail(): void {

@@ -1,14 +1,27 @@
+import type { FinishedStatus } from '../lambdas/lifecycle/events';
+import type { Placement } from '../lambdas/lifecycle/ports';
 import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
 import type { JobLedger, LaunchRecord, TokenStore } from '../lambdas/scale-up/ports';
 
-/** A job item as the in-memory ledger keeps it; `state` beyond the launcher's is the lifecycle's. */
+/**
+ * A job item as the in-memory ledger and journal keep it, in one map as in the one DynamoDB
+ * table: `state` beyond the launcher's, and the fields after `skipReason`, are the lifecycle's.
+ */
 export interface SimJobItem {
   state: string;
   readonly projectId: number;
-  claimedAt: number;
+  /** Absent on an item the lifecycle consumer created (its `running` came before `pending`). */
+  claimedAt?: number;
   expiresAt: number;
   launch?: LaunchRecord;
   skipReason?: string;
+  /** Where the job ran; in DynamoDB it overwrites the launch's instanceId and runnerId. */
+  placement?: Placement;
+  finishedStatus?: FinishedStatus;
+  interrupted?: boolean;
+  retried?: boolean;
+  retriedJobId?: number;
+  cleanedUp?: boolean;
 }
 
 /** The in-memory {@link JobLedger}, with the DynamoDB adapter's conditions. */
@@ -20,7 +33,10 @@ export class InMemoryLedger implements JobLedger {
   async claim(jobId: number, projectId: number): Promise<boolean> {
     const seconds = Math.floor(this.now() / 1000);
     const item = this.items.get(jobId);
-    if (item !== undefined && !(item.state === 'claimed' && item.claimedAt < seconds - STALE_CLAIM_SECONDS))
+    if (
+      item !== undefined &&
+      !(item.state === 'claimed' && (item.claimedAt ?? 0) < seconds - STALE_CLAIM_SECONDS)
+    )
       return false;
     this.items.set(jobId, {
       state: 'claimed',

@@ -32,6 +32,24 @@ export const Metric = {
   scaleUpFailures: 'ScaleUpFailures',
   /** Milliseconds from the webhook receiving `pending` to the launch request. Dimension: `pool`. */
   webhookToLaunch: 'WebhookToLaunch',
+  /** A lifecycle message that can never be read; acknowledged. */
+  lifecycleInvalid: 'LifecycleInvalid',
+  /** A lifecycle event that needed nothing (not ours, duplicate, untracked state). Dimension: `reason`. */
+  lifecycleIgnored: 'LifecycleIgnored',
+  /** A lifecycle step failed. Dimension: `stage`. */
+  lifecycleFailures: 'LifecycleFailures',
+  /** Milliseconds a job queued in GitLab before a Spotlab runner took it. Dimension: `pool`. */
+  jobWait: 'JobWait',
+  /** Instances terminated by the lifecycle consumer. Dimension: `reason` (`job_finished`). */
+  instancesTerminated: 'InstancesTerminated',
+  /** GitLab runners deleted (already-gone ones included). Dimension: `reason`. */
+  runnersDeleted: 'RunnersDeleted',
+  /** Spot interruption warnings for instances of this stack. Dimension: `kind` (`job_running`, `idle`). */
+  spotInterruptions: 'SpotInterruptions',
+  /** Jobs retried through GitLab after their spot instance was reclaimed. */
+  jobsRetried: 'JobsRetried',
+  /** Interrupted jobs GitLab refused to retry (retried already, or not ended): may need a hand. */
+  jobRetriesRefused: 'JobRetriesRefused',
 } as const;
 
 /** Dimension names. */

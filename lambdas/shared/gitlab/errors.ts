@@ -24,3 +24,12 @@ export class GitlabUnavailableError extends TransientError {
 export class GitlabResponseError extends PermanentError {
   override readonly name = 'GitlabResponseError';
 }
+
+/**
+ * 403 "Job is not retryable" from `POST /projects/:id/jobs/:job_id/retry`: the job was retried
+ * already (GitLab refuses a second retry of the same job) or is not in a retryable status. Not an
+ * auth problem, and the same call will keep failing.
+ */
+export class GitlabJobNotRetryableError extends PermanentError {
+  override readonly name = 'GitlabJobNotRetryableError';
+}

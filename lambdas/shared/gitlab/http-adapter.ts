@@ -1,10 +1,20 @@
 import * as z from 'zod/mini';
-import { GitlabAuthError, GitlabNotFoundError, GitlabResponseError, GitlabUnavailableError } from './errors';
-import type { CreatedRunner, GitlabApi, GitlabJob, RunnerSpec } from './port';
+import {
+  GitlabAuthError,
+  GitlabJobNotRetryableError,
+  GitlabNotFoundError,
+  GitlabResponseError,
+  GitlabUnavailableError,
+} from './errors';
+import type { CreatedRunner, GitlabApi, GitlabJob, GitlabJobControl, RunnerSpec } from './port';
 import { retryDelayMs } from './retry-after';
 
 const jobSchema = z.looseObject({ id: z.int(), status: z.string(), tag_list: z.array(z.string()) });
 const runnerSchema = z.looseObject({ id: z.int(), token: z.string().check(z.startsWith('glrt-')) });
+/** Cancel and retry answer 201 with the job (retry: the new job). */
+const jobRefSchema = z.looseObject({ id: z.int(), status: z.string() });
+/** GitLab's error body: `{"message": "403 Forbidden - Job is not retryable"}`. */
+const errorBodySchema = z.looseObject({ message: z.string() });
 
 /** How the adapter reaches GitLab. */
 export interface GitlabHttpOptions {
@@ -28,9 +38,10 @@ const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTime
 /**
  * The production {@link GitlabApi}: REST v4 over fetch. 429 and 5xx are retried (bounded) after
  * `Retry-After` or a jittered backoff; 401/403 fail at once as {@link GitlabAuthError}, because
- * retrying a bad token only burns GitLab's rate limit.
+ * retrying a bad token only burns GitLab's rate limit (except the retry endpoint's 403 "Job is not
+ * retryable", a {@link GitlabJobNotRetryableError}).
  */
-export function gitlabHttpApi(options: GitlabHttpOptions): GitlabApi {
+export function gitlabHttpApi(options: GitlabHttpOptions): GitlabApi & GitlabJobControl {
   const call = requester(options);
   return {
     async getJob(projectId, jobId): Promise<GitlabJob> {
@@ -51,6 +62,19 @@ export function gitlabHttpApi(options: GitlabHttpOptions): GitlabApi {
       } catch (error) {
         if (!(error instanceof GitlabNotFoundError)) throw error;
       }
+    },
+    async cancelJob(projectId, jobId): Promise<string> {
+      // GitLab answers 201 with the job whatever its status: cancelling an ended job is a no-op.
+      const body = await call('POST', `/projects/${projectId}/jobs/${jobId}/cancel`);
+      const job = jobRefSchema.safeParse(body);
+      if (!job.success) throw new GitlabResponseError('GitLab cancel response has an unexpected shape');
+      return job.data.status;
+    },
+    async retryJob(projectId, jobId): Promise<number> {
+      const body = await call('POST', `/projects/${projectId}/jobs/${jobId}/retry`);
+      const job = jobRefSchema.safeParse(body);
+      if (!job.success) throw new GitlabResponseError('GitLab retry response has an unexpected shape');
+      return job.data.id;
     },
   };
 }
@@ -95,9 +119,13 @@ function requester(options: GitlabHttpOptions) {
         continue;
       }
       if (response.ok) return response.status === 204 ? undefined : readJson(response, method);
+      const route = path.replace(/\d+/g, ':id');
+      // The retry endpoint answers 403 "Job is not retryable" for a job retried already: a refusal
+      // about the job, not about the token, so it must not read as an auth failure.
+      if (response.status === 403 && /not retryable/i.test(await errorMessage(response)))
+        throw new GitlabJobNotRetryableError(`GitLab ${method} ${route}: job is not retryable`);
       if (response.status === 401 || response.status === 403) throw new GitlabAuthError(response.status);
-      if (response.status === 404)
-        throw new GitlabNotFoundError(`GitLab ${method} ${path.replace(/\d+/g, ':id')}: not found`);
+      if (response.status === 404) throw new GitlabNotFoundError(`GitLab ${method} ${route}: not found`);
       const retryable = response.status === 429 || response.status >= 500;
       if (!retryable) throw new GitlabResponseError(`GitLab ${method} answered HTTP ${response.status}`);
       if (attempt + 1 >= maxAttempts)
@@ -113,6 +141,16 @@ function requester(options: GitlabHttpOptions) {
       );
     }
   };
+}
+
+/** The `message` of a GitLab error body, or '' when there is none. */
+async function errorMessage(response: Response): Promise<string> {
+  try {
+    const body = errorBodySchema.safeParse(await response.json());
+    return body.success ? body.data.message : '';
+  } catch {
+    return '';
+  }
 }
 
 // A proxy or SSO page can answer 200 with HTML; the body is not quoted in the error.

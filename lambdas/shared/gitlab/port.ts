@@ -32,3 +32,24 @@ export interface GitlabApi {
   /** Deleting a runner that is already gone succeeds: cleanup is idempotent. */
   deleteRunner(runnerId: number): Promise<void>;
 }
+
+/**
+ * The job calls that re-run a job whose spot instance was reclaimed. GitLab retries only a job that
+ * has ended (success, failed, canceled, or canceling on current GitLab), so a running job is
+ * cancelled first; the retry is a new job with its own id and its own `pending` event. Kept apart
+ * from {@link GitlabApi} because only the lifecycle consumer makes these calls.
+ */
+export interface GitlabJobControl {
+  /**
+   * `POST /projects/:id/jobs/:job_id/cancel`. Cancelling a job that already ended changes nothing.
+   * @returns the job's status after the call: `canceled` (or `canceling`, while a runner that
+   * cancels gracefully winds down) for a job that was running, else the status it ended with.
+   */
+  cancelJob(projectId: number, jobId: number): Promise<string>;
+  /**
+   * `POST /projects/:id/jobs/:job_id/retry`.
+   * @returns the id of the new job.
+   * @throws GitlabJobNotRetryableError when GitLab refuses: retried already, or not ended.
+   */
+  retryJob(projectId: number, jobId: number): Promise<number>;
+}

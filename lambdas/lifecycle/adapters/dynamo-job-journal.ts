@@ -1,0 +1,188 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { JOB_ITEM_TTL_SECONDS } from '../../scale-up/adapters/dynamo-job-ledger';
+import type { JobJournal, JobRecord, Placement } from '../ports';
+import { toJobRecord } from './job-item';
+
+type Values = Record<string, AttributeValue>;
+
+/** One conditional update: what to SET, and when. */
+interface Update {
+  readonly set: readonly string[];
+  readonly condition: string;
+  readonly values: Values;
+}
+
+const TRUE: AttributeValue = { BOOL: true };
+const FALSE: AttributeValue = { BOOL: false };
+
+/**
+ * The production {@link JobJournal} on the job table scale-up claims jobs in (partition key
+ * `jobId`, a number; TTL attribute `expiresAt`, in epoch seconds) and its global secondary index
+ * `indexName` (partition key `instanceId`, a string; projection ALL). Every write is conditional:
+ * status moves forward only (claimed/launched/skipped → running → finished), so duplicate and
+ * out-of-order events leave the same item.
+ */
+export function dynamoJobJournal(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  indexName: string,
+  now: () => number = Date.now,
+): JobJournal {
+  const key = (jobId: number) => ({ jobId: { N: String(jobId) } });
+  const seconds = () => Math.floor(now() / 1000);
+  const stamp = () => ({ ':now': { N: String(seconds()) } });
+  const expiry = () => ({ ':expires': { N: String(seconds() + JOB_ITEM_TTL_SECONDS) } });
+
+  /** Applies `update`; false when its condition refused it. */
+  async function apply(jobId: number, update: Update, returnOld = false): Promise<Values | false> {
+    const expression = `SET ${update.set.join(', ')}`;
+    // DynamoDB refuses a name placeholder that no expression uses; `state` is a reserved word.
+    const usesState = `${expression} ${update.condition}`.includes('#state');
+    try {
+      const output = await dynamo.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: key(jobId),
+          UpdateExpression: expression,
+          ConditionExpression: update.condition,
+          ...(usesState ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
+          ExpressionAttributeValues: update.values,
+          ReturnValues: returnOld ? 'ALL_OLD' : 'NONE',
+        }),
+      );
+      return output.Attributes ?? {};
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  return {
+    async get(jobId) {
+      const { Item } = await dynamo.send(
+        new GetItemCommand({ TableName: tableName, Key: key(jobId), ConsistentRead: true }),
+      );
+      return Item === undefined ? undefined : toJobRecord(Item);
+    },
+    async recordRunning(jobId, projectId, placement) {
+      const old = await apply(
+        jobId,
+        {
+          set: [
+            '#state = :running',
+            ...placementSet(),
+            'runningAt = :now',
+            'expiresAt = :expires',
+            'projectId = if_not_exists(projectId, :project)',
+          ],
+          // Created when absent: a `pending` delivered later must find the job taken. Only the
+          // launcher's states move on to running; running, finished (or a state another writer
+          // added) stay as they are.
+          condition: 'attribute_not_exists(jobId) OR #state IN (:claimed, :launched, :skipped)',
+          values: {
+            ':running': { S: 'running' },
+            ':claimed': { S: 'claimed' },
+            ':launched': { S: 'launched' },
+            ':skipped': { S: 'skipped' },
+            ':project': { N: String(projectId) },
+            ...placementValues(placement),
+            ...stamp(),
+            ...expiry(),
+          },
+        },
+        true,
+      );
+      if (old === false) return { recorded: false, pool: undefined };
+      return { recorded: true, pool: old.pool?.S };
+    },
+    async recordFinished(jobId, projectId, status, placement) {
+      const withPlacement = placement === undefined ? [] : [...placementSet(), 'cleanedUp = :true'];
+      const done = await apply(jobId, {
+        set: [
+          '#state = :finished',
+          'finishedStatus = :status',
+          'finishedAt = :now',
+          'expiresAt = :expires',
+          'projectId = if_not_exists(projectId, :project)',
+          ...withPlacement,
+        ],
+        condition: 'attribute_not_exists(jobId) OR #state <> :finished',
+        values: {
+          ':finished': { S: 'finished' },
+          ':status': { S: status },
+          ':project': { N: String(projectId) },
+          ...(placement === undefined ? {} : { ...placementValues(placement), ':true': TRUE }),
+          ...stamp(),
+          ...expiry(),
+        },
+      });
+      return done !== false;
+    },
+    async findByInstance(instanceId) {
+      const records: JobRecord[] = [];
+      let ExclusiveStartKey: Values | undefined;
+      do {
+        // A global secondary index is eventually consistent: a write is usually visible within a
+        // second. ConsistentRead is not available on it.
+        const page = await dynamo.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: indexName,
+            KeyConditionExpression: 'instanceId = :instance',
+            ExpressionAttributeValues: { ':instance': { S: instanceId } },
+            ExclusiveStartKey,
+          }),
+        );
+        records.push(...(page.Items ?? []).map(toJobRecord));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey !== undefined);
+      return records;
+    },
+    async markInterrupted(jobId, instanceId) {
+      const done = await apply(jobId, {
+        set: ['interrupted = :true', 'interruptedAt = :now'],
+        // Only while it still runs there: a job that finished, or moved, was not interrupted.
+        condition:
+          '#state = :running AND instanceId = :instance AND (attribute_not_exists(interrupted) OR interrupted = :false)',
+        values: {
+          ':running': { S: 'running' },
+          ':instance': { S: instanceId },
+          ':true': TRUE,
+          ':false': FALSE,
+          ...stamp(),
+        },
+      });
+      return done !== false;
+    },
+    async markRetried(jobId, retriedJobId) {
+      const retriedAs: Values =
+        retriedJobId === undefined ? {} : { ':retriedAs': { N: String(retriedJobId) } };
+      const done = await apply(jobId, {
+        set: [
+          'retried = :true',
+          'retriedAt = :now',
+          ...(retriedJobId === undefined ? [] : ['retriedJobId = :retriedAs']),
+        ],
+        // Once: the first record of the retry wins.
+        condition: 'interrupted = :true AND (attribute_not_exists(retried) OR retried = :false)',
+        values: { ':true': TRUE, ':false': FALSE, ...retriedAs, ...stamp() },
+      });
+      return done !== false;
+    },
+  };
+}
+
+function placementSet(): string[] {
+  return ['instanceId = :instance', 'runnerId = :runner'];
+}
+
+function placementValues(placement: Placement): Values {
+  return { ':instance': { S: placement.instanceId }, ':runner': { N: String(placement.runnerId) } };
+}

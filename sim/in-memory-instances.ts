@@ -1,0 +1,20 @@
+import type { Instances } from '../lambdas/lifecycle/ports';
+import { TagKey } from '../lambdas/shared/naming';
+import type { InMemoryEc2 } from './in-memory-ec2';
+
+/**
+ * The lifecycle consumer's {@link Instances} over the simulated EC2: the same instances, tags and
+ * token buckets scale-up launches into. Only instances tagged with `stackName` count as live.
+ */
+export function inMemoryInstances(ec2: InMemoryEc2, stackName: string): Instances {
+  return {
+    async live(instanceIds) {
+      ec2.calls.describe += 1;
+      return instanceIds.filter((id) => {
+        const instance = ec2.instances.get(id);
+        return instance?.state === 'running' && instance.tags[TagKey.stack] === stackName;
+      });
+    },
+    terminate: (instanceIds) => ec2.terminate(instanceIds),
+  };
+}

@@ -1,0 +1,109 @@
+import type { FinishedStatus } from '../lambdas/lifecycle/events';
+import type { JobJournal, JobRecord, Placement, RunningOutcome } from '../lambdas/lifecycle/ports';
+import { JOB_ITEM_TTL_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
+import type { SimJobItem } from './in-memory-stores';
+
+// The launcher's states; only these move on to running.
+const BEFORE_RUNNING = new Set(['claimed', 'launched', 'skipped']);
+
+/**
+ * The in-memory {@link JobJournal}, with the DynamoDB adapter's conditions. It shares its item map
+ * with an `InMemoryLedger` (pass `ledger.items`), as the two share one table, so the races between
+ * scale-up's claims and the lifecycle's records play out as they would in DynamoDB.
+ */
+export class InMemoryJournal implements JobJournal {
+  /** Calls that fail (as a DynamoDB throttling error) before the next succeeds. */
+  failNext = 0;
+
+  constructor(
+    readonly items: Map<number, SimJobItem>,
+    private readonly now: () => number,
+  ) {}
+
+  async get(jobId: number): Promise<JobRecord | undefined> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    return item === undefined ? undefined : toRecord(jobId, item);
+  }
+
+  async recordRunning(jobId: number, projectId: number, placement: Placement): Promise<RunningOutcome> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item !== undefined && !BEFORE_RUNNING.has(item.state)) return { recorded: false, pool: undefined };
+    const next = item ?? { state: 'running', projectId, expiresAt: 0 };
+    Object.assign(next, { state: 'running', placement, expiresAt: this.expiry() });
+    this.items.set(jobId, next);
+    return { recorded: true, pool: item?.launch?.pool };
+  }
+
+  async recordFinished(
+    jobId: number,
+    projectId: number,
+    status: FinishedStatus,
+    placement: Placement | undefined,
+  ): Promise<boolean> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item?.state === 'finished') return false;
+    const next = item ?? { state: 'finished', projectId, expiresAt: 0 };
+    Object.assign(next, { state: 'finished', finishedStatus: status, expiresAt: this.expiry() });
+    if (placement !== undefined) Object.assign(next, { placement, cleanedUp: true });
+    this.items.set(jobId, next);
+    return true;
+  }
+
+  async findByInstance(instanceId: string): Promise<readonly JobRecord[]> {
+    this.maybeFail();
+    return [...this.items]
+      .filter(([, item]) => instanceOf(item) === instanceId)
+      .map(([jobId, item]) => toRecord(jobId, item));
+  }
+
+  async markInterrupted(jobId: number, instanceId: string): Promise<boolean> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item?.state !== 'running' || instanceOf(item) !== instanceId || item.interrupted === true)
+      return false;
+    item.interrupted = true;
+    return true;
+  }
+
+  async markRetried(jobId: number, retriedJobId: number | undefined): Promise<boolean> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item?.interrupted !== true || item.retried === true) return false;
+    item.retried = true;
+    if (retriedJobId !== undefined) item.retriedJobId = retriedJobId;
+    return true;
+  }
+
+  private expiry(): number {
+    return Math.floor(this.now() / 1000) + JOB_ITEM_TTL_SECONDS;
+  }
+
+  private maybeFail(): void {
+    if (this.failNext <= 0) return;
+    this.failNext -= 1;
+    throw new Error('ProvisionedThroughputExceededException');
+  }
+}
+
+/** The instance an item names: where its job ran, else the one launched for it (the index key). */
+function instanceOf(item: SimJobItem): string | undefined {
+  return item.placement?.instanceId ?? item.launch?.instanceId;
+}
+
+function toRecord(jobId: number, item: SimJobItem): JobRecord {
+  return {
+    jobId,
+    state: item.state,
+    projectId: item.projectId,
+    instanceId: instanceOf(item),
+    runnerId: item.placement?.runnerId ?? item.launch?.runnerId,
+    pool: item.launch?.pool,
+    finishedStatus: item.finishedStatus,
+    interrupted: item.interrupted === true,
+    retried: item.retried === true,
+    cleanedUp: item.cleanedUp === true,
+  };
+}

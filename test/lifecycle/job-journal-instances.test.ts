@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { JobJournal, Placement } from '../../lambdas/lifecycle/ports';
+import { jobTable, PROJECT, T0_SECONDS } from './job-table';
+
+const { fresh, journalAt, readItem, launchedItem } = jobTable();
+
+describe('job journal: by instance', () => {
+  it('finds the jobs that name an instance, by the index, and no others', async () => {
+    const { jobId, at, elsewhere } = fresh();
+    const journal = journalAt();
+    await launchedItem(jobId, at);
+    await journal.recordRunning(jobId + 100_000, PROJECT, at);
+    await journal.recordRunning(jobId + 100_001, PROJECT, elsewhere);
+
+    const found = await journal.findByInstance(at.instanceId);
+
+    expect(found.map((record) => [record.jobId, record.state]).sort()).toEqual([
+      [jobId, 'launched'],
+      [jobId + 100_000, 'running'],
+    ]);
+  });
+
+  it('finds a job under the instance it runs on, not the one launched for it', async () => {
+    const { jobId, at, elsewhere } = fresh();
+    await launchedItem(jobId, at);
+
+    await journalAt().recordRunning(jobId, PROJECT, elsewhere);
+
+    expect(await journalAt().findByInstance(at.instanceId)).toEqual([]);
+    expect((await journalAt().findByInstance(elsewhere.instanceId)).map((r) => r.jobId)).toEqual([jobId]);
+  });
+});
+
+describe('job journal: interruption and retry', () => {
+  it('marks a job running on the instance interrupted, once', async () => {
+    const { jobId, at } = fresh();
+    const journal = journalAt();
+    await journal.recordRunning(jobId, PROJECT, at);
+
+    expect(await journal.markInterrupted(jobId, at.instanceId)).toBe(true);
+    expect(await journal.markInterrupted(jobId, at.instanceId)).toBe(false);
+    expect(await readItem(jobId)).toMatchObject({
+      interrupted: { BOOL: true },
+      interruptedAt: { N: String(T0_SECONDS) },
+    });
+  });
+
+  it.each<[string, (journal: JobJournal, jobId: number, at: Placement) => Promise<unknown>]>([
+    ['a job that is not running', (_journal, jobId, at) => launchedItem(jobId, at)],
+    ['a finished job', (journal, jobId, at) => journal.recordFinished(jobId, PROJECT, 'success', at)],
+    ['no job at all', async () => undefined],
+  ])('does not mark %s interrupted', async (_name, arrange) => {
+    const { jobId, at } = fresh();
+    await arrange(journalAt(), jobId, at);
+
+    expect(await journalAt().markInterrupted(jobId, at.instanceId)).toBe(false);
+  });
+
+  it('does not mark a job running on another instance interrupted', async () => {
+    const { jobId, at, elsewhere } = fresh();
+    await journalAt().recordRunning(jobId, PROJECT, elsewhere);
+
+    expect(await journalAt().markInterrupted(jobId, at.instanceId)).toBe(false);
+  });
+
+  it('records the retry of an interrupted job once, with the new job', async () => {
+    const { jobId, at } = fresh();
+    const journal = journalAt();
+    await journal.recordRunning(jobId, PROJECT, at);
+    await journal.markInterrupted(jobId, at.instanceId);
+
+    expect(await journal.markRetried(jobId, jobId + 1)).toBe(true);
+    expect(await journal.markRetried(jobId, jobId + 2)).toBe(false);
+    expect(await readItem(jobId)).toMatchObject({
+      retried: { BOOL: true },
+      retriedJobId: { N: String(jobId + 1) },
+    });
+    expect(await journal.get(jobId)).toMatchObject({ interrupted: true, retried: true });
+  });
+
+  it('records a refused retry without a new job', async () => {
+    const { jobId, at } = fresh();
+    const journal = journalAt();
+    await journal.recordRunning(jobId, PROJECT, at);
+    await journal.markInterrupted(jobId, at.instanceId);
+
+    expect(await journal.markRetried(jobId, undefined)).toBe(true);
+    expect((await readItem(jobId))?.retriedJobId).toBeUndefined();
+  });
+
+  it('records no retry for a job that was not interrupted', async () => {
+    const { jobId, at } = fresh();
+    await journalAt().recordRunning(jobId, PROJECT, at);
+
+    expect(await journalAt().markRetried(jobId, jobId + 1)).toBe(false);
+  });
+});

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import { handleLifecycle, type LifecycleDeps } from '../../lambdas/lifecycle/lifecycle';
+import type { LifecycleObserver } from '../../lambdas/lifecycle/observer';
+import type { Placement } from '../../lambdas/lifecycle/ports';
+import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
+import { TagKey } from '../../lambdas/shared/naming';
+import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
+import { routeJobEvent } from '../../lambdas/webhook/route-job-event';
+import { SimClock } from '../../sim/clock';
+import { InMemoryEc2 } from '../../sim/in-memory-ec2';
+import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
+import { inMemoryInstances } from '../../sim/in-memory-instances';
+import { InMemoryJournal } from '../../sim/in-memory-journal';
+import { InMemoryLedger, InMemoryTokenStore } from '../../sim/in-memory-stores';
+import { sqsRecord } from '../../sim/sqs-event-source';
+import { fixtureJson } from '../support/fixtures';
+
+export const STACK = 'Spotlab';
+export const PROJECT = 380;
+
+/** EventBridge events as they arrive on the lifecycle queue (see test/fixtures/aws/README.md). */
+export type AwsFixture =
+  | 'eventbridge-spot-interruption-warning'
+  | 'eventbridge-instance-state-change-shutting-down'
+  | 'eventbridge-instance-state-change-terminated'
+  | 'eventbridge-instance-state-change-running';
+
+/** The fixture's raw text, exactly as the queue delivers it. */
+export function awsFixtureText(name: AwsFixture): string {
+  return readFileSync(new URL(`../fixtures/aws/${name}.json`, import.meta.url), 'utf8');
+}
+
+const eventSchema = z.looseObject({ detail: z.record(z.string(), z.unknown()) });
+
+/** The fixture about another instance (and, for a state change, another state). */
+export function awsEvent(name: AwsFixture, instanceId: string, state?: string): string {
+  const event = eventSchema.parse(JSON.parse(awsFixtureText(name)));
+  event.detail['instance-id'] = instanceId;
+  if (state !== undefined) event.detail.state = state;
+  return JSON.stringify(event);
+}
+
+/** Spot interruption warning for `instanceId`. */
+export const spotWarning = (instanceId: string): string =>
+  awsEvent('eventbridge-spot-interruption-warning', instanceId);
+
+/** State change of `instanceId` to `state`. */
+export const stateChange = (instanceId: string, state = 'shutting-down'): string =>
+  awsEvent('eventbridge-instance-state-change-shutting-down', instanceId, state);
+
+/** Job Hooks the webhook turns into lifecycle messages. */
+export type JobFixture = 'job-hook-running' | 'job-hook-success' | 'job-hook-failed-runner-system';
+
+/**
+ * The lifecycle message the webhook Lambda enqueues for a GitLab fixture about job `jobId`, taken
+ * by the runner `placement` describes (`null`: no runner), or by `runner` as given.
+ */
+export function jobEvent(
+  fixture: JobFixture | 'job-hook-canceled-while-pending',
+  jobId: number,
+  placement: Placement | null,
+  changes: Record<string, unknown> = {},
+): string {
+  const runner =
+    placement === null ? null : { id: placement.runnerId, description: `spotlab ${placement.instanceId}` };
+  const body = JSON.stringify({ ...fixtureJson(fixture), build_id: jobId, runner, ...changes });
+  const parsed = parseWebhookBody(Buffer.from(body));
+  if (parsed.kind !== 'job') throw new Error(`${fixture} is not a Job Hook`);
+  const routed = routeJobEvent(parsed.hook, {
+    idempotencyKey: undefined,
+    receivedAt: '2026-11-23T09:00:00.000Z',
+  });
+  if (routed.action !== 'enqueue') throw new Error(`${fixture} is not enqueued`);
+  return JSON.stringify(routed.message);
+}
+
+/** Records what the lifecycle consumer reports, one line each. */
+function recordingObserver(): LifecycleObserver & { readonly events: string[] } {
+  const events: string[] = [];
+  return {
+    events,
+    invalidMessage: (id, problem) => events.push(`invalid ${id} ${problem}`),
+    ignored: (reason, subject) => events.push(`ignored ${reason} ${subject}`),
+    jobRunning: (jobId, instanceId, pool, waitMs) =>
+      events.push(`running ${jobId} ${instanceId} ${pool} ${waitMs ?? '-'}`),
+    instanceTerminated: (instanceId, reason) => events.push(`terminated ${instanceId} ${reason}`),
+    runnerDeleted: (runnerId, reason) => events.push(`runner-deleted ${runnerId} ${reason}`),
+    spotInterruption: (instanceId, jobId) => events.push(`spot ${instanceId} ${jobId ?? 'idle'}`),
+    jobRetried: (jobId, retriedJobId) => events.push(`retried ${jobId} as ${retriedJobId}`),
+    retryRefused: (jobId) => events.push(`retry-refused ${jobId}`),
+    gitlabAuthFailure: (status) => events.push(`auth ${status}`),
+    failed: (stage, subject) => events.push(`failed ${stage} ${subject}`),
+  };
+}
+
+/** The lifecycle consumer over the simulated EC2, GitLab, SSM and job table scale-up also uses. */
+export function lifecycleWorld() {
+  const clock = new SimClock();
+  const ec2 = new InMemoryEc2({ now: clock.now });
+  const gitlab = new InMemoryGitlab();
+  const ledger = new InMemoryLedger(clock.now);
+  const journal = new InMemoryJournal(ledger.items, clock.now);
+  const tokens = new InMemoryTokenStore();
+  const observer = recordingObserver();
+  const deps: LifecycleDeps = {
+    gitlab,
+    instances: inMemoryInstances(ec2, STACK),
+    tokens,
+    journal,
+    observer,
+  };
+  let messages = 0;
+
+  /**
+   * An instance launched for job `jobId` (pending in GitLab) with its runner and token, as
+   * scale-up leaves them; `stack` tags it as another stack's.
+   */
+  async function launched(jobId: number, stack = STACK): Promise<Placement> {
+    gitlab.addJob(jobId, PROJECT, ['arm64']);
+    const { instances } = await ec2.launch({
+      pool: 'arm-docker',
+      launchTemplateId: 'lt-0arm',
+      overrides: [{ subnetId: 'subnet-0a', instanceType: 'm7g.large' }],
+      count: 1,
+      lifecycle: 'spot',
+      clientToken: `launch-${jobId}-${stack}`,
+      tags: { [TagKey.stack]: stack, [TagKey.pool]: 'arm-docker' },
+    });
+    const instanceId = instances[0]?.instanceId ?? 'none';
+    const runner = await gitlab.createRunner({
+      scope: { type: 'project' },
+      projectId: PROJECT,
+      tags: ['arm64'],
+      runUntagged: false,
+      maximumTimeoutSeconds: 3600,
+      description: `spotlab ${instanceId}`,
+    });
+    await tokens.put(instanceId, runner.token);
+    await ledger.claim(jobId, PROJECT);
+    await ledger.recordLaunch(jobId, {
+      instanceId,
+      runnerId: runner.id,
+      pool: 'arm-docker',
+      lifecycle: 'spot',
+    });
+    return { instanceId, runnerId: runner.id };
+  }
+
+  /** Delivers one batch of message bodies; returns the bodies SQS will deliver again. */
+  async function deliver(...bodies: string[]): Promise<string[]> {
+    const records = bodies.map((body) => {
+      messages += 1;
+      return sqsRecord(`m${messages}`, body);
+    });
+    const retry = new Set(await handleLifecycle(readLifecycleRecords(records, observer), deps));
+    return records.filter((record) => retry.has(record.messageId)).map((record) => record.body);
+  }
+
+  /** EC2 reclaims (or something terminates) the instance. */
+  function reclaim(instanceId: string): void {
+    const instance = ec2.instances.get(instanceId);
+    if (instance !== undefined) instance.state = 'terminated';
+  }
+
+  /** A job's status in GitLab. */
+  function setStatus(jobId: number, status: string): void {
+    const job = gitlab.jobs.get(jobId);
+    if (job !== undefined) job.status = status;
+  }
+
+  return {
+    clock,
+    ec2,
+    gitlab,
+    ledger,
+    journal,
+    tokens,
+    observer,
+    deps,
+    launched,
+    deliver,
+    reclaim,
+    setStatus,
+  };
+}
