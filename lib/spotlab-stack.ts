@@ -4,6 +4,7 @@ import { TagKey } from '../lambdas/shared/naming';
 import type { SpotlabConfig } from './config/schema';
 import { JobQueues } from './constructs/job-queues';
 import { Launcher, SCALE_UP_TIMEOUT } from './constructs/launcher';
+import { Lifecycle } from './constructs/lifecycle';
 import { RunnerNetwork } from './constructs/network';
 import { RunnerCache } from './constructs/runner-cache';
 import { RunnerFleet } from './constructs/runner-fleet';
@@ -31,6 +32,8 @@ export class SpotlabStack extends Stack {
   readonly fleet: RunnerFleet;
   /** The scale-up Lambda and the job table. */
   readonly launcher: Launcher;
+  /** The lifecycle Lambda and the EC2 event rules feeding it. */
+  readonly lifecycle: Lifecycle;
 
   constructor(scope: Construct, id: string, props: SpotlabStackProps) {
     super(scope, id, props);
@@ -61,6 +64,13 @@ export class SpotlabStack extends Stack {
       fleet: this.fleet,
       network: this.network,
       config,
+      timeout: SCALE_UP_TIMEOUT,
+    });
+    this.lifecycle = new Lifecycle(this, 'Lifecycle', {
+      queues: this.queues,
+      table: this.launcher.table,
+      gitlab: config.gitlab,
+      // Both queues share one visibility timeout, derived from this.
       timeout: SCALE_UP_TIMEOUT,
     });
 

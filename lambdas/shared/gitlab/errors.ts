@@ -5,7 +5,7 @@ export class GitlabAuthError extends PermanentError {
   override readonly name = 'GitlabAuthError';
   constructor(readonly status: number) {
     super(
-      `GitLab refused the API token (HTTP ${status}); check its scopes (create_runner, manage_runner, read_api)`,
+      `GitLab refused the API token (HTTP ${status}); check its scopes (api, create_runner, manage_runner)`,
     );
   }
 }

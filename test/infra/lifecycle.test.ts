@@ -1,0 +1,117 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readLifecycleEnv } from '../../lambdas/lifecycle/env';
+import { createApp } from '../../lib/app';
+import { loadConfig } from '../../lib/config/load';
+
+let template: Template;
+
+beforeAll(() => {
+  const { stack } = createApp(new App(), loadConfig('spotlab.config.json'));
+  template = Template.fromStack(stack);
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** Logical id of the resource at construct path `prefix` (CDK appends an 8-digit hash). */
+function logicalId(type: string, prefix: string): string {
+  const id = Object.keys(template.findResources(type)).find((key) =>
+    new RegExp(`^${prefix}[0-9A-F]{8}$`).test(key),
+  );
+  if (id === undefined) throw new Error(`no ${type} ${prefix}*`);
+  return id;
+}
+
+function lifecycleStatements(): Statement[] {
+  const policies = Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith('LifecycleRole'))
+    .map(([, policy]) => policy);
+  return policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+
+describe('Spotlab lifecycle: wiring', () => {
+  it('reads the lifecycle queue in batches, reporting item failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'QueuesLifecycle'), 'Arn'] },
+      FunctionName: { Ref: logicalId('AWS::Lambda::Function', 'LifecycleFunction') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it.each([
+    [
+      'spot interruption warnings',
+      { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
+    ],
+    [
+      'instances shutting down or terminated',
+      {
+        source: ['aws.ec2'],
+        'detail-type': ['EC2 Instance State-change Notification'],
+        detail: { state: ['shutting-down', 'terminated'] },
+      },
+    ],
+  ])('sends %s to the lifecycle queue', (_label, pattern) => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: pattern,
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'QueuesLifecycle'), 'Arn'] } }),
+      ],
+    });
+  });
+
+  it('gives the function the environment its parser accepts', () => {
+    const fn =
+      template.findResources('AWS::Lambda::Function')[
+        logicalId('AWS::Lambda::Function', 'LifecycleFunction')
+      ];
+    const variables: Record<string, unknown> = fn?.Properties?.Environment?.Variables ?? {};
+    const env = Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value : 'resolved-at-deploy',
+      ]),
+    );
+
+    expect(readLifecycleEnv({ ...env, GITLAB_URL: 'https://gitlab.com' })).toMatchObject({
+      instanceIndexName: 'byInstance',
+    });
+  });
+});
+
+describe('Spotlab lifecycle: least privilege', () => {
+  it('uses only the job table and its instance index', () => {
+    const dynamo = lifecycleStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+
+    expect(dynamo.map((s) => actionsOf(s).sort().join(','))).toEqual([
+      'dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem',
+      'dynamodb:Query',
+    ]);
+    expect(JSON.stringify(dynamo[1]?.Resource)).toContain('/index/byInstance');
+  });
+
+  it('terminates only stack-tagged instances and launches nothing', () => {
+    const statements = lifecycleStatements();
+    const terminate = statements.filter((s) => actionsOf(s).includes('ec2:TerminateInstances'));
+
+    expect(terminate.map((s) => s.Condition)).toEqual([
+      { StringEquals: { 'aws:ResourceTag/spotlab:stack': 'Spotlab' } },
+    ]);
+    expect(
+      statements.flatMap(actionsOf).filter((a) => /CreateFleet|RunInstances|PassRole|CreateTags/.test(a)),
+    ).toEqual([]);
+  });
+
+  it("deletes runner tokens only under the stack's prefix and never writes one", () => {
+    const ssm = lifecycleStatements().filter((s) =>
+      actionsOf(s).some((a) => /^ssm:(Put|Delete)Parameter$/.test(a)),
+    );
+
+    expect(ssm.map((s) => actionsOf(s))).toEqual([['ssm:DeleteParameter']]);
+    expect(JSON.stringify(ssm[0]?.Resource)).toContain('parameter/spotlab/Spotlab/runner-token/*');
+  });
+});
