@@ -190,6 +190,27 @@ export const spotlabConfigSchema = z
         memoryGiBPrefix: z.string().min(1).default('mem:'),
       })
       .default({ cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' }),
+    /** The scheduled reaper's bounds and the projects whose pending jobs it re-checks. */
+    reaper: z
+      .strictObject({
+        /** Projects whose pending jobs the lost-demand sweep lists, besides those in the job table. */
+        projectIds: z.array(z.number().int().positive()).max(100).default([]),
+        /** An instance whose token is still unread this long after launch never booted right. */
+        tokenPickupSeconds: z.number().int().min(120).max(3600).default(600),
+        /** Boot time allowed on top of a pool's idle timeout before an idle instance is reaped. */
+        bootGraceSeconds: z.number().int().min(0).max(1800).default(300),
+        /** A pending job this old with no capacity on the way is enqueued again. */
+        pendingGraceSeconds: z.number().int().min(30).max(3600).default(120),
+        /** GitLab API pages per sweep for the lost-demand listing; bounds its rate. */
+        maxPagesPerSweep: z.number().int().min(1).max(100).default(10),
+      })
+      .default({
+        projectIds: [],
+        tokenPickupSeconds: 600,
+        bootGraceSeconds: 300,
+        pendingGraceSeconds: 120,
+        maxPagesPerSweep: 10,
+      }),
     /** The runners' shared S3 cache. */
     cache: z
       .strictObject({

@@ -1,0 +1,116 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { runnerTokenPrefix } from '../../lambdas/shared/naming';
+import type { SpotlabConfig } from '../config/schema';
+import { instanceControlStatements, runnerTokenStatement, withAcknowledgements } from './launcher-policy';
+import { createSpotlabFunction } from './spotlab-function';
+
+/** The parts of the configuration the reaper reads. */
+export type ReaperConfig = Pick<SpotlabConfig, 'gitlab' | 'pools' | 'prices' | 'reaper'>;
+
+/** Properties of {@link Reaper}. */
+export interface ReaperProps {
+  readonly config: Readonly<ReaperConfig>;
+  /** The job table the launcher and lifecycle write. */
+  readonly table: ITable;
+  /** Where lost demand is enqueued again. */
+  readonly demandQueue: IQueue;
+  /**
+   * How often the sweep runs.
+   * @default Duration.minutes(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * Retention of the function's logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The reaper: a scheduled sweep that reconciles EC2, the job table, token parameters and GitLab,
+ * terminates instances that never booted right, idled or outlived their pool's bounds, deletes
+ * runners and tokens whose instance is gone, and enqueues again the demand of pending jobs whose
+ * webhook GitLab dropped.
+ */
+export class Reaper extends Construct {
+  /** The reaper Lambda. */
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: ReaperProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { config } = props;
+    const limits = Object.fromEntries(
+      config.pools.map((pool) => [
+        pool.name,
+        { idleTimeoutSeconds: pool.idleTimeoutSeconds, maxLifetimeMinutes: pool.maxLifetimeMinutes },
+      ]),
+    );
+    const { function: fn, role } = createSpotlabFunction(this, {
+      lambda: 'reaper',
+      // A sweep makes bounded GitLab and AWS calls; the next one starts a minute later anyway.
+      timeout: Duration.seconds(50),
+      logRetention: props.logRetention,
+      environment: {
+        STACK_NAME: stack.stackName,
+        JOB_TABLE_NAME: props.table.tableName,
+        GITLAB_URL: config.gitlab.url,
+        GITLAB_TOKEN_PARAMETER: config.gitlab.apiTokenParameter,
+        DEMAND_QUEUE_URL: props.demandQueue.queueUrl,
+        POOL_LIMITS: JSON.stringify(limits),
+        PRICES: JSON.stringify(config.prices),
+        PROJECT_IDS: JSON.stringify(config.reaper.projectIds),
+        TOKEN_PICKUP_SECONDS: String(config.reaper.tokenPickupSeconds),
+        BOOT_GRACE_SECONDS: String(config.reaper.bootGraceSeconds),
+        PENDING_GRACE_SECONDS: String(config.reaper.pendingGraceSeconds),
+        MAX_PAGES_PER_SWEEP: String(config.reaper.maxPagesPerSweep),
+      },
+    });
+    this.function = fn;
+    new Schedule(this, 'Every', {
+      schedule: ScheduleExpression.rate(props.interval ?? Duration.minutes(1)),
+      description: 'Spotlab reaper sweep',
+      // A missed or failed sweep is simply the next one's work: no retries, no stale sweeps.
+      target: new LambdaInvoke(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+    });
+
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+      }),
+    );
+    props.demandQueue.grantSendMessages(role);
+    StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
+      parameterName: config.gitlab.apiTokenParameter,
+    }).grantRead(role);
+    // GetParametersByPath is authorised on the path itself; names only, the sweep decrypts nothing.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ssm:GetParametersByPath'],
+        resources: [
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: runnerTokenPrefix(stack.stackName).replace(/^\//, ''),
+          }),
+        ],
+      }),
+    );
+    const policy = withAcknowledgements(stack, [
+      ...instanceControlStatements(stack),
+      runnerTokenStatement(stack, ['ssm:DeleteParameter']),
+    ]);
+    for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
+    Validations.of(role).acknowledge(...policy.acknowledgements);
+  }
+}
