@@ -6,6 +6,7 @@ import { JobQueues } from './constructs/job-queues';
 import { Launcher, SCALE_UP_TIMEOUT } from './constructs/launcher';
 import { Lifecycle } from './constructs/lifecycle';
 import { RunnerNetwork } from './constructs/network';
+import { Reaper } from './constructs/reaper';
 import { RunnerCache } from './constructs/runner-cache';
 import { RunnerFleet } from './constructs/runner-fleet';
 import { WebhookApi } from './constructs/webhook-api';
@@ -34,6 +35,8 @@ export class SpotlabStack extends Stack {
   readonly launcher: Launcher;
   /** The lifecycle Lambda and the EC2 event rules feeding it. */
   readonly lifecycle: Lifecycle;
+  /** The scheduled sweep that reaps leftovers and re-enqueues lost demand. */
+  readonly reaper: Reaper;
 
   constructor(scope: Construct, id: string, props: SpotlabStackProps) {
     super(scope, id, props);
@@ -72,6 +75,11 @@ export class SpotlabStack extends Stack {
       gitlab: config.gitlab,
       // Both queues share one visibility timeout, derived from this.
       timeout: SCALE_UP_TIMEOUT,
+    });
+    this.reaper = new Reaper(this, 'Reaper', {
+      config,
+      table: this.launcher.table,
+      demandQueue: this.queues.demand,
     });
 
     new CfnOutput(this, 'WebhookUrl', {

@@ -9,6 +9,8 @@ import type {
   GitlabApi,
   GitlabJob,
   GitlabJobControl,
+  GitlabJobListing,
+  PendingJobsPage,
   RunnerSpec,
 } from '../lambdas/shared/gitlab/port';
 
@@ -20,7 +22,12 @@ export interface SimJob {
   readonly tagList: readonly string[];
   /** The job a retry of this one created; GitLab retries a job once. */
   retriedAs?: number;
+  /** When the job was created, in epoch milliseconds. */
+  readonly createdAtMs: number;
 }
+
+/** GitLab's page size for the job listing the reaper asks for (`per_page=100`). */
+const PAGE_SIZE = 100;
 
 // GitLab's Processable#retryable?: an ended job (or one still canceling) that was not retried yet.
 const RETRYABLE = new Set(['success', 'failed', 'canceled', 'canceling']);
@@ -34,12 +41,22 @@ export type GitlabFault = 401 | 403 | 429 | 500 | 502 | 503;
  * injectable faults. Faults are thrown as the typed errors the HTTP adapter produces after its
  * retries.
  */
-export class InMemoryGitlab implements GitlabApi, GitlabJobControl {
+export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobListing {
   readonly jobs = new Map<number, SimJob>();
   readonly runners = new Map<number, RunnerSpec & { readonly id: number; readonly token: string }>();
-  readonly calls = { getJob: 0, createRunner: 0, deleteRunner: 0, cancelJob: 0, retryJob: 0 };
+  readonly calls = {
+    getJob: 0,
+    createRunner: 0,
+    deleteRunner: 0,
+    cancelJob: 0,
+    retryJob: 0,
+    listPendingJobs: 0,
+  };
   private readonly faults: GitlabFault[] = [];
   private nextRunnerId = 9000;
+
+  /** @param now the clock that stamps each job's `created_at`. */
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Makes the next calls fail, one fault per call, in order. */
   failNext(...faults: GitlabFault[]): void {
@@ -48,7 +65,7 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl {
 
   /** Adds a job; it starts `pending`. */
   addJob(id: number, projectId: number, tagList: readonly string[] = [], status = 'pending'): SimJob {
-    const job = { id, projectId, status, tagList };
+    const job = { id, projectId, status, tagList, createdAtMs: this.now() };
     this.jobs.set(id, job);
     return job;
   }
@@ -97,6 +114,28 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl {
     this.addJob(id, projectId, job.tagList);
     job.retriedAs = id;
     return id;
+  }
+
+  async listPendingJobs(projectId: number, page: number): Promise<PendingJobsPage> {
+    this.calls.listPendingJobs += 1;
+    this.maybeFail();
+    // GitLab lists jobs newest first (by id, descending).
+    const pending = [...this.jobs.values()]
+      .filter((job) => job.projectId === projectId && job.status === 'pending')
+      .sort((a, b) => b.id - a.id);
+    const slice = pending.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    return {
+      jobs: slice.map((job) => ({
+        id: job.id,
+        projectId,
+        name: `job-${job.id}`,
+        status: job.status,
+        createdAt: new Date(job.createdAtMs).toISOString(),
+        pipelineId: null,
+        queuedDurationSeconds: null,
+      })),
+      nextPage: page * PAGE_SIZE < pending.length ? page + 1 : undefined,
+    };
   }
 
   private find(projectId: number, jobId: number): SimJob {

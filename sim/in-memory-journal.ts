@@ -4,7 +4,7 @@ import { JOB_ITEM_TTL_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-le
 import type { SimJobItem } from './in-memory-stores';
 
 // The launcher's states; only these move on to running.
-const BEFORE_RUNNING = new Set(['claimed', 'launched', 'skipped']);
+const BEFORE_RUNNING = new Set(['claimed', 'launched', 'skipped', 'lost']);
 
 /**
  * The in-memory {@link JobJournal}, with the DynamoDB adapter's conditions. It shares its item map

@@ -12,6 +12,8 @@ export interface SimJobItem {
   readonly projectId: number;
   /** Absent on an item the lifecycle consumer created (its `running` came before `pending`). */
   claimedAt?: number;
+  /** Epoch seconds of the launch, as scale-up records it. */
+  launchedAt?: number;
   expiresAt: number;
   launch?: LaunchRecord;
   skipReason?: string;
@@ -33,11 +35,8 @@ export class InMemoryLedger implements JobLedger {
   async claim(jobId: number, projectId: number): Promise<boolean> {
     const seconds = Math.floor(this.now() / 1000);
     const item = this.items.get(jobId);
-    if (
-      item !== undefined &&
-      !(item.state === 'claimed' && (item.claimedAt ?? 0) < seconds - STALE_CLAIM_SECONDS)
-    )
-      return false;
+    const stale = item?.state === 'claimed' && (item.claimedAt ?? 0) < seconds - STALE_CLAIM_SECONDS;
+    if (item !== undefined && item.state !== 'lost' && !stale) return false;
     this.items.set(jobId, {
       state: 'claimed',
       projectId,
@@ -52,7 +51,9 @@ export class InMemoryLedger implements JobLedger {
   }
 
   async recordLaunch(jobId: number, record: LaunchRecord): Promise<void> {
-    this.transition(jobId, 'launched').launch = record;
+    const item = this.transition(jobId, 'launched');
+    item.launch = record;
+    item.launchedAt = Math.floor(this.now() / 1000);
   }
 
   async recordSkip(jobId: number, reason: string): Promise<void> {
@@ -70,7 +71,11 @@ export class InMemoryLedger implements JobLedger {
 /** The in-memory {@link TokenStore}. */
 export class InMemoryTokenStore implements TokenStore {
   readonly tokens = new Map<string, string>();
+  /** When each token was last written, in epoch milliseconds (SSM's LastModifiedDate). */
+  readonly writtenAt = new Map<string, number>();
   failPuts = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   async put(instanceId: string, token: string): Promise<void> {
     if (this.failPuts > 0) {
@@ -78,9 +83,11 @@ export class InMemoryTokenStore implements TokenStore {
       throw new Error('ThrottlingException');
     }
     this.tokens.set(instanceId, token);
+    this.writtenAt.set(instanceId, this.now());
   }
 
   async delete(instanceId: string): Promise<void> {
     this.tokens.delete(instanceId);
+    this.writtenAt.delete(instanceId);
   }
 }

@@ -17,3 +17,8 @@ export class PermanentError extends SpotlabError {
   override name = 'PermanentError';
   readonly retryable = false;
 }
+
+/** SQS did not take a job message after the SDK's bounded retries. */
+export class QueueUnavailableError extends TransientError {
+  override readonly name = 'QueueUnavailableError';
+}

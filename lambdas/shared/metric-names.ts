@@ -50,6 +50,21 @@ export const Metric = {
   jobsRetried: 'JobsRetried',
   /** Interrupted jobs GitLab refused to retry (retried already, or not ended): may need a hand. */
   jobRetriesRefused: 'JobRetriesRefused',
+  /**
+   * Something the reaper removed. Dimension: `kind` (`instance_no_token`, `instance_idle`,
+   * `instance_lifetime`, `runner`, `token`).
+   */
+  orphansReaped: 'OrphansReaped',
+  /** Pending jobs whose demand the reaper enqueued again (their webhook was lost). */
+  lostDemandRequeued: 'LostDemandRequeued',
+  /** Launched jobs whose instance vanished before they ran; their demand may launch again. */
+  jobsLost: 'JobsLost',
+  /** A reaper step failed; the sweep went on. Dimension: `stage`. */
+  reaperFailures: 'ReaperFailures',
+  /** Pending and running instances of the stack, as the reaper's sweep saw them. Dimension: `pool`. */
+  runningInstances: 'RunningInstances',
+  /** Those instances priced at on-demand rates, in USD per hour. */
+  estimatedSpendPerHour: 'EstimatedSpendPerHour',
 } as const;
 
 /** Dimension names. */

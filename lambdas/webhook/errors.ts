@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from '../shared/errors';
+import { PermanentError } from '../shared/errors';
 
 /** Why a request was refused; also the `reason` dimension of the refusal metric. */
 export type RefusalReason =
@@ -34,7 +34,5 @@ export class RequestRefusedError extends PermanentError {
   }
 }
 
-/** SQS did not take the message after the SDK's bounded retries. */
-export class QueueUnavailableError extends TransientError {
-  override readonly name = 'QueueUnavailableError';
-}
+// Shared with the reaper, which enqueues lost demand through the same adapter.
+export { QueueUnavailableError } from '../shared/errors';

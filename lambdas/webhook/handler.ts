@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { createSqsClient, sqsJobQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { createObservability } from '../shared/observability';
 import { cachedLoader } from '../shared/ttl-cache';
-import { createSqsClient, sqsJobQueue } from './adapters/sqs-queue';
 import { readWebhookEnv } from './env';
 import { readHttpApiEvent } from './http-request';
 import { type IntakeDeps, receiveWebhook } from './intake';

@@ -1,6 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -10,7 +10,12 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { runnerTokenPrefix } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
-import { instanceControlStatements, runnerTokenStatement, withAcknowledgements } from './launcher-policy';
+import {
+  iam5Finding,
+  instanceControlStatements,
+  runnerTokenStatement,
+  withAcknowledgements,
+} from './launcher-policy';
 import { createSpotlabFunction } from './spotlab-function';
 
 /** The parts of the configuration the reaper reads. */
@@ -76,11 +81,23 @@ export class Reaper extends Construct {
       },
     });
     this.function = fn;
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+    });
     new Schedule(this, 'Every', {
       schedule: ScheduleExpression.rate(props.interval ?? Duration.minutes(1)),
       description: 'Spotlab reaper sweep',
       // A missed or failed sweep is simply the next one's work: no retries, no stale sweeps.
-      target: new LambdaInvoke(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+      target: new LambdaInvoke(fn, {
+        role: schedulerRole,
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
+      }),
+    });
+    Validations.of(schedulerRole).acknowledge({
+      id: iam5Finding(stack, `${fn.functionArn}:*`),
+      reason:
+        "grantInvoke covers the function's qualified ARNs (versions, aliases); the role can invoke this one function only.",
     });
 
     role.addToPrincipalPolicy(

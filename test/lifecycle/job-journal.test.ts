@@ -32,7 +32,7 @@ describe('job journal: running', () => {
     expect(await ledger().claim(jobId, PROJECT)).toBe(false);
   });
 
-  it.each(['claimed', 'launched', 'skipped'])(
+  it.each(['claimed', 'launched', 'skipped', 'lost'])(
     'moves a %s job to running, on the instance it runs on',
     async (state) => {
       const { jobId, at, elsewhere } = fresh();
@@ -40,7 +40,10 @@ describe('job journal: running', () => {
 
       const outcome = await journalAt().recordRunning(jobId, PROJECT, elsewhere);
 
-      expect(outcome).toEqual({ recorded: true, pool: state === 'launched' ? 'arm-docker' : undefined });
+      expect(outcome).toEqual({
+        recorded: true,
+        pool: state === 'launched' || state === 'lost' ? 'arm-docker' : undefined,
+      });
       expect(await readItem(jobId)).toMatchObject({
         state: { S: 'running' },
         instanceId: { S: elsewhere.instanceId },

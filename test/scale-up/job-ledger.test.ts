@@ -16,6 +16,7 @@ import {
   STALE_CLAIM_SECONDS,
 } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
 import type { JobLedger, LaunchRecord } from '../../lambdas/scale-up/ports';
+import { InMemoryLedger } from '../../sim/in-memory-stores';
 
 const TABLE = 'spotlab-jobs';
 const PROJECT = 380;
@@ -168,6 +169,52 @@ describe('job ledger: claims', () => {
       expect(await readItem(jobId)).toEqual(written);
     },
   );
+});
+
+describe('job ledger: claims of lost jobs', () => {
+  it('lets a claim win a job the reaper marked lost (its instance vanished before it ran)', async () => {
+    const jobId = freshJobId();
+    const lost = {
+      jobId: { N: String(jobId) },
+      state: { S: 'lost' },
+      projectId: { N: String(PROJECT) },
+      instanceId: { S: 'i-0123456789abcdef0' },
+      runnerId: { N: '9171' },
+      claimedAt: { N: String(T0_SECONDS) },
+    };
+    await dynamo.send(new PutItemCommand({ TableName: TABLE, Item: lost }));
+
+    const claimed = await ledgerAt(T0 + 1000).claim(jobId, PROJECT);
+
+    expect(claimed).toBe(true);
+    expect(await readItem(jobId)).toEqual({
+      jobId: { N: String(jobId) },
+      state: { S: 'claimed' },
+      projectId: { N: String(PROJECT) },
+      claimedAt: { N: String(T0_SECONDS + 1) },
+      expiresAt: { N: String(T0_SECONDS + 1 + JOB_ITEM_TTL_SECONDS) },
+    });
+  });
+
+  it('lets exactly one of several concurrent claims of a lost job win', async () => {
+    const jobId = freshJobId();
+    await dynamo.send(
+      new PutItemCommand({ TableName: TABLE, Item: { jobId: { N: String(jobId) }, state: { S: 'lost' } } }),
+    );
+
+    const results = await Promise.all([1, 2, 3].map(() => ledgerAt().claim(jobId, PROJECT)));
+
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('lets the in-memory ledger claim a lost job too, and nothing else that is settled', async () => {
+    const ledger = new InMemoryLedger(() => T0);
+    ledger.items.set(1, { state: 'lost', projectId: PROJECT, expiresAt: 0 });
+    ledger.items.set(2, { state: 'launched', projectId: PROJECT, expiresAt: 0 });
+
+    expect([await ledger.claim(1, PROJECT), await ledger.claim(2, PROJECT)]).toEqual([true, false]);
+    expect(ledger.items.get(1)?.state).toBe('claimed');
+  });
 });
 
 describe('job ledger: launches and skips', () => {

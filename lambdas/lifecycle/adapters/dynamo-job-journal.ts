@@ -83,14 +83,15 @@ export function dynamoJobJournal(
             'projectId = if_not_exists(projectId, :project)',
           ],
           // Created when absent: a `pending` delivered later must find the job taken. Only the
-          // launcher's states move on to running; running, finished (or a state another writer
-          // added) stay as they are.
-          condition: 'attribute_not_exists(jobId) OR #state IN (:claimed, :launched, :skipped)',
+          // launcher's states, and `lost` (the reaper's mark for a job whose instance vanished,
+          // which another runner may still take), move on to running; running and finished stay.
+          condition: 'attribute_not_exists(jobId) OR #state IN (:claimed, :launched, :skipped, :lost)',
           values: {
             ':running': { S: 'running' },
             ':claimed': { S: 'claimed' },
             ':launched': { S: 'launched' },
             ':skipped': { S: 'skipped' },
+            ':lost': { S: 'lost' },
             ':project': { N: String(projectId) },
             ...placementValues(placement),
             ...stamp(),

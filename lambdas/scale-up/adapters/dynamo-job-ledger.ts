@@ -17,8 +17,12 @@ export const JOB_ITEM_TTL_SECONDS = 7 * 24 * 3600;
  */
 export const STALE_CLAIM_SECONDS = 120;
 
-/** Job states, in the order a job moves through them; a job never moves back. */
-export type JobState = 'claimed' | 'launched' | 'skipped';
+/**
+ * Job states, in the order a job moves through them; a job never moves back, except that the
+ * reaper marks a launched job `lost` when its instance vanished before the job ran, which lets a
+ * later delivery claim it again.
+ */
+export type JobState = 'claimed' | 'launched' | 'skipped' | 'lost';
 
 /**
  * The production {@link JobLedger} on DynamoDB (partition key `jobId`, a number). Every write is
@@ -46,11 +50,14 @@ export function dynamoJobLedger(
               expiresAt: { N: String(seconds() + JOB_ITEM_TTL_SECONDS) },
             },
             // Any other item (launched, skipped, or written by the lifecycle consumer because a
-            // later status arrived first) means this job must not launch.
-            ConditionExpression: 'attribute_not_exists(jobId) OR (#state = :claimed AND claimedAt < :stale)',
+            // later status arrived first) means this job must not launch. A `lost` job's instance
+            // went away before it ran (the reaper cleaned up after it): its demand may launch again.
+            ConditionExpression:
+              'attribute_not_exists(jobId) OR #state = :lost OR (#state = :claimed AND claimedAt < :stale)',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
               ':claimed': { S: 'claimed' },
+              ':lost': { S: 'lost' },
               ':stale': { N: String(seconds() - STALE_CLAIM_SECONDS) },
             },
           }),

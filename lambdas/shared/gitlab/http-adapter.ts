@@ -6,13 +6,36 @@ import {
   GitlabResponseError,
   GitlabUnavailableError,
 } from './errors';
-import type { CreatedRunner, GitlabApi, GitlabJob, GitlabJobControl, RunnerSpec } from './port';
+import type {
+  CreatedRunner,
+  GitlabApi,
+  GitlabJob,
+  GitlabJobControl,
+  GitlabJobListing,
+  PendingJobsPage,
+  RunnerSpec,
+} from './port';
 import { retryDelayMs } from './retry-after';
 
 const jobSchema = z.looseObject({ id: z.int(), status: z.string(), tag_list: z.array(z.string()) });
 const runnerSchema = z.looseObject({ id: z.int(), token: z.string().check(z.startsWith('glrt-')) });
 /** Cancel and retry answer 201 with the job (retry: the new job). */
 const jobRefSchema = z.looseObject({ id: z.int(), status: z.string() });
+/**
+ * One job of `GET /projects/:id/jobs` (the Jobs API's job object). `pipeline` is absent on some
+ * older GitLab versions' payloads and `queued_duration` is null until the job is queued.
+ */
+const listedJobSchema = z.looseObject({
+  id: z.int().check(z.positive()),
+  name: z.string(),
+  status: z.string(),
+  created_at: z.string(),
+  queued_duration: z.optional(z.nullable(z.number())),
+  pipeline: z.optional(z.nullable(z.looseObject({ id: z.int().check(z.positive()) }))),
+});
+const jobListSchema = z.array(listedJobSchema);
+/** GitLab's offset pagination header: the next page's number, empty on the last page. */
+const nextPageSchema = z.string().check(z.regex(/^[1-9]\d*$/));
 /** GitLab's error body: `{"message": "403 Forbidden - Job is not retryable"}`. */
 const errorBodySchema = z.looseObject({ message: z.string() });
 
@@ -41,9 +64,32 @@ const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTime
  * retrying a bad token only burns GitLab's rate limit (except the retry endpoint's 403 "Job is not
  * retryable", a {@link GitlabJobNotRetryableError}).
  */
-export function gitlabHttpApi(options: GitlabHttpOptions): GitlabApi & GitlabJobControl {
-  const call = requester(options);
+export function gitlabHttpApi(options: GitlabHttpOptions): GitlabApi & GitlabJobControl & GitlabJobListing {
+  const send = requester(options);
+  const call = async (method: string, path: string, form?: URLSearchParams): Promise<unknown> =>
+    (await send(method, path, form)).body;
   return {
+    async listPendingJobs(projectId, page): Promise<PendingJobsPage> {
+      // 100 is the most GitLab returns per page; offset pagination is fine for the few pages a
+      // pending queue has (GitLab caps offset pagination at 50,000 rows).
+      const query = new URLSearchParams({ 'scope[]': 'pending', per_page: '100', page: String(page) });
+      const { body, headers } = await send('GET', `/projects/${projectId}/jobs?${query}`);
+      const jobs = jobListSchema.safeParse(body);
+      if (!jobs.success) throw new GitlabResponseError('GitLab job list response has an unexpected shape');
+      const next = nextPageSchema.safeParse(headers.get('x-next-page') ?? '');
+      return {
+        jobs: jobs.data.map((job) => ({
+          id: job.id,
+          projectId,
+          name: job.name,
+          status: job.status,
+          createdAt: job.created_at,
+          pipelineId: job.pipeline?.id ?? null,
+          queuedDurationSeconds: job.queued_duration ?? null,
+        })),
+        nextPage: next.success ? Number(next.data) : undefined,
+      };
+    },
     async getJob(projectId, jobId): Promise<GitlabJob> {
       const body = await call('GET', `/projects/${projectId}/jobs/${jobId}`);
       const job = jobSchema.safeParse(body);
@@ -100,7 +146,11 @@ function requester(options: GitlabHttpOptions) {
   const random = options.random ?? Math.random;
   const maxAttempts = options.maxAttempts ?? 3;
   const api = `${options.baseUrl.replace(/\/+$/, '')}/api/v4`;
-  return async (method: string, path: string, form?: URLSearchParams): Promise<unknown> => {
+  return async (
+    method: string,
+    path: string,
+    form?: URLSearchParams,
+  ): Promise<{ body: unknown; headers: Headers }> => {
     const token = await options.token();
     for (let attempt = 0; ; attempt += 1) {
       let response: Response;
@@ -118,8 +168,12 @@ function requester(options: GitlabHttpOptions) {
         await sleep(retryDelayMs(null, attempt, Date.now(), random, options.maxDelayMs ?? 5_000));
         continue;
       }
-      if (response.ok) return response.status === 204 ? undefined : readJson(response, method);
-      const route = path.replace(/\d+/g, ':id');
+      if (response.ok)
+        return {
+          body: response.status === 204 ? undefined : await readJson(response, method),
+          headers: response.headers,
+        };
+      const route = path.replace(/\?.*$/, '').replace(/\d+/g, ':id');
       // The retry endpoint answers 403 "Job is not retryable" for a job retried already: a refusal
       // about the job, not about the token, so it must not read as an auth failure.
       if (response.status === 403 && /not retryable/i.test(await errorMessage(response)))

@@ -53,3 +53,28 @@ export interface GitlabJobControl {
    */
   retryJob(projectId: number, jobId: number): Promise<number>;
 }
+
+/** A pending job as `GET /projects/:id/jobs?scope[]=pending` lists it. */
+export interface PendingJob {
+  readonly id: number;
+  readonly projectId: number;
+  readonly name: string;
+  /** `pending` when listed; GitLab may move it on between the listing and its use. */
+  readonly status: string;
+  /** ISO 8601, when GitLab created the job. */
+  readonly createdAt: string;
+  readonly pipelineId: number | null;
+  readonly queuedDurationSeconds: number | null;
+}
+
+/** One page of pending jobs and the number of the next (from `x-next-page`), if any. */
+export interface PendingJobsPage {
+  readonly jobs: readonly PendingJob[];
+  readonly nextPage: number | undefined;
+}
+
+/** The listing the reaper polls to recover demand whose webhook GitLab dropped. */
+export interface GitlabJobListing {
+  /** One page (100 jobs) of the project's pending jobs, `page` counting from 1. */
+  listPendingJobs(projectId: number, page: number): Promise<PendingJobsPage>;
+}

@@ -1,0 +1,57 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import { createEc2Client } from '../scale-up/adapters/ec2-fleet';
+import { createSqsClient, sqsDemandQueue } from '../shared/adapters/sqs-queue';
+import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
+import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
+import { createObservability } from '../shared/observability';
+import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
+import { cachedLoader } from '../shared/ttl-cache';
+import { dynamoJobTable } from './adapters/dynamo-job-table';
+import { ec2ReaperFleet } from './adapters/ec2-reaper-fleet';
+import { ssmTokenParameters } from './adapters/ssm-token-parameters';
+import { readReaperEnv } from './env';
+import { reaperMetricsObserver } from './metrics-observer';
+import type { SweepSummary } from './observer';
+import { sweep } from './sweep';
+import type { SweepDeps } from './sweep-context';
+
+const env = readReaperEnv(process.env);
+const { logger, metrics } = createObservability('reaper');
+const ssm = createSsmClient();
+const observer = reaperMetricsObserver(logger, metrics);
+
+const deps: SweepDeps = {
+  fleet: ec2ReaperFleet(createEc2Client(), env.stackName),
+  table: dynamoJobTable(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName, Date.now, (problem) =>
+    logger.warn('job item skipped', { problem }),
+  ),
+  tokens: ssmTokenParameters(ssm, env.stackName),
+  gitlab: gitlabHttpApi({
+    baseUrl: env.gitlabUrl,
+    token: cachedLoader(() => readSecureString(ssm, env.gitlabTokenParameter), 5 * 60_000),
+  }),
+  queue: sqsDemandQueue(createSqsClient(), env.demandQueueUrl),
+  observer,
+  settings: env.sweep,
+  now: Date.now,
+};
+
+/** The Scheduler's event; only its time is read, for the log. */
+interface ScheduledEvent {
+  readonly time?: unknown;
+}
+
+async function handleSweep(event: ScheduledEvent | undefined): Promise<SweepSummary> {
+  logger.info('sweep starts', { scheduledTime: typeof event?.time === 'string' ? event.time : undefined });
+  // A failed step is counted and logged, never thrown: the next sweep, a minute later, retries
+  // it anyway, and a thrown error would only make the Scheduler's invocation look failed.
+  return sweep(deps);
+}
+
+/** EventBridge Scheduler entry point: one reaper sweep per invocation. */
+export const handler = middy(handleSweep)
+  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,62 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
+import { GitlabAuthError } from '../shared/gitlab/errors';
+import { Dimension, Metric } from '../shared/metric-names';
+import type { ReaperObserver } from './observer';
+
+/**
+ * A {@link ReaperObserver} that logs (constant messages with a data object; errors by name and
+ * message only, which never carry a token) and emits EMF metrics.
+ */
+export function reaperMetricsObserver(logger: Logger, metrics: Metrics): ReaperObserver {
+  // One sweep reports many outcomes with different dimensions; each goes out on its own.
+  const count = (
+    name: string,
+    dimensions: Record<string, string>,
+    value = 1,
+    unit: Unit = MetricUnit.Count,
+  ) => {
+    const single = metrics.singleMetric();
+    for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+    single.addMetric(name, unit, value);
+  };
+  return {
+    reaped(kind, subject) {
+      logger.info('orphan reaped', { kind, subject });
+      count(Metric.orphansReaped, { [Dimension.kind]: kind });
+    },
+    jobLost(jobId) {
+      logger.warn('launched job lost its instance before it ran', { jobId });
+      count(Metric.jobsLost, {});
+    },
+    demandRequeued(jobId, projectId) {
+      logger.info('lost demand enqueued again', { jobId, projectId });
+      count(Metric.lostDemandRequeued, {});
+    },
+    fleetSeen(byPool, usdPerHour) {
+      for (const [pool, running] of Object.entries(byPool))
+        count(Metric.runningInstances, { [Dimension.pool]: pool }, running);
+      count(Metric.estimatedSpendPerHour, {}, usdPerHour, MetricUnit.NoUnit);
+    },
+    gitlabAuthFailure(status) {
+      logger.error('GitLab refused the API token: check the token and its scopes', { status });
+      count(Metric.gitlabAuthFailures, {});
+    },
+    failed(stage, subject, error) {
+      // After an auth failure every GitLab step is skipped; the one error above says why.
+      if (!(error instanceof GitlabAuthError))
+        logger.error('reaper step failed', { stage, subject, error: describe(error) });
+      count(Metric.reaperFailures, { [Dimension.stage]: stage });
+    },
+    swept(summary) {
+      logger.info('sweep done', { ...summary });
+    },
+  };
+}
+
+function describe(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Unknown', message: '' };
+}

@@ -1,0 +1,50 @@
+import type { TerminationReason } from './decide-reaping';
+
+/** What the reaper removed; the `kind` dimension of `OrphansReaped`. */
+export type OrphanKind = TerminationReason | 'runner' | 'token';
+
+/** A sweep step; the `stage` dimension of `ReaperFailures`. */
+export type ReaperStage =
+  | 'describe'
+  | 'scan'
+  | 'list_tokens'
+  | 'terminate'
+  | 'runner'
+  | 'token'
+  | 'mark'
+  | 'list_pending'
+  | 'requeue';
+
+/** What one sweep did, in counts. */
+export interface SweepSummary {
+  readonly terminated: number;
+  readonly runnersDeleted: number;
+  readonly tokensDeleted: number;
+  readonly jobsLost: number;
+  readonly requeued: number;
+  readonly pagesRead: number;
+  readonly failures: number;
+}
+
+/** What the sweep reports; production logs and emits metrics, tests count. */
+export interface ReaperObserver {
+  reaped(kind: OrphanKind, subject: string | number): void;
+  jobLost(jobId: number): void;
+  demandRequeued(jobId: number, projectId: number): void;
+  /** Running instances by pool, as DescribeInstances listed them, and their on-demand price. */
+  fleetSeen(byPool: Readonly<Record<string, number>>, usdPerHour: number): void;
+  gitlabAuthFailure(status: number): void;
+  failed(stage: ReaperStage, subject: string | number | undefined, error: unknown): void;
+  swept(summary: SweepSummary): void;
+}
+
+/** An observer that reports nothing. */
+export const silentReaperObserver: ReaperObserver = {
+  reaped: () => undefined,
+  jobLost: () => undefined,
+  demandRequeued: () => undefined,
+  fleetSeen: () => undefined,
+  gitlabAuthFailure: () => undefined,
+  failed: () => undefined,
+  swept: () => undefined,
+};

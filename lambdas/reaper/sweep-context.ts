@@ -1,0 +1,64 @@
+import type { PriceList } from '../scale-up/prices';
+import type { DemandQueue } from '../shared/adapters/sqs-queue';
+import { GitlabAuthError } from '../shared/gitlab/errors';
+import type { ReapingSettings } from './decide-reaping';
+import type { ReaperObserver, ReaperStage } from './observer';
+import type { JobTable, ReaperFleet, ReaperGitlab, TokenParameters } from './ports';
+
+/** The sweep's settings, from the environment. */
+export interface SweepSettings extends ReapingSettings {
+  readonly prices: PriceList;
+  /** Projects to poll besides those in the job table. */
+  readonly projectIds: readonly number[];
+  readonly pendingGraceSeconds: number;
+  /** GitLab API pages the lost-demand listing may read per sweep, over all projects. */
+  readonly maxPagesPerSweep: number;
+}
+
+/** Everything a sweep talks to, passed in so tests and the simulator swap them. */
+export interface SweepDeps {
+  readonly fleet: ReaperFleet;
+  readonly table: JobTable;
+  readonly tokens: TokenParameters;
+  readonly gitlab: ReaperGitlab;
+  readonly queue: DemandQueue;
+  readonly observer: ReaperObserver;
+  readonly settings: SweepSettings;
+  readonly now: () => number;
+}
+
+/**
+ * Per-sweep bookkeeping: failures are counted, never thrown, so one failing item never stops the
+ * sweep; a refused GitLab token stops only the GitLab steps (every further call would be refused
+ * too, and each refusal counts against GitLab's rate limit for failed authentication).
+ */
+export class SweepRun {
+  failures = 0;
+  private gitlabRefused = false;
+
+  constructor(private readonly observer: ReaperObserver) {}
+
+  /** False once GitLab refused the token in this sweep. */
+  get gitlabUsable(): boolean {
+    return !this.gitlabRefused;
+  }
+
+  /** Runs `step`: its value, boxed; a failure is reported and counted, and answers undefined. */
+  async attempt<T>(
+    stage: ReaperStage,
+    subject: string | number | undefined,
+    step: () => Promise<T>,
+  ): Promise<{ readonly value: T } | undefined> {
+    try {
+      return { value: await step() };
+    } catch (error) {
+      this.failures += 1;
+      if (error instanceof GitlabAuthError && !this.gitlabRefused) {
+        this.gitlabRefused = true;
+        this.observer.gitlabAuthFailure(error.status);
+      }
+      this.observer.failed(stage, subject, error);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { hourlyPrice } from '../scale-up/prices';
+import { mapLimit } from '../shared/map-limit';
+import { type Cleanup, decideReaping, type ReapingPlan } from './decide-reaping';
+import { requeueLostDemand } from './lost-demand';
+import type { SweepSummary } from './observer';
+import type { JobItem, ReaperInstance, TokenParameter } from './ports';
+import { type SweepDeps, SweepRun } from './sweep-context';
+
+/** Calls in flight per step: a sweep stays far below GitLab's and SSM's per-second limits. */
+const CONCURRENCY = 4;
+
+/**
+ * One reaper sweep: reconcile EC2, the job table and the token parameters; terminate instances
+ * that never took their token, idled or outlived their pool; delete runners and tokens whose
+ * instance is gone and mark their items; then enqueue demand GitLab's dropped webhooks lost.
+ * Every write is idempotent or conditional, so two sweeps at once do no harm; no step's failure
+ * stops the others.
+ */
+export async function sweep(deps: SweepDeps): Promise<SweepSummary> {
+  const run = new SweepRun(deps.observer);
+  const nowMs = deps.now();
+  const [instances, jobs, tokens] = await Promise.all([
+    run.attempt('describe', undefined, () => deps.fleet.live()),
+    run.attempt('scan', undefined, () => deps.table.scan()),
+    run.attempt('list_tokens', undefined, () => deps.tokens.list()),
+  ]);
+  if (instances !== undefined) reportFleet(instances.value, deps);
+  // Without EC2's or the table's view every instance would look orphaned or idle: reap nothing.
+  const counts =
+    instances === undefined || jobs === undefined
+      ? { terminated: 0, runnersDeleted: 0, tokensDeleted: 0, lost: new Set<number>() }
+      : await reap(instances.value, jobs.value, tokens?.value ?? [], nowMs, deps, run);
+  const demand =
+    jobs === undefined
+      ? { requeued: 0, pagesRead: 0 }
+      : await requeueLostDemand(jobs.value, counts.lost, nowMs, deps, run);
+  const summary: SweepSummary = {
+    terminated: counts.terminated,
+    runnersDeleted: counts.runnersDeleted,
+    tokensDeleted: counts.tokensDeleted,
+    jobsLost: counts.lost.size,
+    requeued: demand.requeued,
+    pagesRead: demand.pagesRead,
+    failures: run.failures,
+  };
+  deps.observer.swept(summary);
+  return summary;
+}
+
+async function reap(
+  instances: readonly ReaperInstance[],
+  jobs: readonly JobItem[],
+  tokens: readonly TokenParameter[],
+  nowMs: number,
+  deps: SweepDeps,
+  run: SweepRun,
+) {
+  const plan = decideReaping({ instances, jobs, tokens, nowMs }, deps.settings);
+  const terminated = await terminate(plan, deps, run);
+  // An instance whose termination failed is still alive: its runner and token stay with it.
+  const stillAlive = new Set(plan.terminate.map((t) => t.instanceId).filter((id) => !terminated.has(id)));
+  const cleanups = plan.cleanups.filter((c) => !stillAlive.has(c.instanceId));
+  const tokenIds = plan.tokens.filter((id) => !stillAlive.has(id));
+  const [deletedRunners, tokensDeleted] = await Promise.all([
+    deleteRunners(cleanups, deps, run),
+    deleteTokens(tokenIds, deps, run),
+  ]);
+  const lost = await markItems(cleanups, deletedRunners, deps, run);
+  return { terminated: terminated.size, runnersDeleted: deletedRunners.size, tokensDeleted, lost };
+}
+
+async function terminate(plan: ReapingPlan, deps: SweepDeps, run: SweepRun): Promise<Set<string>> {
+  if (plan.terminate.length === 0) return new Set();
+  // One TerminateInstances call for the whole sweep: its bucket is 100 calls burst, 5 per second.
+  const ids = plan.terminate.map((t) => t.instanceId);
+  const done = await run.attempt('terminate', ids.join(','), () => deps.fleet.terminate(ids));
+  if (done === undefined) return new Set();
+  for (const t of plan.terminate) deps.observer.reaped(t.reason, t.instanceId);
+  return new Set(ids);
+}
+
+/** Deletes each runner once, however many items name it; answers those deleted (or gone). */
+async function deleteRunners(
+  cleanups: readonly Cleanup[],
+  deps: SweepDeps,
+  run: SweepRun,
+): Promise<Set<number>> {
+  const runnerIds = [...new Set(cleanups.flatMap((c) => (c.runnerId === undefined ? [] : [c.runnerId])))];
+  const deleted = new Set<number>();
+  await mapLimit(runnerIds, CONCURRENCY, async (runnerId) => {
+    if (!run.gitlabUsable) return;
+    const done = await run.attempt('runner', runnerId, () => deps.gitlab.deleteRunner(runnerId));
+    if (done === undefined) return;
+    deleted.add(runnerId);
+    deps.observer.reaped('runner', runnerId);
+  });
+  return deleted;
+}
+
+async function deleteTokens(instanceIds: readonly string[], deps: SweepDeps, run: SweepRun): Promise<number> {
+  const results = await mapLimit(instanceIds, CONCURRENCY, async (instanceId) => {
+    const done = await run.attempt('token', instanceId, () => deps.tokens.delete(instanceId));
+    if (done !== undefined) deps.observer.reaped('token', instanceId);
+    return done !== undefined;
+  });
+  return results.filter(Boolean).length;
+}
+
+/**
+ * Marks items whose runner is deleted (or that had none); an item whose runner deletion failed
+ * keeps its runner id for the next sweep. Answers the jobs marked lost.
+ */
+async function markItems(
+  cleanups: readonly Cleanup[],
+  deletedRunners: ReadonlySet<number>,
+  deps: SweepDeps,
+  run: SweepRun,
+): Promise<Set<number>> {
+  const lost = new Set<number>();
+  const ready = cleanups.filter((c) => c.runnerId === undefined || deletedRunners.has(c.runnerId));
+  await mapLimit(ready, CONCURRENCY, async (c) => {
+    const marked = await run.attempt('mark', c.jobId, () =>
+      c.lost ? deps.table.markLost(c.jobId, c.instanceId) : deps.table.markCleanedUp(c.jobId, c.instanceId),
+    );
+    if (marked?.value === true && c.lost) {
+      lost.add(c.jobId);
+      deps.observer.jobLost(c.jobId);
+    }
+  });
+  return lost;
+}
+
+function reportFleet(instances: readonly ReaperInstance[], deps: SweepDeps): void {
+  const byPool: Record<string, number> = {};
+  for (const pool of Object.keys(deps.settings.poolLimits)) byPool[pool] = 0;
+  let usdPerHour = 0;
+  for (const instance of instances) {
+    byPool[instance.pool] = (byPool[instance.pool] ?? 0) + 1;
+    usdPerHour += hourlyPrice(deps.settings.prices, instance.instanceType);
+  }
+  deps.observer.fleetSeen(byPool, usdPerHour);
+}

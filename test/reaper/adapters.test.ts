@@ -1,0 +1,197 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeInstancesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { DeleteParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { dynamoJobTable } from '../../lambdas/reaper/adapters/dynamo-job-table';
+import { ec2ReaperFleet } from '../../lambdas/reaper/adapters/ec2-reaper-fleet';
+import { ssmTokenParameters } from '../../lambdas/reaper/adapters/ssm-token-parameters';
+import { jobTable, PROJECT, T0, T0_SECONDS, TABLE } from '../lifecycle/job-table';
+
+const ec2 = mockClient(EC2Client);
+const ssm = mockClient(SSMClient);
+const ID = 'i-0123456789abcdef0';
+const LAUNCHED = new Date('2026-11-23T09:00:00Z');
+
+beforeEach(() => {
+  ec2.reset();
+  ssm.reset();
+});
+
+describe('ec2ReaperFleet', () => {
+  const fleet = ec2ReaperFleet(new EC2Client({ region: 'eu-west-1' }), 'Spotlab');
+
+  it("lists the stack's pending and running instances, every page, with pool, type and launch time", async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({
+        Reservations: [
+          {
+            Instances: [
+              {
+                InstanceId: ID,
+                InstanceType: 'm7g.large',
+                LaunchTime: LAUNCHED,
+                Tags: [{ Key: 'spotlab:pool', Value: 'arm-docker' }],
+              },
+            ],
+          },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        Reservations: [{ Instances: [{ InstanceId: 'i-0fedcba9876543210', LaunchTime: LAUNCHED }] }],
+      });
+
+    const live = await fleet.live();
+
+    expect(live).toEqual([
+      { instanceId: ID, pool: 'arm-docker', instanceType: 'm7g.large', launchedAtMs: LAUNCHED.getTime() },
+      {
+        instanceId: 'i-0fedcba9876543210',
+        pool: 'unknown',
+        instanceType: 'unknown',
+        launchedAtMs: LAUNCHED.getTime(),
+      },
+    ]);
+    const calls = ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input);
+    expect(calls[0]).toEqual({
+      Filters: [
+        { Name: 'tag:spotlab:stack', Values: ['Spotlab'] },
+        { Name: 'instance-state-name', Values: ['pending', 'running'] },
+      ],
+      MaxResults: 1000,
+      NextToken: undefined,
+    });
+    expect(calls[1]?.NextToken).toBe('page-2');
+  });
+
+  it('terminates in one call for up to 1000 ids', async () => {
+    ec2.on(TerminateInstancesCommand).resolves({});
+
+    await fleet.terminate([ID, 'i-0fedcba9876543210']);
+
+    expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input)).toEqual([
+      { InstanceIds: [ID, 'i-0fedcba9876543210'] },
+    ]);
+  });
+});
+
+describe('ssmTokenParameters', () => {
+  const tokens = ssmTokenParameters(new SSMClient({ region: 'eu-west-1' }), 'Spotlab');
+
+  it('lists token parameters by path without decrypting, every page, by instance id', async () => {
+    ssm
+      .on(GetParametersByPathCommand)
+      .resolvesOnce({
+        Parameters: [{ Name: `/spotlab/Spotlab/runner-token/${ID}`, LastModifiedDate: LAUNCHED }],
+        NextToken: 'next',
+      })
+      .resolvesOnce({
+        Parameters: [
+          { Name: '/spotlab/Spotlab/runner-token/i-0fedcba9876543210', LastModifiedDate: LAUNCHED },
+        ],
+      });
+
+    const listed = await tokens.list();
+
+    expect(listed).toEqual([
+      { instanceId: ID, lastModifiedMs: LAUNCHED.getTime() },
+      { instanceId: 'i-0fedcba9876543210', lastModifiedMs: LAUNCHED.getTime() },
+    ]);
+    const calls = ssm.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input);
+    expect(calls[0]).toEqual({
+      Path: '/spotlab/Spotlab/runner-token',
+      Recursive: false,
+      WithDecryption: false,
+      MaxResults: 10,
+      NextToken: undefined,
+    });
+    expect(calls[1]?.NextToken).toBe('next');
+  });
+
+  it("deletes an instance's token parameter", async () => {
+    ssm.on(DeleteParameterCommand).resolves({});
+
+    await tokens.delete(ID);
+
+    expect(ssm.commandCalls(DeleteParameterCommand)[0]?.args[0].input).toEqual({
+      Name: `/spotlab/Spotlab/runner-token/${ID}`,
+    });
+  });
+});
+
+describe('dynamoJobTable (dynalite)', () => {
+  const { dynamo, fresh, journalAt, launchedItem, ledger, readItem } = jobTable();
+  const tableAt = (nowMs = T0) => dynamoJobTable(dynamo(), TABLE, () => nowMs);
+
+  it('scans every item, with the latest time any writer stamped on it', async () => {
+    const { jobId, at } = fresh();
+    await launchedItem(jobId, at);
+
+    const items = await tableAt().scan();
+
+    expect(items.find((i) => i.jobId === jobId)).toEqual({
+      jobId,
+      state: 'launched',
+      projectId: PROJECT,
+      instanceId: at.instanceId,
+      runnerId: at.runnerId,
+      cleanedUp: false,
+      touchedAtMs: T0_SECONDS * 1000,
+    });
+  });
+
+  it('skips and reports an item that is no job item, and reads on', async () => {
+    const problems: string[] = [];
+    const { jobId, at } = fresh();
+    await launchedItem(jobId, at);
+    await dynamo().send(new PutItemCommand({ TableName: TABLE, Item: { jobId: { N: '1' } } }));
+
+    const items = await dynamoJobTable(
+      dynamo(),
+      TABLE,
+      () => T0,
+      (p) => problems.push(p),
+    ).scan();
+
+    expect(items.some((i) => i.jobId === jobId)).toBe(true);
+    expect(problems).toContain('job item has an unexpected shape');
+  });
+
+  it('marks a launched job lost and cleaned up, once, and a claim then wins it', async () => {
+    const { jobId, at } = fresh();
+    await launchedItem(jobId, at);
+
+    expect(await tableAt().markLost(jobId, at.instanceId)).toBe(true);
+    expect(await tableAt().markLost(jobId, at.instanceId)).toBe(false);
+    expect(await readItem(jobId)).toMatchObject({ state: { S: 'lost' }, cleanedUp: { BOOL: true } });
+    expect(await ledger().claim(jobId, PROJECT)).toBe(true);
+  });
+
+  it.each<[string, (jobId: number, at: { instanceId: string; runnerId: number }) => Promise<unknown>]>([
+    ['runs now', (jobId, at) => journalAt().recordRunning(jobId, PROJECT, at)],
+    [
+      'was cleaned up by the lifecycle consumer',
+      (jobId, at) => journalAt().recordFinished(jobId, PROJECT, 'success', at),
+    ],
+  ])('does not mark lost a job that %s', async (_case, arrange) => {
+    const { jobId, at } = fresh();
+    await launchedItem(jobId, at);
+    await arrange(jobId, at);
+    const before = await readItem(jobId);
+
+    expect(await tableAt().markLost(jobId, at.instanceId)).toBe(false);
+    expect(await readItem(jobId)).toEqual(before);
+  });
+
+  it('marks a running job whose instance is gone cleaned up, once, and only for that instance', async () => {
+    const { jobId, at, elsewhere } = fresh();
+    await journalAt().recordRunning(jobId, PROJECT, at);
+
+    expect(await tableAt().markCleanedUp(jobId, elsewhere.instanceId)).toBe(false);
+    expect(await tableAt().markCleanedUp(jobId, at.instanceId)).toBe(true);
+    expect(await tableAt().markCleanedUp(jobId, at.instanceId)).toBe(false);
+    expect(await readItem(jobId)).toMatchObject({ state: { S: 'running' }, cleanedUp: { BOOL: true } });
+  });
+});

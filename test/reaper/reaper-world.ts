@@ -1,0 +1,122 @@
+import type { ReaperObserver } from '../../lambdas/reaper/observer';
+import type { SweepDeps, SweepSettings } from '../../lambdas/reaper/sweep-context';
+import { TagKey } from '../../lambdas/shared/naming';
+import { SimClock } from '../../sim/clock';
+import { InMemoryEc2 } from '../../sim/in-memory-ec2';
+import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
+import { InMemoryJournal } from '../../sim/in-memory-journal';
+import {
+  InMemoryJobTable,
+  inMemoryReaperFleet,
+  inMemoryTokenParameters,
+  RecordingDemandQueue,
+} from '../../sim/in-memory-reaper';
+import { InMemoryLedger, InMemoryTokenStore } from '../../sim/in-memory-stores';
+
+export const STACK = 'Spotlab';
+export const PROJECT = 380;
+export const POOL = 'arm-docker';
+export const MINUTE = 60_000;
+
+/** Bounds of the arm-docker pool (10 min idle, 2 h life) and of a stricter gpu pool. */
+export const SETTINGS: SweepSettings = {
+  poolLimits: {
+    [POOL]: { idleTimeoutSeconds: 600, maxLifetimeMinutes: 120 },
+    gpu: { idleTimeoutSeconds: 300, maxLifetimeMinutes: 60 },
+  },
+  prices: { usdPerHour: {}, defaultUsdPerHour: 0.1 },
+  projectIds: [],
+  tokenPickupSeconds: 600,
+  bootGraceSeconds: 300,
+  pendingGraceSeconds: 120,
+  maxPagesPerSweep: 10,
+};
+
+/** An observer that writes one line per report, in order. */
+export function recordingObserver(): ReaperObserver & { events: string[] } {
+  const events: string[] = [];
+  return {
+    events,
+    reaped: (kind, subject) => events.push(`reaped ${kind} ${subject}`),
+    jobLost: (jobId) => events.push(`lost ${jobId}`),
+    demandRequeued: (jobId) => events.push(`requeued ${jobId}`),
+    fleetSeen: (byPool, usd) => events.push(`fleet ${JSON.stringify(byPool)} ${usd.toFixed(4)}`),
+    gitlabAuthFailure: (status) => events.push(`auth ${status}`),
+    failed: (stage, subject) => events.push(`failed ${stage} ${subject}`),
+    swept: () => undefined,
+  };
+}
+
+/** The reaper over the simulated EC2, GitLab, SSM and the job table scale-up and lifecycle share. */
+export function reaperWorld(settings: Partial<SweepSettings> = {}) {
+  const clock = new SimClock();
+  const ec2 = new InMemoryEc2({ now: clock.now });
+  const gitlab = new InMemoryGitlab(clock.now);
+  const ledger = new InMemoryLedger(clock.now);
+  const journal = new InMemoryJournal(ledger.items, clock.now);
+  const tokens = new InMemoryTokenStore(clock.now);
+  const table = new InMemoryJobTable(ledger.items);
+  const queue = new RecordingDemandQueue();
+  const observer = recordingObserver();
+  const deps: SweepDeps = {
+    fleet: inMemoryReaperFleet(ec2, STACK),
+    table,
+    tokens: inMemoryTokenParameters(tokens),
+    gitlab,
+    queue,
+    observer,
+    settings: { ...SETTINGS, ...settings },
+    now: clock.now,
+  };
+
+  /** An instance launched for pending job `jobId`, with runner and unread token, as scale-up leaves it. */
+  async function launched(jobId: number, pool = POOL) {
+    gitlab.addJob(jobId, PROJECT, ['arm64']);
+    const { instances } = await ec2.launch({
+      pool,
+      launchTemplateId: 'lt-0arm',
+      overrides: [{ subnetId: 'subnet-0a', instanceType: 'm7g.large' }],
+      count: 1,
+      lifecycle: 'spot',
+      clientToken: `launch-${jobId}`,
+      tags: { [TagKey.stack]: STACK, [TagKey.pool]: pool },
+    });
+    const instanceId = instances[0]?.instanceId ?? 'none';
+    const runner = await gitlab.createRunner({
+      scope: { type: 'project' },
+      projectId: PROJECT,
+      tags: ['arm64'],
+      runUntagged: false,
+      maximumTimeoutSeconds: 3600,
+      description: `spotlab ${instanceId}`,
+    });
+    await tokens.put(instanceId, runner.token);
+    await ledger.claim(jobId, PROJECT);
+    await ledger.recordLaunch(jobId, { instanceId, runnerId: runner.id, pool, lifecycle: 'spot' });
+    return { instanceId, runnerId: runner.id };
+  }
+
+  /** The instance booted: it read and deleted its token. */
+  const booted = (instanceId: string) => tokens.delete(instanceId);
+  /** EC2 took the instance away (spot interruption, or it powered off) without anyone cleaning up. */
+  const vanish = (instanceId: string) => {
+    const instance = ec2.instances.get(instanceId);
+    if (instance !== undefined) instance.state = 'terminated';
+  };
+
+  return {
+    clock,
+    ec2,
+    gitlab,
+    ledger,
+    journal,
+    tokens,
+    table,
+    queue,
+    observer,
+    deps,
+    launched,
+    booted,
+    vanish,
+  };
+}
