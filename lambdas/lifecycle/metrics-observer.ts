@@ -1,23 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 import { GitlabAuthError } from '../shared/gitlab/errors';
 import { Dimension, Metric } from '../shared/metric-names';
+import { countMetric } from '../shared/observability';
 import type { LifecycleObserver } from './observer';
 
 /** A {@link LifecycleObserver} that logs (constant messages, no secrets) and emits EMF metrics. */
 export function lifecycleMetricsObserver(logger: Logger, metrics: Metrics): LifecycleObserver {
-  // One invocation reports many outcomes with different dimensions; each goes out on its own.
-  const count = (
-    name: string,
-    dimensions: Record<string, string>,
-    value = 1,
-    unit: Unit = MetricUnit.Count,
-  ) => {
-    const single = metrics.singleMetric();
-    for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
-    single.addMetric(name, unit, value);
-  };
+  const count = countMetric(metrics);
   return {
     invalidMessage(messageId, problem) {
       logger.error('lifecycle message unreadable, acknowledged', { messageId, problem });

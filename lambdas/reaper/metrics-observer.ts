@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 import { GitlabAuthError } from '../shared/gitlab/errors';
 import { Dimension, Metric } from '../shared/metric-names';
+import { countMetric } from '../shared/observability';
 import type { ReaperObserver } from './observer';
 
 /**
@@ -10,17 +10,7 @@ import type { ReaperObserver } from './observer';
  * message only, which never carry a token) and emits EMF metrics.
  */
 export function reaperMetricsObserver(logger: Logger, metrics: Metrics): ReaperObserver {
-  // One sweep reports many outcomes with different dimensions; each goes out on its own.
-  const count = (
-    name: string,
-    dimensions: Record<string, string>,
-    value = 1,
-    unit: Unit = MetricUnit.Count,
-  ) => {
-    const single = metrics.singleMetric();
-    for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
-    single.addMetric(name, unit, value);
-  };
+  const count = countMetric(metrics);
   return {
     reaped(kind, subject) {
       logger.info('orphan reaped', { kind, subject });
