@@ -18,10 +18,11 @@ describe('ec2Instances.live', () => {
     expect(live).toEqual([ID]);
     expect(ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input).toEqual({
       Filters: [
-        { Name: 'instance-id', Values: [ID, 'i-0fedcba9876543210'] },
         { Name: 'tag:spotlab:stack', Values: ['Spotlab'] },
         { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+        { Name: 'instance-id', Values: [ID, 'i-0fedcba9876543210'] },
       ],
+      MaxResults: 1000,
       NextToken: undefined,
     });
   });

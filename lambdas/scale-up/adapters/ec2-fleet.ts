@@ -2,11 +2,10 @@ import {
   type _InstanceType,
   CreateFleetCommand,
   type CreateFleetCommandInput,
-  DescribeInstancesCommand,
   EC2Client,
   type FleetLaunchTemplateOverridesRequest,
-  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { describeStackInstances, terminateInstances } from '../../shared/adapters/ec2-stack-instances';
 import { TagKey } from '../../shared/naming';
 import { SDK_CLIENT_CONFIG } from '../../shared/sdk-config';
 import type { Fleet, FleetInstance, LaunchOverride, LaunchRequest, LaunchResult, Lifecycle } from '../ports';
@@ -34,40 +33,18 @@ export function ec2Fleet(ec2: EC2Client, stackName: string): Fleet {
       }));
       return { instances, errors };
     },
-    async terminate(instanceIds: readonly string[]): Promise<void> {
-      // TerminateInstances takes at most 1000 ids per call.
-      for (let start = 0; start < instanceIds.length; start += 1000) {
-        await ec2.send(
-          new TerminateInstancesCommand({ InstanceIds: instanceIds.slice(start, start + 1000) }),
-        );
-      }
-    },
+    terminate: (instanceIds) => terminateInstances(ec2, instanceIds),
     async live(): Promise<readonly FleetInstance[]> {
-      const found: FleetInstance[] = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await ec2.send(
-          new DescribeInstancesCommand({
-            Filters: [
-              { Name: `tag:${TagKey.stack}`, Values: [stackName] },
-              { Name: 'instance-state-name', Values: ['pending', 'running'] },
-            ],
-            MaxResults: 1000,
-            NextToken,
-          }),
-        );
-        for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-          const tag = (key: string) => instance.Tags?.find((t) => t.Key === key)?.Value;
-          found.push({
-            instanceId: instance.InstanceId ?? 'unknown',
-            pool: tag(TagKey.pool) ?? 'unknown',
-            instanceType: instance.InstanceType ?? 'unknown',
-            lifecycle: instance.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
-          });
-        }
-        NextToken = page.NextToken;
-      } while (NextToken !== undefined);
-      return found;
+      const instances = await describeStackInstances(ec2, stackName, ['pending', 'running']);
+      return instances.map((instance) => {
+        const tag = (key: string) => instance.Tags?.find((t) => t.Key === key)?.Value;
+        return {
+          instanceId: instance.InstanceId ?? 'unknown',
+          pool: tag(TagKey.pool) ?? 'unknown',
+          instanceType: instance.InstanceType ?? 'unknown',
+          lifecycle: instance.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+        };
+      });
     },
   };
 }
