@@ -1,7 +1,12 @@
 import type { FinishedStatus } from '../lambdas/lifecycle/events';
 import type { Placement } from '../lambdas/lifecycle/ports';
 import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
-import type { JobLedger, LaunchRecord, TokenStore } from '../lambdas/scale-up/ports';
+import {
+  type JobLedger,
+  JobMovedOnError,
+  type LaunchRecord,
+  type TokenStore,
+} from '../lambdas/scale-up/ports';
 
 /**
  * A job item as the in-memory ledger and journal keep it, in one map as in the one DynamoDB
@@ -62,7 +67,7 @@ export class InMemoryLedger implements JobLedger {
 
   private transition(jobId: number, state: string): SimJobItem {
     const item = this.items.get(jobId);
-    if (item?.state !== 'claimed') throw new Error(`ConditionalCheckFailed: job ${jobId} is not claimed`);
+    if (item?.state !== 'claimed') throw new JobMovedOnError(jobId);
     item.state = state;
     return item;
   }

@@ -8,7 +8,7 @@ export interface ScaleUpObserver {
   invalidMessage(messageId: string, problem: string): void;
   skipped(
     jobId: number,
-    reason: 'already_claimed' | 'not_pending' | 'job_not_found' | 'duplicate_in_batch',
+    reason: 'already_claimed' | 'not_pending' | 'job_not_found' | 'duplicate_in_batch' | 'moved_on',
   ): void;
   unroutable(jobId: number, reason: string): void;
   waitingOnLimit(pool: string, jobs: number): void;

@@ -66,6 +66,17 @@ export interface TokenStore {
   delete(instanceId: string): Promise<void>;
 }
 
+/**
+ * The job left `claimed` under the claim holder's feet: the lifecycle consumer recorded it running
+ * or finished on another runner meanwhile. Not a failure: the launch for it is no longer needed.
+ */
+export class JobMovedOnError extends Error {
+  override readonly name = 'JobMovedOnError';
+  constructor(readonly jobId: number) {
+    super(`job ${jobId} is no longer claimed`);
+  }
+}
+
 /** What became of a job, as far as Spotlab is concerned. */
 export interface LaunchRecord {
   readonly instanceId: string;

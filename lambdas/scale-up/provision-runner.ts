@@ -1,7 +1,7 @@
 import type { GitlabApi } from '../shared/gitlab/port';
 import type { RoutedDemand } from './check-jobs';
 import type { ScaleUpObserver } from './observer';
-import type { Fleet, JobLedger, LaunchedInstance, TokenStore } from './ports';
+import { type Fleet, type JobLedger, JobMovedOnError, type LaunchedInstance, type TokenStore } from './ports';
 import type { RunnerScope } from './settings';
 
 /** What provisioning a runner needs. */
@@ -14,18 +14,22 @@ export interface ProvisionDeps {
   readonly observer: ScaleUpObserver;
 }
 
+/** What became of one instance's provisioning. */
+export type ProvisionOutcome = 'ready' | 'undone' | 'moved_on';
+
 /**
  * Gives a fresh instance its runner: creates the GitLab runner (locked, with the pool's tags plus
  * the job's shape tags, so GitLab will hand it the job), stores the `glrt-` token as a SecureString
  * named after the instance (the only place the token ever goes), and records the launch. If a step
  * fails, what was made is undone: runner deleted, token deleted; the caller terminates the instance.
- * @returns true when the instance is ready to take the job.
+ * @returns `ready` when the instance can take the job; `undone` after a failure (retry the job);
+ * `moved_on` when the job ran elsewhere meanwhile (nothing to retry).
  */
 export async function provisionRunner(
   item: RoutedDemand,
   instance: LaunchedInstance,
   deps: ProvisionDeps,
-): Promise<boolean> {
+): Promise<ProvisionOutcome> {
   const { pool, shapeTags } = item.route;
   let runnerId: number | undefined;
   try {
@@ -45,11 +49,14 @@ export async function provisionRunner(
       pool: pool.name,
       lifecycle: instance.lifecycle,
     });
-    return true;
+    return 'ready';
   } catch (error) {
-    deps.observer.failed('provision', item.demand.jobId, error);
+    // A job that moved on needs no launch; its instance is undone like any other.
+    const movedOn = error instanceof JobMovedOnError;
+    if (movedOn) deps.observer.skipped(item.demand.jobId, 'moved_on');
+    else deps.observer.failed('provision', item.demand.jobId, error);
     await undo(instance.instanceId, runnerId, deps);
-    return false;
+    return movedOn ? 'moved_on' : 'undone';
   }
 }
 

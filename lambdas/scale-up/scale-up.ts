@@ -99,11 +99,11 @@ async function serveGroup(
     deps.observer.failed('launch', undefined, error);
     return releaseAll(items, deps.ledger);
   }
-  const ready = await mapLimit(instances, concurrency, (instance, index) =>
+  const outcomes = await mapLimit(instances, concurrency, (instance, index) =>
     provisionRunner(items[index] as RoutedDemand, instance, deps),
   );
   const failedInstances = instances
-    .filter((_, index) => ready[index] !== true)
+    .filter((_, index) => outcomes[index] !== 'ready')
     .map((instance) => instance.instanceId);
   if (failedInstances.length > 0) {
     // One call for all of them: TerminateInstances takes up to 1000 ids and has its own bucket.
@@ -111,7 +111,8 @@ async function serveGroup(
       .terminate(failedInstances)
       .catch((error: unknown) => deps.observer.failed('rollback', undefined, error));
   }
-  const unserved = items.filter((_, index) => ready[index] !== true);
+  // Jobs with no instance (a shortfall) or whose provisioning was undone are retried.
+  const unserved = items.filter((_, index) => outcomes[index] === undefined || outcomes[index] === 'undone');
   return releaseAll(unserved, deps.ledger);
 }
 

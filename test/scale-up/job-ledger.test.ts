@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -15,7 +14,7 @@ import {
   JOB_ITEM_TTL_SECONDS,
   STALE_CLAIM_SECONDS,
 } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
-import type { JobLedger, LaunchRecord } from '../../lambdas/scale-up/ports';
+import { type JobLedger, JobMovedOnError, type LaunchRecord } from '../../lambdas/scale-up/ports';
 import { InMemoryLedger } from '../../sim/in-memory-stores';
 
 const TABLE = 'spotlab-jobs';
@@ -288,7 +287,7 @@ describe('job ledger: launches and skips', () => {
 
     await expect(
       ledger.recordLaunch(jobId, { ...launch, instanceId: 'i-0fffffffffffffff0' }),
-    ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    ).rejects.toBeInstanceOf(JobMovedOnError);
     expect(await readItem(jobId)).toEqual(before);
   });
 });

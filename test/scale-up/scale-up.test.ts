@@ -279,6 +279,28 @@ describe('scale-up: failure halfway leaves nothing behind', () => {
   });
 });
 
+describe('scale-up: a job taken elsewhere while launching', () => {
+  it('undoes its instance and counts a skip, not a failure, when the job ran elsewhere meanwhile', async () => {
+    const w = world();
+    w.gitlab.addJob(95, 380);
+    const createRunner = w.gitlab.createRunner.bind(w.gitlab);
+    w.gitlab.createRunner = async (spec) => {
+      const item = w.ledger.items.get(95);
+      if (item !== undefined) item.state = 'running'; // the lifecycle consumer saw `running` first
+      return createRunner(spec);
+    };
+
+    const retry = await scaleUp([demand(95)], w.deps);
+
+    expect(w.observer.events).toContain('skipped 95 moved_on');
+    expect(w.observer.events.filter((e) => e.startsWith('failed'))).toEqual([]);
+    expect(w.ec2.running()).toHaveLength(0);
+    expect(w.gitlab.runners.size).toBe(0);
+    expect(w.ledger.items.get(95)?.state).toBe('running');
+    expect(retry).toEqual([]);
+  });
+});
+
 describe('scale-up: GitLab errors', () => {
   it('stops the batch on a 401 and launches nothing: a bad token is a configuration error', async () => {
     const w = world({ concurrency: 1 });

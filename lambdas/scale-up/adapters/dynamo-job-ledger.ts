@@ -5,7 +5,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { JobLedger, LaunchRecord } from '../ports';
+import { type JobLedger, JobMovedOnError, type LaunchRecord } from '../ports';
 
 /** How long job items live; DynamoDB's TTL deletes them within a few days after. */
 export const JOB_ITEM_TTL_SECONDS = 7 * 24 * 3600;
@@ -103,23 +103,28 @@ export function dynamoJobLedger(
     attributes: Record<string, { S: string } | { N: string }>,
   ) {
     const names = Object.keys(attributes);
-    await dynamo.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: key(jobId),
-        UpdateExpression: `SET #state = :state, ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
-        // Only the claim holder moves a job on from `claimed`.
-        ConditionExpression: '#state = :claimed',
-        ExpressionAttributeNames: {
-          '#state': 'state',
-          ...Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
-        },
-        ExpressionAttributeValues: {
-          ':state': { S: state },
-          ':claimed': { S: 'claimed' },
-          ...Object.fromEntries(names.map((n, i) => [`:a${i}`, attributes[n] ?? { S: '' }])),
-        },
-      }),
-    );
+    try {
+      await dynamo.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: key(jobId),
+          UpdateExpression: `SET #state = :state, ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
+          // Only the claim holder moves a job on from `claimed`.
+          ConditionExpression: '#state = :claimed',
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            ...Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+          },
+          ExpressionAttributeValues: {
+            ':state': { S: state },
+            ':claimed': { S: 'claimed' },
+            ...Object.fromEntries(names.map((n, i) => [`:a${i}`, attributes[n] ?? { S: '' }])),
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new JobMovedOnError(jobId);
+      throw error;
+    }
   }
 }
