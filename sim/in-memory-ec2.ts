@@ -31,6 +31,8 @@ export interface InMemoryEc2Options {
   readonly spotShortfall?: (request: LaunchRequest) => number;
   /** CreateFleet shares the mutating bucket: 50 burst, 5 per second. */
   readonly mutatingBucket?: { capacity: number; refillPerSecond: number };
+  /** Told of every running instance a TerminateInstances call ends (a simulation's EventBridge). */
+  readonly onTerminated?: (instanceId: string) => void;
 }
 
 /**
@@ -90,7 +92,9 @@ export class InMemoryEc2 implements Fleet {
     this.spend(this.terminating);
     for (const id of instanceIds) {
       const instance = this.instances.get(id);
-      if (instance !== undefined) instance.state = 'terminated';
+      if (instance === undefined || instance.state === 'terminated') continue;
+      instance.state = 'terminated';
+      this.options.onTerminated?.(id);
     }
   }
 

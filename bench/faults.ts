@@ -1,0 +1,75 @@
+/**
+ * Fault-injection benchmark (issue 4): 1,000 GitLab jobs flow through Spotlab's real decision code
+ * (scale-up, the lifecycle consumer's batch entry, the reaper's sweep) over the in-memory EC2,
+ * GitLab, SSM and job table of `sim/`, on a simulated clock with a seeded PRNG: no real time, no
+ * network, the same figures for the same seed.
+ *
+ * The world (`sim/world/`): pipelines of 1–8 jobs become pending across 6 projects and 2 pools;
+ * each status change sends a Job Hook through the webhook Lambda's parsing and routing onto the
+ * demand or lifecycle queue (SQS modelled: batches, 360 s visibility, batchItemFailures, 5
+ * receives then DLQ). A VM boots 25 s after CreateFleet, reads and deletes its token, runs ONE
+ * job its runner's tags cover (oldest first, any job of its project), deletes its runner and
+ * powers off; an idle runner exits after its pool's idle timeout. EC2 state changes and spot
+ * warnings go to the lifecycle queue; a job whose runner vanished fails (runner_system_failure)
+ * 3 min later; a job pending 1 h fails. The reaper sweeps every minute.
+ *
+ * Faults: 20% of Job Hooks dropped, 10% delivered twice, 5% delivered 30–240 s late (after later
+ * hooks); 10% of jobs reclaimed mid-job on spot (warning, then termination 2 min later); 5% of
+ * spot CreateFleet calls short of capacity; 3% of Spotlab's GitLab calls answered 429/5xx.
+ *
+ * Last line: {"jobs", "completedOnce", "lost", "ranTwice", "instancesLeft", "runnersLeft",
+ * "tokensLeft"}. Exit code 1 unless every job completed exactly once and nothing is left.
+ */
+import { pathToFileURL } from 'node:url';
+import { type FaultFigures, runFaults } from '../sim/world/run';
+
+export { type FaultFigures, runFaults };
+
+/** The targets a run must meet; the names of those it missed. */
+export function missedTargets(f: FaultFigures): string[] {
+  const targets = [
+    [f.completedOnce === f.jobs, `${f.jobs} completed once`],
+    [f.lost === 0, '0 lost'],
+    [f.ranTwice === 0, '0 ran twice'],
+    [f.instancesLeft === 0, '0 instances left'],
+    [f.runnersLeft === 0, '0 runners left'],
+    [f.tokensLeft === 0, '0 tokens left'],
+  ] as const;
+  return targets.filter(([met]) => !met).map(([, what]) => what);
+}
+
+async function main(): Promise<void> {
+  const seed = Number(process.env.SEED ?? 20261123);
+  const wallStart = performance.now();
+  const f = await runFaults({ seed, jobs: 1000 });
+  const wallMs = performance.now() - wallStart;
+  const s = f.stats;
+  console.log(`seed ${seed}: ${f.jobs} jobs (${f.gitlabJobs} GitLab jobs with retries)`);
+  console.log(`completed once: ${f.completedOnce}, lost: ${f.lost}, ran twice: ${f.ranTwice}`);
+  console.log(`lost by last status: ${JSON.stringify(f.lostBy)}`);
+  console.log(`left: ${f.instancesLeft} instances, ${f.runnersLeft} runners, ${f.tokensLeft} tokens`);
+  console.log(
+    `instances launched: ${f.spotInstances + f.onDemandInstances} (spot ${f.spotInstances}, on-demand ${f.onDemandInstances}); CreateFleet answers naming ended instances: ${s.deadInstancesLaunched}`,
+  );
+  console.log(
+    `job hooks: ${s.hooks} (dropped ${s.hooksDropped}, twice ${s.hooksDuplicated}, late ${s.hooksLate}); GitLab faults: ${s.gitlabFaults}; capacity errors: ${s.capacityErrors}`,
+  );
+  console.log(
+    `spot interruptions: ${s.interruptions}, retries: ${s.retries}, jobs killed mid-run: ${s.killedMidJob}, stuck 1 h: ${s.stuckFailed}`,
+  );
+  console.log(
+    `reaper: requeued ${s.requeued}, reaped ${s.reaped}; invocations: scale-up ${f.invocations.scaleUp}, lifecycle ${f.invocations.lifecycle}; dead-lettered: ${f.deadLettered}; failures reported: ${s.spotlabFailures}`,
+  );
+  console.log(`simulated: ${(f.simulatedMs / 60_000).toFixed(1)} min; wall time: ${Math.round(wallMs)} ms`);
+  const missed = missedTargets(f);
+  console.log(missed.length === 0 ? 'targets: all met' : `targets missed: ${missed.join(', ')}`);
+  if (missed.length > 0) process.exitCode = 1;
+  const { jobs, completedOnce, lost, ranTwice, instancesLeft, runnersLeft, tokensLeft } = f;
+  console.log(
+    JSON.stringify({ jobs, completedOnce, lost, ranTwice, instancesLeft, runnersLeft, tokensLeft }),
+  );
+}
+
+// Run only when executed (`tsx bench/faults.ts`), not when a test imports runFaults.
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) await main();

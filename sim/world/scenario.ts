@@ -1,0 +1,109 @@
+import type { RuntimePool } from '../../lambdas/scale-up/settings';
+
+/** The faults and size of a run; rates are per event of their kind. */
+export interface FaultOptions {
+  readonly seed: number;
+  /** Logical jobs (a job and its retries count as one). */
+  readonly jobs: number;
+  /** Job Hook deliveries GitLab never makes. @default 0.2 */
+  readonly dropRate?: number;
+  /** Job Hooks delivered twice. @default 0.1 */
+  readonly duplicateRate?: number;
+  /** Job Hooks delivered late, after later hooks of the same job. @default 0.05 */
+  readonly reorderRate?: number;
+  /** Jobs whose spot instance EC2 reclaims mid-job. @default 0.1 */
+  readonly interruptRate?: number;
+  /** Spot CreateFleet calls short of capacity (InsufficientInstanceCapacity). @default 0.05 */
+  readonly capacityErrorRate?: number;
+  /** Spotlab's GitLab API calls answered 429/500/502/503 (after the adapter's own retries). @default 0.03 */
+  readonly gitlabFaultRate?: number;
+  /** Minutes over which pipelines start. @default jobs / 25 */
+  readonly arrivalMinutes?: number;
+}
+
+/** A pool of the scenario: what scale-up reads, and how its VMs behave. */
+export interface SimPool extends RuntimePool {
+  readonly idleTimeoutSeconds: number;
+  readonly maxLifetimeMinutes: number;
+}
+
+const docker = (
+  name: string,
+  architecture: 'arm64' | 'x86_64',
+  types: string[],
+  untagged: boolean,
+  onDemandFallback: boolean,
+  idleTimeoutSeconds: number,
+): SimPool => ({
+  name,
+  tags: ['docker', 'linux', architecture],
+  runUntagged: untagged,
+  architecture,
+  launchTemplateId: `lt-0${name}`,
+  instanceTypes: types,
+  maxInstances: 300,
+  onDemandFallback,
+  jobTimeoutSeconds: 3600,
+  idleTimeoutSeconds,
+  maxLifetimeMinutes: 120,
+});
+
+/** Two pools: arm64 takes untagged jobs and falls back on demand; x86 waits for spot instead. */
+export const POOLS: readonly SimPool[] = [
+  docker('arm64-docker', 'arm64', ['m7g.large', 'c7g.large'], true, true, 300),
+  docker('x86-docker', 'x86_64', ['m7i.large', 'c7i.large'], false, false, 600),
+];
+
+/** Tag sets of `.gitlab-ci.yml` jobs; untagged and plain `docker` jobs land on the arm64 pool. */
+export const TAG_MIX: readonly (readonly string[])[] = [
+  [],
+  ['docker'],
+  ['docker', 'arm64'],
+  ['linux', 'arm64'],
+  ['x86_64'],
+  ['docker', 'x86_64'],
+];
+
+/** Projects the jobs belong to (runners are locked to the project that asked). */
+export const PROJECTS: readonly number[] = [101, 102, 103, 104, 105, 106];
+
+export const STACK = 'spotlab-faults';
+/** GitLab job ids (above 2^31, as on GitLab.com); each new job, retries too, gets the next id. */
+export const FIRST_JOB_ID = 7_000_000_000;
+
+/** Simulated times, in milliseconds. */
+export const TIMES = {
+  /** Launch to the runner asking for its token. */
+  bootMs: 25_000,
+  /** Between token reads while the parameter is not there yet. */
+  tokenRetryMs: 15_000,
+  /** Token reads before a VM gives up and powers off. */
+  tokenReads: 20,
+  /** A job's own work. */
+  jobMinMs: 60_000,
+  jobMaxMs: 12 * 60_000,
+  /** `success` to the VM's runner deletion and power-off. */
+  exitMs: 3_000,
+  /** Spot warning to EC2 reclaiming the instance. */
+  spotNoticeMs: 120_000,
+  /** A runner's instance gone to GitLab failing its job (runner_system_failure). */
+  lostRunnerMs: 180_000,
+  /** A pending job with no runner fails after this (counted lost). */
+  stuckMs: 3_600_000,
+  /** GitLab's webhook latency, min and max. */
+  hookMinMs: 200,
+  hookMaxMs: 2_000,
+  /** How late an out-of-order hook arrives. */
+  lateMinMs: 30_000,
+  lateMaxMs: 240_000,
+  /** EC2 state-change events after the instance stops: shutting-down, then terminated. */
+  shuttingDownMs: 1_000,
+  terminatedMs: 40_000,
+  /** Event source polls and reaper sweeps. */
+  pollMs: 1_000,
+  sweepMs: 60_000,
+  /** Sweeps kept going once every job is settled. */
+  afterMs: 20 * 60_000,
+  /** The run stops here whatever happens. */
+  limitMs: 10 * 3_600_000,
+} as const;

@@ -1,0 +1,92 @@
+import type { SimClock } from '../clock';
+
+interface Timer {
+  readonly at: number;
+  readonly seq: number;
+  readonly run: () => void | Promise<void>;
+}
+
+/**
+ * A discrete-event scheduler on a {@link SimClock}: events run one at a time, in time order (ties
+ * in the order they were scheduled), each to its end before the clock moves. No real time passes.
+ */
+export class Scheduler {
+  private readonly heap: Timer[] = [];
+  private seq = 0;
+
+  constructor(readonly clock: SimClock) {}
+
+  /** Simulated now, in epoch milliseconds. */
+  get now(): number {
+    return this.clock.now();
+  }
+
+  /** Runs `run` `ms` from now (at once when ms ≤ 0, after what is due already). */
+  after(ms: number, run: () => void | Promise<void>): void {
+    this.push({ at: this.clock.now() + Math.max(0, ms), seq: this.seq++, run });
+  }
+
+  /** Runs `run` now and then every `ms` while `keepGoing()` holds. */
+  every(ms: number, run: () => void | Promise<void>, keepGoing: () => boolean): void {
+    const tick = async (): Promise<void> => {
+      await run();
+      if (keepGoing()) this.after(ms, tick);
+    };
+    this.after(0, tick);
+  }
+
+  /** Runs events until `done()` holds after one, or none is left, or the clock passes `untilMs`. */
+  async run(done: () => boolean, untilMs: number): Promise<void> {
+    for (;;) {
+      const next = this.pop();
+      if (next === undefined || next.at > untilMs) return;
+      this.clock.advance(next.at - this.clock.now());
+      await next.run();
+      if (done()) return;
+    }
+  }
+
+  private push(timer: Timer): void {
+    const heap = this.heap;
+    heap.push(timer);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!before(heap[index], heap[parent])) break;
+      swap(heap, index, parent);
+      index = parent;
+    }
+  }
+
+  private pop(): Timer | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    heap[0] = last;
+    let index = 0;
+    for (;;) {
+      const left = index * 2 + 1;
+      const right = left + 1;
+      let least = index;
+      if (left < heap.length && before(heap[left], heap[least])) least = left;
+      if (right < heap.length && before(heap[right], heap[least])) least = right;
+      if (least === index) return top;
+      swap(heap, index, least);
+      index = least;
+    }
+  }
+}
+
+function before(a: Timer | undefined, b: Timer | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+function swap(heap: Timer[], i: number, j: number): void {
+  const a = heap[i];
+  const b = heap[j];
+  if (a === undefined || b === undefined) return;
+  heap[i] = b;
+  heap[j] = a;
+}

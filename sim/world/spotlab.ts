@@ -1,0 +1,152 @@
+import type { SQSRecord } from 'aws-lambda';
+import { handleLifecycle, type LifecycleDeps } from '../../lambdas/lifecycle/lifecycle';
+import { silentLifecycleObserver } from '../../lambdas/lifecycle/observer';
+import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
+import { silentReaperObserver } from '../../lambdas/reaper/observer';
+import { sweep } from '../../lambdas/reaper/sweep';
+import type { SweepDeps } from '../../lambdas/reaper/sweep-context';
+import { silentObserver } from '../../lambdas/scale-up/observer';
+import type { Fleet } from '../../lambdas/scale-up/ports';
+import { readDemandRecords } from '../../lambdas/scale-up/read-records';
+import { type ScaleUpDeps, scaleUp } from '../../lambdas/scale-up/scale-up';
+import type { GitlabFault } from '../in-memory-gitlab';
+import { inMemoryInstances } from '../in-memory-instances';
+import { InMemoryJobTable, inMemoryReaperFleet, inMemoryTokenParameters } from '../in-memory-reaper';
+import { jobCanceled, jobRetried } from './jobs';
+import { POOLS, PROJECTS, STACK } from './scenario';
+import { vmLaunched } from './vms';
+import type { World } from './world';
+
+/** Spotlab's three consumers, wired to the world: each takes a batch (or a tick) and does its work. */
+export interface Spotlab {
+  scaleUp(records: SQSRecord[]): Promise<string[]>;
+  lifecycle(records: SQSRecord[]): Promise<string[]>;
+  sweep(): Promise<void>;
+}
+
+const FAULTS: readonly GitlabFault[] = [429, 500, 502, 503];
+
+/** GitLab as Spotlab's Lambdas reach it: each call may be answered 429/5xx at the scenario's rate. */
+function faultyGitlab(world: World) {
+  const { gitlab } = world;
+  const maybeFault = () => {
+    if (!world.rng.gitlab.chance(world.options.gitlabFaultRate)) return;
+    world.stats.gitlabFaults += 1;
+    gitlab.failNext(world.rng.gitlab.pick(FAULTS));
+  };
+  return {
+    getJob(projectId: number, jobId: number) {
+      maybeFault();
+      return gitlab.getJob(projectId, jobId);
+    },
+    createRunner(spec: Parameters<typeof gitlab.createRunner>[0]) {
+      maybeFault();
+      return gitlab.createRunner(spec);
+    },
+    deleteRunner(runnerId: number) {
+      maybeFault();
+      return gitlab.deleteRunner(runnerId);
+    },
+    listPendingJobs(projectId: number, page: number) {
+      maybeFault();
+      return gitlab.listPendingJobs(projectId, page);
+    },
+    async cancelJob(projectId: number, jobId: number): Promise<string> {
+      maybeFault();
+      const before = world.status(jobId);
+      const status = await gitlab.cancelJob(projectId, jobId);
+      jobCanceled(world, jobId, before);
+      return status;
+    },
+    async retryJob(projectId: number, jobId: number): Promise<number> {
+      maybeFault();
+      const newId = await gitlab.retryJob(projectId, jobId);
+      jobRetried(world, jobId, newId);
+      return newId;
+    },
+  };
+}
+
+/** Spotlab's decision code (scale-up, lifecycle, reaper sweep) over the world's in-memory adapters. */
+export function spotlab(world: World): Spotlab {
+  const gitlab = faultyGitlab(world);
+  const now = world.clock.now;
+  const failed = () => {
+    world.stats.spotlabFailures += 1;
+  };
+  const fleet: Fleet = {
+    async launch(request) {
+      const result = await world.ec2.launch(request);
+      const dead = result.instances.filter((i) => world.ec2.instances.get(i.instanceId)?.state !== 'running');
+      world.stats.deadInstancesLaunched += dead.length;
+      for (const instance of result.instances) vmLaunched(world, instance, request.pool);
+      return result;
+    },
+    terminate: (ids) => world.ec2.terminate(ids),
+    live: () => world.ec2.live(),
+  };
+  const scaleUpDeps: ScaleUpDeps = {
+    gitlab,
+    fleet,
+    tokens: world.tokens,
+    ledger: world.ledger,
+    pools: POOLS,
+    subnetIds: ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'],
+    scope: { type: 'project' },
+    limits: { maxInstances: 500, maxSpendPerHourUsd: 1_000 },
+    prices: { usdPerHour: {}, defaultUsdPerHour: 0.1 },
+    shapeTags: { cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' },
+    stackName: STACK,
+    observer: { ...silentObserver, failed },
+    now,
+  };
+  const lifecycleDeps: LifecycleDeps = {
+    gitlab,
+    instances: inMemoryInstances(world.ec2, STACK),
+    tokens: world.tokens,
+    journal: world.journal,
+    observer: { ...silentLifecycleObserver, failed },
+  };
+  const sweepDeps: SweepDeps = {
+    fleet: inMemoryReaperFleet(world.ec2, STACK),
+    table: new InMemoryJobTable(world.ledger.items),
+    tokens: inMemoryTokenParameters(world.tokens),
+    gitlab,
+    queue: {
+      send: async (message) => {
+        world.stats.requeued += 1;
+        world.demandQueue.send(JSON.stringify(message));
+      },
+    },
+    observer: {
+      ...silentReaperObserver,
+      failed,
+      reaped: () => {
+        world.stats.reaped += 1;
+      },
+    },
+    settings: {
+      poolLimits: Object.fromEntries(
+        POOLS.map((p) => [
+          p.name,
+          { idleTimeoutSeconds: p.idleTimeoutSeconds, maxLifetimeMinutes: p.maxLifetimeMinutes },
+        ]),
+      ),
+      prices: { usdPerHour: {}, defaultUsdPerHour: 0.1 },
+      projectIds: PROJECTS,
+      tokenPickupSeconds: 600,
+      bootGraceSeconds: 300,
+      pendingGraceSeconds: 120,
+      maxPagesPerSweep: 10,
+    },
+    now,
+  };
+  return {
+    scaleUp: (records) => scaleUp(readDemandRecords(records, scaleUpDeps.observer), scaleUpDeps),
+    lifecycle: (records) =>
+      handleLifecycle(readLifecycleRecords(records, lifecycleDeps.observer), lifecycleDeps),
+    sweep: async () => {
+      await sweep(sweepDeps);
+    },
+  };
+}

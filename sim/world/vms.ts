@@ -1,0 +1,106 @@
+import type { LaunchedInstance } from '../../lambdas/scale-up/ports';
+import { failJob, pickJob } from './jobs';
+import { POOLS, TIMES } from './scenario';
+import { sendEc2Event } from './webhooks';
+import type { Vm, World } from './world';
+
+/** An instance CreateFleet started for `poolName`: it boots, then asks for its token. */
+export function vmLaunched(world: World, instance: LaunchedInstance, poolName: string): void {
+  if (world.vms.has(instance.instanceId)) return;
+  const pool = POOLS.find((p) => p.name === poolName);
+  if (pool === undefined) throw new Error(`no pool ${poolName}`);
+  const vm: Vm = {
+    instanceId: instance.instanceId,
+    pool,
+    lifecycle: instance.lifecycle,
+    state: 'booting',
+    idleEpoch: 0,
+  };
+  world.vms.set(vm.instanceId, vm);
+  world.scheduler.after(TIMES.bootMs, () => readToken(world, vm, 1));
+}
+
+/** The bootstrap reads its token parameter once and deletes it, then registers `run-single`. */
+function readToken(world: World, vm: Vm, reads: number): void {
+  if (vm.state === 'off') return;
+  const token = world.tokens.tokens.get(vm.instanceId);
+  if (token === undefined) {
+    if (reads >= TIMES.tokenReads) powerOff(world, vm);
+    else world.scheduler.after(TIMES.tokenRetryMs, () => readToken(world, vm, reads + 1));
+    return;
+  }
+  world.tokens.tokens.delete(vm.instanceId);
+  world.tokens.writtenAt.delete(vm.instanceId);
+  const runner = [...world.gitlab.runners.values()].find((r) => r.token === token);
+  // A token whose runner is gone is refused by GitLab: run-single exits and the VM powers off.
+  if (runner === undefined) {
+    powerOff(world, vm);
+    return;
+  }
+  vm.runnerId = runner.id;
+  goIdle(world, vm);
+}
+
+/** The runner waits for a job; with none within the pool's idle timeout, it exits. */
+function goIdle(world: World, vm: Vm): void {
+  if (pickJob(world, vm)) return;
+  vm.state = 'idle';
+  vm.idleEpoch += 1;
+  const epoch = vm.idleEpoch;
+  world.scheduler.after(vm.pool.idleTimeoutSeconds * 1000, () => {
+    if (vm.state === 'idle' && vm.idleEpoch === epoch) vmExit(world, vm);
+  });
+}
+
+/** `run-single` ended: the VM deletes its runner (with its own token) and powers off. */
+export function vmExit(world: World, vm: Vm): void {
+  if (vm.state === 'off') return;
+  if (vm.runnerId !== undefined) world.gitlab.runners.delete(vm.runnerId);
+  powerOff(world, vm);
+}
+
+/** The VM (or EC2) stops the instance; shutdown behaviour terminates it. */
+function powerOff(world: World, vm: Vm, by: 'self' | 'spot' = 'self'): void {
+  const instance = world.ec2.instances.get(vm.instanceId);
+  if (instance?.state !== 'running') return;
+  instance.state = 'terminated';
+  vm.endedBy = by;
+  instanceGone(world, vm.instanceId);
+}
+
+/**
+ * An instance ended, whoever ended it: EventBridge sends its state changes, and a job it was
+ * running fails in GitLab once the runner stops answering (runner_system_failure).
+ */
+export function instanceGone(world: World, instanceId: string): void {
+  const vm = world.vms.get(instanceId);
+  if (vm !== undefined) {
+    const jobId = vm.state === 'busy' ? vm.jobId : undefined;
+    vm.state = 'off';
+    vm.endedBy ??= 'terminate';
+    if (jobId !== undefined && world.status(jobId) === 'running')
+      world.scheduler.after(TIMES.lostRunnerMs, () => {
+        if (world.status(jobId) !== 'running') return;
+        world.stats.killedMidJob += 1;
+        failJob(world, jobId, 'runner_system_failure');
+      });
+  }
+  const change = 'EC2 Instance State-change Notification';
+  world.scheduler.after(TIMES.shuttingDownMs, () => sendEc2Event(world, instanceId, change, 'shutting-down'));
+  world.scheduler.after(TIMES.terminatedMs, () => sendEc2Event(world, instanceId, change, 'terminated'));
+}
+
+/** EC2 reclaims the job's spot instance partway through: a warning, then termination 2 min later. */
+export function scheduleInterruption(world: World, vm: Vm, jobId: number, workMs: number): void {
+  const attempt = world.attempts.get(jobId);
+  if (attempt === undefined) return;
+  attempt.logical.interruptPending = false;
+  const at = Math.round(workMs * (0.1 + 0.5 * world.rng.ec2.next()));
+  world.scheduler.after(at, () => {
+    if (vm.state !== 'busy' || vm.jobId !== jobId) return;
+    world.stats.interruptions += 1;
+    attempt.interrupted = true;
+    sendEc2Event(world, vm.instanceId, 'EC2 Spot Instance Interruption Warning');
+    world.scheduler.after(TIMES.spotNoticeMs, () => powerOff(world, vm, 'spot'));
+  });
+}

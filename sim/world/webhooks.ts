@@ -1,0 +1,97 @@
+import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
+import { routeJobEvent } from '../../lambdas/webhook/route-job-event';
+import { TIMES } from './scenario';
+import type { World } from './world';
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** The Job Hook GitLab sends when job `jobId` reaches `status`, with the job as it is now. */
+export function jobHook(world: World, jobId: number, status: string): string {
+  const attempt = world.attempts.get(jobId);
+  if (attempt === undefined) throw new Error(`no job ${jobId}`);
+  const { startedAt, finishedAt } = attempt;
+  return JSON.stringify({
+    object_kind: 'build',
+    build_id: jobId,
+    build_name: `job-${attempt.logical.index}`,
+    build_stage: 'test',
+    build_status: status,
+    build_created_at: iso(attempt.createdAt),
+    build_started_at: iso(startedAt),
+    build_finished_at: iso(finishedAt),
+    build_duration:
+      startedAt !== undefined && finishedAt !== undefined ? (finishedAt - startedAt) / 1000 : null,
+    build_queued_duration: ((startedAt ?? world.scheduler.now) - attempt.createdAt) / 1000,
+    build_failure_reason: attempt.failureReason ?? null,
+    retries_count: attempt.retriesCount,
+    pipeline_id: 500_000 + attempt.logical.index,
+    project_id: attempt.logical.projectId,
+    runner: status === 'pending' || attempt.runner === undefined ? null : attempt.runner,
+  });
+}
+
+/**
+ * GitLab sends the Job Hook of `jobId` reaching `status`, with the scenario's faults: dropped,
+ * delivered twice, or delivered late (after later hooks of the job). A delivered hook goes
+ * through the webhook Lambda's real parsing and routing onto the demand or lifecycle queue.
+ */
+export function sendJobHook(world: World, jobId: number, status: string): void {
+  const body = jobHook(world, jobId, status);
+  const { hooks } = world.rng;
+  const { dropRate, duplicateRate, reorderRate } = world.options;
+  world.stats.hooks += 1;
+  const roll = hooks.next();
+  if (roll < dropRate) {
+    world.stats.hooksDropped += 1;
+    return;
+  }
+  const latency = () => hooks.int(TIMES.hookMinMs, TIMES.hookMaxMs);
+  if (roll < dropRate + reorderRate) {
+    world.stats.hooksLate += 1;
+    world.scheduler.after(hooks.int(TIMES.lateMinMs, TIMES.lateMaxMs), () => deliver(world, body));
+    return;
+  }
+  world.scheduler.after(latency(), () => deliver(world, body));
+  if (roll < dropRate + reorderRate + duplicateRate) {
+    world.stats.hooksDuplicated += 1;
+    world.scheduler.after(latency() + hooks.int(0, 20_000), () => deliver(world, body));
+  }
+}
+
+function deliver(world: World, body: string): void {
+  const parsed = parseWebhookBody(Buffer.from(body));
+  if (parsed.kind !== 'job') throw new Error('simulated hook is not a Job Hook');
+  const routed = routeJobEvent(parsed.hook, {
+    idempotencyKey: undefined,
+    receivedAt: new Date(world.scheduler.now).toISOString(),
+  });
+  if (routed.action !== 'enqueue') return;
+  const queue = routed.message.kind === 'demand' ? world.demandQueue : world.lifecycleQueue;
+  queue.send(JSON.stringify(routed.message));
+}
+
+/** EventBridge puts an EC2 event for `instanceId` on the lifecycle queue. */
+export function sendEc2Event(
+  world: World,
+  instanceId: string,
+  detailType: 'EC2 Spot Instance Interruption Warning' | 'EC2 Instance State-change Notification',
+  state?: string,
+): void {
+  const detail =
+    state === undefined
+      ? { 'instance-id': instanceId, 'instance-action': 'terminate' }
+      : { 'instance-id': instanceId, state };
+  world.lifecycleQueue.send(
+    JSON.stringify({
+      version: '0',
+      id: `evt-${instanceId}-${state ?? 'warning'}`,
+      'detail-type': detailType,
+      source: 'aws.ec2',
+      account: '123456789012',
+      time: new Date(world.scheduler.now).toISOString(),
+      region: 'eu-west-1',
+      resources: [`arn:aws:ec2:eu-west-1:123456789012:instance/${instanceId}`],
+      detail,
+    }),
+  );
+}

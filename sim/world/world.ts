@@ -1,0 +1,153 @@
+import { SimClock } from '../clock';
+import { InMemoryEc2 } from '../in-memory-ec2';
+import { InMemoryGitlab } from '../in-memory-gitlab';
+import { InMemoryJournal } from '../in-memory-journal';
+import { InMemoryLedger, InMemoryTokenStore } from '../in-memory-stores';
+import { Prng } from './prng';
+import type { FaultOptions, SimPool } from './scenario';
+import { Scheduler } from './scheduler';
+import { SimQueue } from './sqs-queue';
+
+/** A job as its user sees it: the first GitLab job and every retry of it. */
+export interface LogicalJob {
+  readonly index: number;
+  readonly projectId: number;
+  readonly tags: readonly string[];
+  readonly workMs: number;
+  /** EC2 reclaims its spot instance mid-job the first time it runs on spot. */
+  interruptPending: boolean;
+  /** GitLab job ids, first to last. */
+  readonly attempts: number[];
+}
+
+/** What the world knows of one GitLab job besides InMemoryGitlab's record. */
+export interface Attempt {
+  readonly jobId: number;
+  readonly logical: LogicalJob;
+  readonly retriesCount: number;
+  readonly createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  runner?: { readonly id: number; readonly description: string };
+  failureReason?: string;
+  /** EC2 warned that the spot instance running this job would be reclaimed. */
+  interrupted?: boolean;
+}
+
+/** A VM Spotlab launched, as its bootstrap sees itself. */
+export interface Vm {
+  readonly instanceId: string;
+  readonly pool: SimPool;
+  readonly lifecycle: 'spot' | 'on-demand';
+  state: 'booting' | 'idle' | 'busy' | 'off';
+  runnerId?: number;
+  jobId?: number;
+  /** Bumped each time the VM goes idle, so a stale idle timer does nothing. */
+  idleEpoch: number;
+  /** Who ended the instance: its own power-off, EC2 reclaiming spot, or a TerminateInstances call. */
+  endedBy?: 'self' | 'spot' | 'terminate';
+}
+
+/** Counts of what happened, for the report. */
+export interface WorldStats {
+  hooks: number;
+  hooksDropped: number;
+  hooksDuplicated: number;
+  hooksLate: number;
+  gitlabFaults: number;
+  capacityErrors: number;
+  interruptions: number;
+  retries: number;
+  requeued: number;
+  reaped: number;
+  stuckFailed: number;
+  killedMidJob: number;
+  spotlabFailures: number;
+  /** Instances CreateFleet answered with that had ended already (a reused ClientToken). */
+  deadInstancesLaunched: number;
+}
+
+/** The simulated world: clock, AWS and GitLab state, queues, and the bookkeeping of jobs and VMs. */
+export class World {
+  readonly clock = new SimClock();
+  readonly scheduler = new Scheduler(this.clock);
+  readonly rng: { readonly hooks: Prng; readonly jobs: Prng; readonly gitlab: Prng; readonly ec2: Prng };
+  readonly gitlab = new InMemoryGitlab(this.clock.now);
+  readonly ec2: InMemoryEc2;
+  readonly ledger = new InMemoryLedger(this.clock.now);
+  readonly journal = new InMemoryJournal(this.ledger.items, this.clock.now);
+  readonly tokens = new InMemoryTokenStore(this.clock.now);
+  readonly demandQueue: SimQueue;
+  readonly lifecycleQueue: SimQueue;
+  readonly logical: LogicalJob[] = [];
+  readonly attempts = new Map<number, Attempt>();
+  readonly vms = new Map<string, Vm>();
+  /** Pending jobs, oldest first (a Set keeps insertion order). */
+  readonly pending = new Set<number>();
+  readonly stats: WorldStats = {
+    hooks: 0,
+    hooksDropped: 0,
+    hooksDuplicated: 0,
+    hooksLate: 0,
+    gitlabFaults: 0,
+    capacityErrors: 0,
+    interruptions: 0,
+    retries: 0,
+    requeued: 0,
+    reaped: 0,
+    stuckFailed: 0,
+    killedMidJob: 0,
+    spotlabFailures: 0,
+    deadInstancesLaunched: 0,
+  };
+  /** Called when a running instance ends, whoever ended it. */
+  onInstanceGone: (instanceId: string) => void = () => undefined;
+
+  constructor(readonly options: Required<FaultOptions>) {
+    const seed = options.seed;
+    this.rng = {
+      hooks: new Prng(seed * 4 + 1),
+      jobs: new Prng(seed * 4 + 2),
+      gitlab: new Prng(seed * 4 + 3),
+      ec2: new Prng(seed * 4 + 4),
+    };
+    this.ec2 = new InMemoryEc2({
+      now: this.clock.now,
+      spotShortfall: (request) => {
+        if (!this.rng.ec2.chance(options.capacityErrorRate)) return 0;
+        this.stats.capacityErrors += 1;
+        return Math.max(1, Math.ceil(request.count * (0.3 + 0.7 * this.rng.ec2.next())));
+      },
+      onTerminated: (instanceId) => this.onInstanceGone(instanceId),
+    });
+    const queue = (name: string, batchSize: number) =>
+      new SimQueue(
+        { name, batchSize, maxConcurrency: 2, visibilityTimeoutMs: 360_000, maxReceives: 5 },
+        this.scheduler,
+      );
+    this.demandQueue = queue('demand', 50);
+    this.lifecycleQueue = queue('lifecycle', 20);
+  }
+
+  /** The next GitLab job id: ids only grow, retries included. */
+  nextJobId(first: number): number {
+    return this.gitlab.jobs.size === 0 ? first : Math.max(...this.gitlab.jobs.keys()) + 1;
+  }
+
+  /** A GitLab job's status. */
+  status(jobId: number): string | undefined {
+    return this.gitlab.jobs.get(jobId)?.status;
+  }
+
+  /** Sets a GitLab job's status (GitLab's own transitions). */
+  setStatus(jobId: number, status: string): void {
+    const job = this.gitlab.jobs.get(jobId);
+    if (job !== undefined) job.status = status;
+    if (status !== 'pending') this.pending.delete(jobId);
+  }
+
+  /** Random delay in [min, max] ms. */
+  between(min: number, max: number): number {
+    return this.rng.jobs.int(min, max);
+  }
+}
