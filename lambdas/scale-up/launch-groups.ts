@@ -17,6 +17,7 @@ export interface LaunchDeps {
   readonly stackName: string;
   readonly subnetIds: readonly string[];
   readonly observer: ScaleUpObserver;
+  readonly now: () => number;
 }
 
 /**
@@ -26,7 +27,10 @@ export interface LaunchDeps {
  * less than asked, so the shortfall is read from the result, not from an exception.
  */
 export async function launchGroup(group: LaunchGroup, count: number, deps: LaunchDeps): Promise<GroupLaunch> {
-  const spot = await deps.fleet.launch(launchRequest(deps.stackName, group, deps.subnetIds, 'spot', count));
+  const attemptAt = deps.now();
+  const spot = await deps.fleet.launch(
+    launchRequest(deps.stackName, group, deps.subnetIds, 'spot', count, attemptAt),
+  );
   const instances = [...spot.instances];
   report(group, spot, 'spot', deps.observer);
   const missing = count - instances.length;
@@ -35,7 +39,7 @@ export async function launchGroup(group: LaunchGroup, count: number, deps: Launc
     // with no runner until the reaper found them.
     try {
       const onDemand = await deps.fleet.launch(
-        launchRequest(deps.stackName, group, deps.subnetIds, 'on-demand', missing),
+        launchRequest(deps.stackName, group, deps.subnetIds, 'on-demand', missing, attemptAt),
       );
       instances.push(...onDemand.instances);
       report(group, onDemand, 'on-demand', deps.observer);

@@ -13,18 +13,23 @@ export interface LaunchGroup {
 }
 
 /**
- * A deterministic ClientToken (≤ 64 ASCII) from what is launched: a retried batch reuses it and
- * EC2 returns the instances of the first call instead of launching twice. EC2 does not document
- * the token's lifetime, so jobs are deduped in the job table as well.
+ * A ClientToken (≤ 64 ASCII) derived from what is launched and when this launch attempt began: the
+ * SDK's retries of one call (a timeout, a dropped connection) reuse it, and EC2 answers them with
+ * the instances of the first try instead of launching twice. The attempt time keeps a later,
+ * deliberate relaunch of the same jobs (their first instance vanished) from getting the old,
+ * terminated instances back. Jobs launch at most once through the job table's claims, not this.
  */
 export function clientToken(
   stackName: string,
   group: LaunchGroup,
   lifecycle: Lifecycle,
   count: number,
+  attemptAtMs: number,
 ): string {
   const ids = [...group.jobIds].sort((a, b) => a - b).join(',');
-  return createHash('sha256').update(`${stackName}|${group.key}|${lifecycle}|${count}|${ids}`).digest('hex');
+  return createHash('sha256')
+    .update(`${stackName}|${group.key}|${lifecycle}|${count}|${ids}|${attemptAtMs}`)
+    .digest('hex');
 }
 
 /** Overrides across the pool's instance types (or its requirements) × every subnet. */
@@ -46,6 +51,7 @@ export function launchRequest(
   subnetIds: readonly string[],
   lifecycle: Lifecycle,
   count: number,
+  attemptAtMs: number,
 ): LaunchRequest {
   return {
     pool: group.pool.name,
@@ -53,7 +59,7 @@ export function launchRequest(
     overrides: launchOverrides(group, subnetIds),
     count,
     lifecycle,
-    clientToken: clientToken(stackName, group, lifecycle, count),
+    clientToken: clientToken(stackName, group, lifecycle, count, attemptAtMs),
     tags: {
       [TagKey.stack]: stackName,
       [TagKey.pool]: group.pool.name,

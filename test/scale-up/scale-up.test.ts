@@ -279,6 +279,26 @@ describe('scale-up: failure halfway leaves nothing behind', () => {
   });
 });
 
+describe('scale-up: relaunching a lost job', () => {
+  it('gets a fresh instance, not the terminated one an identical earlier request returned', async () => {
+    const w = world();
+    w.gitlab.addJob(96, 380);
+    await scaleUp([demand(96)], w.deps);
+    const [first] = w.ec2.running();
+    if (first !== undefined) first.state = 'terminated';
+    const item = w.ledger.items.get(96);
+    if (item !== undefined) item.state = 'lost'; // the reaper's mark: its instance vanished
+    w.clock.advance(60_000);
+
+    await scaleUp([demand(96)], w.deps);
+
+    const [second] = w.ec2.running();
+    expect(second?.instanceId).toBeDefined();
+    expect(second?.instanceId).not.toBe(first?.instanceId);
+    expect(w.ledger.items.get(96)?.launch?.instanceId).toBe(second?.instanceId);
+  });
+});
+
 describe('scale-up: a job taken elsewhere while launching', () => {
   it('undoes its instance and counts a skip, not a failure, when the job ran elsewhere meanwhile', async () => {
     const w = world();
