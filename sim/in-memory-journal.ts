@@ -77,6 +77,12 @@ export class InMemoryJournal implements JobJournal {
     return true;
   }
 
+  async markCancelledForRetry(jobId: number): Promise<void> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item?.interrupted === true) item.cancelledForRetry = true;
+  }
+
   private expiry(): number {
     return Math.floor(this.now() / 1000) + JOB_ITEM_TTL_SECONDS;
   }
@@ -104,6 +110,7 @@ function toRecord(jobId: number, item: SimJobItem): JobRecord {
     finishedStatus: item.finishedStatus,
     interrupted: item.interrupted === true,
     retried: item.retried === true,
+    cancelledForRetry: item.cancelledForRetry === true,
     cleanedUp: item.cleanedUp === true,
   };
 }

@@ -27,6 +27,7 @@ export interface SimJobItem {
   finishedStatus?: FinishedStatus;
   interrupted?: boolean;
   retried?: boolean;
+  cancelledForRetry?: boolean;
   retriedJobId?: number;
   cleanedUp?: boolean;
 }

@@ -22,6 +22,8 @@ export interface JobRecord {
   readonly interrupted: boolean;
   /** The interrupted job was retried (or GitLab refused to); it is never retried twice. */
   readonly retried: boolean;
+  /** Spotlab cancelled the interrupted job to retry it: its `canceled` end is Spotlab's own. */
+  readonly cancelledForRetry: boolean;
   /** The job finished on a Spotlab runner and its instance, runner and token were cleaned up. */
   readonly cleanedUp: boolean;
 }
@@ -76,6 +78,8 @@ export interface JobJournal {
    * refused the retry. @returns false when it was recorded already.
    */
   markRetried(jobId: number, retriedJobId: number | undefined): Promise<boolean>;
+  /** Records, before cancelling it, that Spotlab cancels an interrupted job in order to retry it. */
+  markCancelledForRetry(jobId: number): Promise<void>;
 }
 
 /** EC2 as the lifecycle consumer needs it. */

@@ -7,11 +7,17 @@ import type { JobRecord } from './ports';
 /**
  * Whether an interrupted job still needs its retry. The runner may report the job failed while
  * its instance shuts down, before the state change arrives: that failure is the interruption's,
- * so the job is retried too. A job that succeeded, or that someone cancelled, is left alone.
+ * so the job is retried too. So is a job that ended `canceled` because Spotlab cancelled it to
+ * retry it and the retry call then failed. A job that succeeded, or that someone else cancelled,
+ * is left alone.
  */
 export function needsRetry(record: JobRecord): boolean {
   if (!record.interrupted || record.retried) return false;
-  return record.state === 'running' || (record.state === 'finished' && record.finishedStatus === 'failed');
+  if (record.state === 'running') return true;
+  if (record.state !== 'finished') return false;
+  return (
+    record.finishedStatus === 'failed' || (record.finishedStatus === 'canceled' && record.cancelledForRetry)
+  );
 }
 
 /**
@@ -35,6 +41,7 @@ export async function retryInterrupted(jobId: number, deps: CleanupDeps): Promis
   let retriedJobId: number | undefined;
   try {
     if (record.state === 'running') {
+      await deps.journal.markCancelledForRetry(jobId);
       const status = await deps.gitlab.cancelJob(projectId, jobId);
       // It succeeded before its instance went and its webhook is still on the way: nothing to redo.
       if (status === 'success') {

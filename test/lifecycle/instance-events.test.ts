@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Placement } from '../../lambdas/lifecycle/ports';
+import { GitlabUnavailableError } from '../../lambdas/shared/gitlab/errors';
 import { jobEvent, lifecycleWorld, spotWarning, stateChange } from './lifecycle-world';
 
 /** A world with job 41 running on the instance launched for it. */
@@ -172,6 +173,26 @@ describe('lifecycle: instance gone after a spot interruption', () => {
     expect(w.ledger.items.get(41)).toMatchObject({ retried: true });
     expect(w.observer.events.filter((e) => e.startsWith('retry-refused'))).toEqual(['retry-refused 41']);
     expect(w.gitlab.calls.retryJob).toBe(2);
+  });
+
+  it('still retries a job it cancelled when the retry call failed and its own canceled webhook came first', async () => {
+    const { w, at } = await runningJob();
+    await w.deliver(spotWarning(at.instanceId));
+    const retryJob = w.gitlab.retryJob.bind(w.gitlab);
+    let calls = 0;
+    w.gitlab.retryJob = async (projectId, jobId) => {
+      calls += 1;
+      if (calls === 1) throw new GitlabUnavailableError('GitLab answered HTTP 502');
+      return retryJob(projectId, jobId);
+    };
+    const body = stateChange(at.instanceId, 'terminated');
+
+    expect(await w.deliver(body)).toEqual([body]);
+    await w.deliver(jobEvent('job-hook-success', 41, at, { build_status: 'canceled' }));
+    expect(await w.deliver(body)).toEqual([]);
+
+    expect(w.gitlab.jobs.get(41)?.retriedAs).toBe(42);
+    expect(w.observer.events.filter((e) => e.startsWith('retried'))).toEqual(['retried 41 as 42']);
   });
 
   it('retries the message while GitLab is unavailable, and retries the job once when it is back', async () => {

@@ -142,6 +142,7 @@ describe('job journal: reading', () => {
       finishedStatus: undefined,
       interrupted: false,
       retried: false,
+      cancelledForRetry: false,
       cleanedUp: false,
     });
   });

@@ -177,6 +177,14 @@ export function dynamoJobJournal(
       });
       return done !== false;
     },
+    async markCancelledForRetry(jobId) {
+      // Idempotent: a redelivered message sets it again; only interrupted jobs carry it.
+      await apply(jobId, {
+        set: ['cancelledForRetry = :true', 'updatedAt = :now'],
+        condition: 'interrupted = :true',
+        values: { ':true': TRUE, ...stamp() },
+      });
+    },
   };
 }
 

@@ -23,6 +23,7 @@ const jobItemSchema = z.looseObject({
   finishedStatus: z.optional(z.object({ S: z.enum(FINISHED_STATUSES) })),
   interrupted: z.optional(flag),
   retried: z.optional(flag),
+  cancelledForRetry: z.optional(flag),
   cleanedUp: z.optional(flag),
 });
 
@@ -52,6 +53,7 @@ export function toJobRecord(item: Record<string, AttributeValue>): JobRecord {
     finishedStatus: i.finishedStatus?.S,
     interrupted: i.interrupted?.BOOL === true,
     retried: i.retried?.BOOL === true,
+    cancelledForRetry: i.cancelledForRetry?.BOOL === true,
     cleanedUp: i.cleanedUp?.BOOL === true,
   };
 }
