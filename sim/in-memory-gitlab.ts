@@ -10,6 +10,7 @@ import type {
   GitlabJob,
   GitlabJobControl,
   GitlabJobListing,
+  GitlabRunnerActivity,
   PendingJobsPage,
   RunnerSpec,
 } from '../lambdas/shared/gitlab/port';
@@ -24,6 +25,8 @@ export interface SimJob {
   retriedAs?: number;
   /** When the job was created, in epoch milliseconds. */
   readonly createdAtMs: number;
+  /** The runner that picked the job up. */
+  runnerId?: number;
 }
 
 /** GitLab's page size for the job listing the reaper asks for (`per_page=100`). */
@@ -41,7 +44,7 @@ export type GitlabFault = 401 | 403 | 429 | 500 | 502 | 503;
  * injectable faults. Faults are thrown as the typed errors the HTTP adapter produces after its
  * retries.
  */
-export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobListing {
+export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobListing, GitlabRunnerActivity {
   readonly jobs = new Map<number, SimJob>();
   readonly runners = new Map<number, RunnerSpec & { readonly id: number; readonly token: string }>();
   readonly calls = {
@@ -51,6 +54,7 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
     cancelJob: 0,
     retryJob: 0,
     listPendingJobs: 0,
+    runnerBusy: 0,
   };
   private readonly faults: GitlabFault[] = [];
   private nextRunnerId = 9000;
@@ -68,6 +72,14 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
     const job = { id, projectId, status, tagList, createdAtMs: this.now() };
     this.jobs.set(id, job);
     return job;
+  }
+
+  /** Runner `runnerId` picked job `jobId` up: the job is running on it. */
+  pickUp(jobId: number, runnerId: number): void {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) return;
+    job.status = 'running';
+    job.runnerId = runnerId;
   }
 
   get totalCalls(): number {
@@ -136,6 +148,14 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
       })),
       nextPage: page * PAGE_SIZE < pending.length ? page + 1 : undefined,
     };
+  }
+
+  async runnerBusy(runnerId: number): Promise<boolean> {
+    this.calls.runnerBusy += 1;
+    this.maybeFail();
+    // GitLab answers 404 for a deleted runner, which the HTTP adapter reads as running nothing.
+    if (!this.runners.has(runnerId)) return false;
+    return [...this.jobs.values()].some((job) => job.runnerId === runnerId && job.status === 'running');
   }
 
   private find(projectId: number, jobId: number): SimJob {

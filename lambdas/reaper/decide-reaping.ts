@@ -22,10 +22,34 @@ export interface ReapingSnapshot {
   readonly jobs: readonly JobItem[];
   readonly tokens: readonly TokenParameter[];
   readonly nowMs: number;
+  /**
+   * GitLab's answers for the runners {@link idleRunnerIds} named, by runner id. A runner not in the
+   * map was not asked (no runner id known, or GitLab refused the token): the job table decides.
+   */
+  readonly runners?: ReadonlyMap<number, RunnerActivity>;
 }
+
+/**
+ * What GitLab said of a runner: running a job, running none, or no answer (an error other than a
+ * refused token).
+ */
+export type RunnerActivity = 'busy' | 'idle' | 'unknown';
 
 /** Why an instance is terminated; also the `kind` dimension of `OrphansReaped`. */
 export type TerminationReason = 'instance_no_token' | 'instance_idle' | 'instance_lifetime';
+
+/**
+ * Why an instance the job table shows idle is kept: its runner is running a job (the `running`
+ * webhook was dropped or is late, and GitLab never sends it again), or GitLab could not say.
+ */
+export type SpareReason = 'idle_but_busy' | 'idle_unconfirmed';
+
+/** An instance kept this sweep although the job table shows it idle. */
+export interface Spared {
+  readonly instanceId: string;
+  readonly pool: string;
+  readonly reason: SpareReason;
+}
 
 /** An instance to terminate. */
 export interface Termination {
@@ -46,6 +70,7 @@ export interface Cleanup {
 /** What a sweep does. */
 export interface ReapingPlan {
   readonly terminate: readonly Termination[];
+  readonly spared: readonly Spared[];
   readonly cleanups: readonly Cleanup[];
   /** Instances whose token parameter is to be deleted. */
   readonly tokens: readonly string[];
@@ -62,10 +87,15 @@ export const GONE_AFTER_SECONDS = 120;
  * snapshots give the same plan, so two sweeps at once plan the same (idempotent) actions.
  */
 export function decideReaping(snapshot: ReapingSnapshot, settings: ReapingSettings): ReapingPlan {
-  const terminate = snapshot.instances.flatMap((instance) => {
-    const reason = terminationReason(instance, snapshot, settings);
-    return reason === undefined ? [] : [{ instanceId: instance.instanceId, pool: instance.pool, reason }];
-  });
+  const terminate: Termination[] = [];
+  const spared: Spared[] = [];
+  for (const instance of snapshot.instances) {
+    const reason = verdict(instance, snapshot, settings);
+    if (reason === 'idle_but_busy' || reason === 'idle_unconfirmed')
+      spared.push({ instanceId: instance.instanceId, pool: instance.pool, reason });
+    else if (reason !== undefined)
+      terminate.push({ instanceId: instance.instanceId, pool: instance.pool, reason });
+  }
   const ending = new Set(terminate.map((t) => t.instanceId));
   const live = new Set(snapshot.instances.map((i) => i.instanceId));
   const settled = (atMs: number | undefined) =>
@@ -88,10 +118,50 @@ export function decideReaping(snapshot: ReapingSnapshot, settings: ReapingSettin
   const tokens = snapshot.tokens
     .filter((token) => gone(token.instanceId, token.lastModifiedMs))
     .map((token) => token.instanceId);
-  return { terminate, cleanups, tokens };
+  return { terminate, spared, cleanups, tokens };
 }
 
-function terminationReason(
+/**
+ * The runners to ask GitLab about before their instances are terminated as idle: one per instance
+ * the job table shows idle, and only where the table knows the runner.
+ */
+export function idleRunnerIds(snapshot: ReapingSnapshot, settings: ReapingSettings): number[] {
+  return snapshot.instances.flatMap((instance) => {
+    if (tableReason(instance, snapshot, settings) !== 'instance_idle') return [];
+    const runnerId = runnerOf(instance.instanceId, snapshot.jobs);
+    return runnerId === undefined ? [] : [runnerId];
+  });
+}
+
+/** The table's reason, overruled for an idle instance by what GitLab says of its runner. */
+function verdict(
+  instance: ReaperInstance,
+  snapshot: ReapingSnapshot,
+  settings: ReapingSettings,
+): TerminationReason | SpareReason | undefined {
+  const reason = tableReason(instance, snapshot, settings);
+  if (reason !== 'instance_idle') return reason;
+  const runnerId = runnerOf(instance.instanceId, snapshot.jobs);
+  const activity = runnerId === undefined ? undefined : snapshot.runners?.get(runnerId);
+  if (activity === 'busy') return 'idle_but_busy';
+  // Killing a job costs more than an idle instance for one more sweep: the next one asks again.
+  if (activity === 'unknown') return 'idle_unconfirmed';
+  return reason;
+}
+
+/**
+ * The runner registered for an instance: each instance gets one runner token, so every item
+ * naming the instance names the same runner; the highest id keeps the choice deterministic.
+ */
+function runnerOf(instanceId: string, jobs: readonly JobItem[]): number | undefined {
+  const ids = jobs.flatMap((j) =>
+    j.instanceId === instanceId && j.runnerId !== undefined ? [j.runnerId] : [],
+  );
+  return ids.length === 0 ? undefined : Math.max(...ids);
+}
+
+/** Why the job table and EC2 alone would terminate an instance. */
+function tableReason(
   instance: ReaperInstance,
   snapshot: ReapingSnapshot,
   settings: ReapingSettings,

@@ -16,6 +16,9 @@ export function reaperMetricsObserver(logger: Logger, metrics: Metrics): ReaperO
       logger.info('orphan reaped', { kind, subject });
       count(Metric.orphansReaped, { [Dimension.kind]: kind });
     },
+    spared(reason, instanceId) {
+      logger.warn('idle instance kept: its runner may be running a job', { reason, instanceId });
+    },
     jobLost(jobId) {
       logger.warn('launched job lost its instance before it ran', { jobId });
       count(Metric.jobsLost, {});

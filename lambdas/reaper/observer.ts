@@ -1,4 +1,4 @@
-import type { TerminationReason } from './decide-reaping';
+import type { SpareReason, TerminationReason } from './decide-reaping';
 
 /** What the reaper removed; the `kind` dimension of `OrphansReaped`. */
 export type OrphanKind = TerminationReason | 'runner' | 'token';
@@ -10,6 +10,7 @@ export type ReaperStage =
   | 'list_tokens'
   | 'terminate'
   | 'runner'
+  | 'runner_busy'
   | 'token'
   | 'mark'
   | 'list_pending'
@@ -29,6 +30,8 @@ export interface SweepSummary {
 /** What the sweep reports; production logs and emits metrics, tests count. */
 export interface ReaperObserver {
   reaped(kind: OrphanKind, subject: string | number): void;
+  /** An instance the job table shows idle was kept: its runner is busy, or GitLab could not say. */
+  spared(reason: SpareReason, instanceId: string): void;
   jobLost(jobId: number): void;
   demandRequeued(jobId: number, projectId: number): void;
   /** Running instances by pool, as DescribeInstances listed them, and their on-demand price. */
@@ -41,6 +44,7 @@ export interface ReaperObserver {
 /** An observer that reports nothing. */
 export const silentReaperObserver: ReaperObserver = {
   reaped: () => undefined,
+  spared: () => undefined,
   jobLost: () => undefined,
   demandRequeued: () => undefined,
   fleetSeen: () => undefined,

@@ -1,4 +1,4 @@
-import type { GitlabApi, GitlabJobListing } from '../shared/gitlab/port';
+import type { GitlabApi, GitlabJobListing, GitlabRunnerActivity } from '../shared/gitlab/port';
 
 /** An instance of this stack that EC2 lists as pending or running. */
 export interface ReaperInstance {
@@ -65,4 +65,4 @@ export interface TokenParameters {
 }
 
 /** The GitLab calls the reaper makes. */
-export type ReaperGitlab = Pick<GitlabApi, 'deleteRunner'> & GitlabJobListing;
+export type ReaperGitlab = Pick<GitlabApi, 'deleteRunner'> & GitlabJobListing & GitlabRunnerActivity;

@@ -1,6 +1,13 @@
 import { hourlyPrice } from '../scale-up/prices';
+import { GitlabAuthError } from '../shared/gitlab/errors';
 import { mapLimit } from '../shared/map-limit';
-import { type Cleanup, decideReaping, type ReapingPlan } from './decide-reaping';
+import {
+  type Cleanup,
+  decideReaping,
+  idleRunnerIds,
+  type ReapingPlan,
+  type RunnerActivity,
+} from './decide-reaping';
 import { requeueLostDemand } from './lost-demand';
 import type { SweepSummary } from './observer';
 import type { JobItem, ReaperInstance, TokenParameter } from './ports';
@@ -11,7 +18,8 @@ const CONCURRENCY = 4;
 
 /**
  * One reaper sweep: reconcile EC2, the job table and the token parameters; terminate instances
- * that never took their token, idled or outlived their pool; delete runners and tokens whose
+ * that never took their token, idled (and GitLab does not call their runner busy) or outlived
+ * their pool; delete runners and tokens whose
  * instance is gone and mark their items; then enqueue demand GitLab's dropped webhooks lost.
  * Every write is idempotent or conditional, so two sweeps at once do no harm; no step's failure
  * stops the others.
@@ -55,7 +63,10 @@ async function reap(
   deps: SweepDeps,
   run: SweepRun,
 ) {
-  const plan = decideReaping({ instances, jobs, tokens, nowMs }, deps.settings);
+  const seen = { instances, jobs, tokens, nowMs };
+  const runners = await askRunners(idleRunnerIds(seen, deps.settings), deps, run);
+  const plan = decideReaping({ ...seen, runners }, deps.settings);
+  for (const s of plan.spared) deps.observer.spared(s.reason, s.instanceId);
   const terminated = await terminate(plan, deps, run);
   // An instance whose termination failed is still alive: its runner and token stay with it.
   const stillAlive = new Set(plan.terminate.map((t) => t.instanceId).filter((id) => !terminated.has(id)));
@@ -67,6 +78,34 @@ async function reap(
   ]);
   const lost = await markItems(cleanups, deletedRunners, deps, run);
   return { terminated: terminated.size, runnersDeleted: deletedRunners.size, tokensDeleted, lost };
+}
+
+/**
+ * Asks GitLab, once per idle candidate, whether its runner is running a job: the job table misses
+ * a job whose `running` webhook was dropped or is late. A refused token leaves the runner out
+ * (the table decides, as with no runner known); any other failure answers `unknown`.
+ */
+async function askRunners(
+  runnerIds: readonly number[],
+  deps: SweepDeps,
+  run: SweepRun,
+): Promise<Map<number, RunnerActivity>> {
+  const answers = new Map<number, RunnerActivity>();
+  await mapLimit(runnerIds, CONCURRENCY, async (runnerId) => {
+    if (!run.gitlabUsable) return;
+    let refused = false;
+    const done = await run.attempt('runner_busy', runnerId, async () => {
+      try {
+        return await deps.gitlab.runnerBusy(runnerId);
+      } catch (error) {
+        refused = error instanceof GitlabAuthError;
+        throw error;
+      }
+    });
+    if (done !== undefined) answers.set(runnerId, done.value ? 'busy' : 'idle');
+    else if (!refused) answers.set(runnerId, 'unknown');
+  });
+  return answers;
 }
 
 async function terminate(plan: ReapingPlan, deps: SweepDeps, run: SweepRun): Promise<Set<string>> {

@@ -58,6 +58,7 @@ function startJob(world: World, vm: Vm, jobId: number): void {
   const attempt = world.attempts.get(jobId);
   if (attempt === undefined || vm.runnerId === undefined) return;
   world.setStatus(jobId, 'running');
+  world.gitlab.pickUp(jobId, vm.runnerId);
   vm.state = 'busy';
   vm.jobId = jobId;
   attempt.startedAt = world.scheduler.now;

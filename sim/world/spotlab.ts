@@ -51,6 +51,11 @@ function faultyGitlab(world: World) {
       maybeFault();
       return gitlab.listPendingJobs(projectId, page);
     },
+    // GitLab knows which job each runner runs: the world records it when a runner picks a job up.
+    runnerBusy(runnerId: number) {
+      maybeFault();
+      return gitlab.runnerBusy(runnerId);
+    },
     async cancelJob(projectId: number, jobId: number): Promise<string> {
       maybeFault();
       const before = world.status(jobId);

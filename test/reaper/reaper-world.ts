@@ -38,6 +38,7 @@ export function recordingObserver(): ReaperObserver & { events: string[] } {
   return {
     events,
     reaped: (kind, subject) => events.push(`reaped ${kind} ${subject}`),
+    spared: (reason, instanceId) => events.push(`spared ${reason} ${instanceId}`),
     jobLost: (jobId) => events.push(`lost ${jobId}`),
     demandRequeued: (jobId) => events.push(`requeued ${jobId}`),
     fleetSeen: (byPool, usd) => events.push(`fleet ${JSON.stringify(byPool)} ${usd.toFixed(4)}`),

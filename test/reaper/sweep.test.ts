@@ -89,6 +89,70 @@ describe('reaper sweep: instances', () => {
   });
 });
 
+describe('reaper sweep: an idle instance whose runner may be busy', () => {
+  // Booted, idle past 10 min + 5 min boot grace by the job table: its `running` webhook was lost.
+  async function idleLooking(w: World) {
+    const launched = await w.launched(1);
+    await w.booted(launched.instanceId);
+    return launched;
+  }
+
+  it('keeps an instance whose runner GitLab says is running a job', async () => {
+    const w = reaperWorld();
+    const { instanceId, runnerId } = await idleLooking(w);
+    w.gitlab.pickUp(1, runnerId);
+    w.clock.advance(16 * MINUTE);
+
+    const summary = await sweep(w.deps);
+
+    expect(summary).toMatchObject({ terminated: 0, failures: 0 });
+    expect(w.observer.events).toContain(`spared idle_but_busy ${instanceId}`);
+    expect(w.ec2.instances.get(instanceId)?.state).toBe('running');
+    expect(w.gitlab.runners.has(runnerId)).toBe(true);
+  });
+
+  it('asks GitLab once per idle candidate and terminates one whose runner runs nothing', async () => {
+    const w = reaperWorld();
+    const { instanceId } = await idleLooking(w);
+    w.clock.advance(16 * MINUTE);
+
+    await sweep(w.deps);
+
+    expect(w.gitlab.calls.runnerBusy).toBe(1);
+    expect(w.observer.events).toContain(`reaped instance_idle ${instanceId}`);
+  });
+
+  it('keeps the instance for a sweep when GitLab fails, and terminates it once GitLab answers', async () => {
+    const w = reaperWorld();
+    const { instanceId, runnerId } = await idleLooking(w);
+    w.clock.advance(16 * MINUTE);
+    w.gitlab.failNext(503);
+
+    const first = await sweep(w.deps);
+
+    expect(first).toMatchObject({ terminated: 0, failures: 1 });
+    expect(w.observer.events).toContain(`failed runner_busy ${runnerId}`);
+    expect(w.observer.events).toContain(`spared idle_unconfirmed ${instanceId}`);
+
+    const second = await sweep(w.deps);
+
+    expect(second).toMatchObject({ terminated: 1, failures: 0 });
+  });
+
+  it('lets the job table decide when GitLab refuses the token, as for every GitLab step', async () => {
+    const w = reaperWorld();
+    const { instanceId } = await idleLooking(w);
+    w.clock.advance(16 * MINUTE);
+    w.gitlab.failNext(401);
+
+    const summary = await sweep(w.deps);
+
+    expect(summary).toMatchObject({ terminated: 1, runnersDeleted: 0 });
+    expect(w.observer.events).toContain(`reaped instance_idle ${instanceId}`);
+    expect(w.observer.events.filter((e) => e.startsWith('auth'))).toEqual(['auth 401']);
+  });
+});
+
 describe('reaper sweep: what a gone instance leaves behind', () => {
   it('deletes the runner and token of a terminated instance, marks the job lost and enqueues its demand', async () => {
     const w = reaperWorld();

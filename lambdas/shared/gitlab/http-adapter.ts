@@ -12,6 +12,7 @@ import type {
   GitlabJob,
   GitlabJobControl,
   GitlabJobListing,
+  GitlabRunnerActivity,
   PendingJobsPage,
   RunnerSpec,
 } from './port';
@@ -34,6 +35,8 @@ const listedJobSchema = z.looseObject({
   pipeline: z.optional(z.nullable(z.looseObject({ id: z.int().check(z.positive()) }))),
 });
 const jobListSchema = z.array(listedJobSchema);
+/** `GET /runners/:id/jobs`: an array of jobs; only their presence is read. */
+const runnerJobsSchema = z.array(z.looseObject({ id: z.int().check(z.positive()) }));
 /** GitLab's offset pagination header: the next page's number, empty on the last page. */
 const nextPageSchema = z.string().check(z.regex(/^[1-9]\d*$/));
 /** GitLab's error body: `{"message": "403 Forbidden - Job is not retryable"}`. */
@@ -64,7 +67,9 @@ const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTime
  * retrying a bad token only burns GitLab's rate limit (except the retry endpoint's 403 "Job is not
  * retryable", a {@link GitlabJobNotRetryableError}).
  */
-export function gitlabHttpApi(options: GitlabHttpOptions): GitlabApi & GitlabJobControl & GitlabJobListing {
+export function gitlabHttpApi(
+  options: GitlabHttpOptions,
+): GitlabApi & GitlabJobControl & GitlabJobListing & GitlabRunnerActivity {
   const send = requester(options);
   const call = async (method: string, path: string, form?: URLSearchParams): Promise<unknown> =>
     (await send(method, path, form)).body;
@@ -89,6 +94,22 @@ export function gitlabHttpApi(options: GitlabHttpOptions): GitlabApi & GitlabJob
         })),
         nextPage: next.success ? Number(next.data) : undefined,
       };
+    },
+    async runnerBusy(runnerId): Promise<boolean> {
+      // One job is enough to tell: `status=running` filters on the job's status (running,
+      // success, failed or canceled are the values this endpoint takes).
+      const query = new URLSearchParams({ status: 'running', per_page: '1' });
+      let body: unknown;
+      try {
+        body = await call('GET', `/runners/${runnerId}/jobs?${query}`);
+      } catch (error) {
+        // A deleted runner runs nothing; its instance may go.
+        if (error instanceof GitlabNotFoundError) return false;
+        throw error;
+      }
+      const jobs = runnerJobsSchema.safeParse(body);
+      if (!jobs.success) throw new GitlabResponseError('GitLab runner jobs response has an unexpected shape');
+      return jobs.data.length > 0;
     },
     async getJob(projectId, jobId): Promise<GitlabJob> {
       const body = await call('GET', `/projects/${projectId}/jobs/${jobId}`);

@@ -78,3 +78,13 @@ export interface GitlabJobListing {
   /** One page (100 jobs) of the project's pending jobs, `page` counting from 1. */
   listPendingJobs(projectId: number, page: number): Promise<PendingJobsPage>;
 }
+
+/** What the reaper asks GitLab about a runner before it terminates the runner's idle instance. */
+export interface GitlabRunnerActivity {
+  /**
+   * `GET /runners/:id/jobs?status=running&per_page=1`: whether the runner is running a job now.
+   * A runner GitLab no longer knows (404) runs nothing. Needs a token that sees the runner
+   * (`manage_runner` or `api`).
+   */
+  runnerBusy(runnerId: number): Promise<boolean>;
+}

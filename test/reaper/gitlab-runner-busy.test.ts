@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import {
+  GitlabAuthError,
+  GitlabResponseError,
+  GitlabUnavailableError,
+} from '../../lambdas/shared/gitlab/errors';
+import { gitlabHttpApi } from '../../lambdas/shared/gitlab/http-adapter';
+
+const API_TOKEN = 'glpat-TEST-api-token-do-not-leak';
+
+/** A job of `GET /runners/:id/jobs`, trimmed from the Runners API documentation's example. */
+const runningJob = {
+  id: 2,
+  status: 'running',
+  stage: 'test',
+  name: 'test',
+  ref: 'main',
+  tag: false,
+  created_at: '2026-11-23T08:55:00.000Z',
+  started_at: '2026-11-23T08:56:00.000Z',
+  finished_at: null,
+  duration: null,
+  pipeline: { id: 2, project_id: 380, ref: 'main', status: 'running' },
+  project: { id: 380, name: 'spotlab', path_with_namespace: 'acme/spotlab' },
+};
+
+function fakeGitlab(answer: () => Response) {
+  const requests: Request[] = [];
+  const api = gitlabHttpApi({
+    baseUrl: 'https://gitlab.example.com/',
+    token: async () => API_TOKEN,
+    fetch: async (input, init) => {
+      requests.push(new Request(input, init));
+      return answer();
+    },
+    sleep: async () => undefined,
+    random: () => 0.5,
+  });
+  return { api, requests };
+}
+const json =
+  (body: unknown, status = 200) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+describe('GitLab runnerBusy', () => {
+  it('asks for one running job of the runner, with the API token', async () => {
+    const { api, requests } = fakeGitlab(json([runningJob]));
+
+    const busy = await api.runnerBusy(9037);
+
+    expect(busy).toBe(true);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.method).toBe('GET');
+    expect(requests[0]?.url).toBe(
+      'https://gitlab.example.com/api/v4/runners/9037/jobs?status=running&per_page=1',
+    );
+    expect(requests[0]?.headers.get('PRIVATE-TOKEN')).toBe(API_TOKEN);
+  });
+
+  it.each<[string, () => Response]>([
+    ['an empty list', json([])],
+    ['404: the runner was deleted', json({ message: '404 Not found' }, 404)],
+  ])('calls a runner idle on %s', async (_case, answer) => {
+    const { api } = fakeGitlab(answer);
+
+    expect(await api.runnerBusy(9037)).toBe(false);
+  });
+
+  it.each<[string, () => Response, new (...args: never[]) => Error]>([
+    ['a body that is not a job list', json({ id: 2 }), GitlabResponseError],
+    ['a job without an id', json([{ status: 'running' }]), GitlabResponseError],
+    ['403: the token cannot see the runner', json({ message: '403 Forbidden' }, 403), GitlabAuthError],
+    ['503 on every attempt', json({ message: 'unavailable' }, 503), GitlabUnavailableError],
+  ])('fails on %s', async (_case, answer, error) => {
+    const { api } = fakeGitlab(answer);
+
+    await expect(api.runnerBusy(9037)).rejects.toBeInstanceOf(error);
+  });
+});
