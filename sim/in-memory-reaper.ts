@@ -114,6 +114,8 @@ function toJobItem(jobId: number, item: SimJobItem): JobItem {
     projectId: item.projectId,
     instanceId: instanceOf(item),
     runnerId: item.placement?.runnerId ?? item.launch?.runnerId,
+    launchInstanceId: item.launch?.instanceId,
+    launchRunnerId: item.launch?.runnerId,
     cleanedUp: item.cleanedUp === true,
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };

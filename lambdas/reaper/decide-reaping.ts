@@ -151,12 +151,15 @@ function verdict(
 
 /**
  * The runner registered for an instance: each instance gets one runner token, so every item
- * naming the instance names the same runner; the highest id keeps the choice deterministic.
+ * naming the instance names the same runner; the highest id keeps the choice deterministic. The
+ * launch record names it even when the job it was launched for ran on another instance and the
+ * job that runs here had its `running` webhook dropped.
  */
 function runnerOf(instanceId: string, jobs: readonly JobItem[]): number | undefined {
-  const ids = jobs.flatMap((j) =>
-    j.instanceId === instanceId && j.runnerId !== undefined ? [j.runnerId] : [],
-  );
+  const ids = jobs.flatMap((j) => [
+    ...(j.instanceId === instanceId && j.runnerId !== undefined ? [j.runnerId] : []),
+    ...(j.launchInstanceId === instanceId && j.launchRunnerId !== undefined ? [j.launchRunnerId] : []),
+  ]);
   return ids.length === 0 ? undefined : Math.max(...ids);
 }
 

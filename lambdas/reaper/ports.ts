@@ -28,6 +28,12 @@ export interface JobItem {
   /** The instance the job runs on, else the one launched for it. */
   readonly instanceId: string | undefined;
   readonly runnerId: number | undefined;
+  /**
+   * The instance launched for this job and the runner registered on it. A runner takes any job
+   * its tags allow, so the job may run elsewhere; these still tie that instance to its runner.
+   */
+  readonly launchInstanceId?: string | undefined;
+  readonly launchRunnerId?: number | undefined;
   /** The instance, runner and token this item names were cleaned up already. */
   readonly cleanedUp: boolean;
   /** Latest of the item's claim, launch, running and finish times, in epoch milliseconds. */

@@ -137,6 +137,8 @@ describe('dynamoJobTable (dynalite)', () => {
       projectId: PROJECT,
       instanceId: at.instanceId,
       runnerId: at.runnerId,
+      launchInstanceId: at.instanceId,
+      launchRunnerId: at.runnerId,
       cleanedUp: false,
       touchedAtMs: T0_SECONDS * 1000,
     });

@@ -44,6 +44,18 @@ describe('decideReaping: an instance the job table shows idle', () => {
     ['whose runner GitLab could not answer for is kept', {}, 'unknown', 'spared idle_unconfirmed'],
     ['whose runner was not asked (token refused) is terminated', {}, undefined, 'terminated instance_idle'],
     ['with no runner known is terminated', { runnerId: undefined }, 'busy', 'terminated instance_idle'],
+    [
+      'whose launch record alone names its runner (its job ran elsewhere) is kept when busy',
+      {
+        instanceId: 'i-0elsewhere',
+        runnerId: 4242,
+        state: 'running',
+        launchInstanceId: INSTANCE,
+        launchRunnerId: 9037,
+      },
+      'busy',
+      'spared idle_but_busy',
+    ],
     ['with no job item at all is terminated', undefined, 'busy', 'terminated instance_idle'],
   ])('%s', (_case, item, activity, outcome) => {
     const runners = activity === undefined ? undefined : new Map([[9037, activity]]);

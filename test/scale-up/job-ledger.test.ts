@@ -233,6 +233,8 @@ describe('job ledger: launches and skips', () => {
       expiresAt: { N: String(T0_SECONDS + JOB_ITEM_TTL_SECONDS) },
       instanceId: { S: 'i-0123456789abcdef0' },
       runnerId: { N: '9171' },
+      launchInstanceId: { S: 'i-0123456789abcdef0' },
+      launchRunnerId: { N: '9171' },
       pool: { S: 'arm-docker' },
       lifecycle: { S: 'spot' },
     });

@@ -22,6 +22,8 @@ const itemSchema = z.looseObject({
   projectId: z.optional(number),
   instanceId: z.optional(text),
   runnerId: z.optional(number),
+  launchInstanceId: z.optional(text),
+  launchRunnerId: z.optional(number),
   cleanedUp: z.optional(z.object({ BOOL: z.boolean() })),
   claimedAt: z.optional(number),
   launchedAt: z.optional(number),
@@ -116,7 +118,9 @@ export function toJobItem(raw: Values): JobItem | undefined {
   if (!parsed.success) return undefined;
   const i = parsed.data;
   // GitLab ids exceed 2^31 on GitLab.com; a JS number holds them exactly up to 2^53.
-  const ids = [i.jobId.N, i.projectId?.N, i.runnerId?.N].filter((d) => d !== undefined).map(Number);
+  const ids = [i.jobId.N, i.projectId?.N, i.runnerId?.N, i.launchRunnerId?.N]
+    .filter((d) => d !== undefined)
+    .map(Number);
   if (!ids.every(Number.isSafeInteger)) return undefined;
   // Every writer but recordLaunch moves `expiresAt` to its own time + TTL: a write time too.
   const written = i.expiresAt === undefined ? [] : [(Number(i.expiresAt.N) - JOB_ITEM_TTL_SECONDS) * 1000];
@@ -130,6 +134,8 @@ export function toJobItem(raw: Values): JobItem | undefined {
     projectId: i.projectId === undefined ? undefined : Number(i.projectId.N),
     instanceId: i.instanceId?.S,
     runnerId: i.runnerId === undefined ? undefined : Number(i.runnerId.N),
+    launchInstanceId: i.launchInstanceId?.S,
+    launchRunnerId: i.launchRunnerId === undefined ? undefined : Number(i.launchRunnerId.N),
     cleanedUp: i.cleanedUp?.BOOL === true,
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };

@@ -87,6 +87,10 @@ export function dynamoJobLedger(
       await transition(jobId, 'launched', {
         instanceId: { S: record.instanceId },
         runnerId: { N: String(record.runnerId) },
+        // instanceId/runnerId follow the job (the lifecycle rewrites them where it runs); these
+        // keep which runner this launch registered on which instance, for the reaper.
+        launchInstanceId: { S: record.instanceId },
+        launchRunnerId: { N: String(record.runnerId) },
         pool: { S: record.pool },
         lifecycle: { S: record.lifecycle },
         launchedAt: { N: String(seconds()) },
