@@ -53,6 +53,14 @@ export class InMemoryJobTable implements JobTable {
     return true;
   }
 
+  async markLaunchCleanedUp(jobId: number, launchInstanceId: string): Promise<boolean> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item?.launch?.instanceId !== launchInstanceId || item.launchCleanedUp === true) return false;
+    item.launchCleanedUp = true;
+    return true;
+  }
+
   async markLost(jobId: number, instanceId: string): Promise<boolean> {
     this.calls.markLost += 1;
     this.maybeFail();
@@ -116,6 +124,7 @@ function toJobItem(jobId: number, item: SimJobItem): JobItem {
     runnerId: item.placement?.runnerId ?? item.launch?.runnerId,
     launchInstanceId: item.launch?.instanceId,
     launchRunnerId: item.launch?.runnerId,
+    launchCleanedUp: item.launchCleanedUp === true,
     cleanedUp: item.cleanedUp === true,
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };

@@ -28,6 +28,7 @@ export interface SimJobItem {
   interrupted?: boolean;
   retried?: boolean;
   cancelledForRetry?: boolean;
+  launchCleanedUp?: boolean;
   retriedJobId?: number;
   cleanedUp?: boolean;
 }

@@ -65,6 +65,11 @@ export interface Cleanup {
   readonly runnerId: number | undefined;
   /** The job never ran (still `launched`): mark it `lost` so its demand may launch again. */
   readonly lost: boolean;
+  /**
+   * The launch record's instance, not the job's: the job ran on another instance, and the runner
+   * registered here served some other job (or none). No other item names this runner.
+   */
+  readonly launch?: boolean;
 }
 
 /** What a sweep does. */
@@ -115,6 +120,16 @@ export function decideReaping(snapshot: ReapingSnapshot, settings: ReapingSettin
       },
     ];
   });
+  const launchCleanups = snapshot.jobs.flatMap((job): Cleanup[] => {
+    const { launchInstanceId, launchRunnerId } = job;
+    if (launchInstanceId === undefined || launchRunnerId === undefined || job.launchCleanedUp === true)
+      return [];
+    if (launchInstanceId === job.instanceId || !gone(launchInstanceId, job.touchedAtMs)) return [];
+    return [
+      { jobId: job.jobId, instanceId: launchInstanceId, runnerId: launchRunnerId, lost: false, launch: true },
+    ];
+  });
+  cleanups.push(...launchCleanups);
   const tokens = snapshot.tokens
     .filter((token) => gone(token.instanceId, token.lastModifiedMs))
     .map((token) => token.instanceId);

@@ -34,6 +34,8 @@ export interface JobItem {
    */
   readonly launchInstanceId?: string | undefined;
   readonly launchRunnerId?: number | undefined;
+  /** The launch record's runner and token were cleaned up (its instance went, serving another job). */
+  readonly launchCleanedUp?: boolean;
   /** The instance, runner and token this item names were cleaned up already. */
   readonly cleanedUp: boolean;
   /** Latest of the item's claim, launch, running and finish times, in epoch milliseconds. */
@@ -55,6 +57,11 @@ export interface JobTable {
    * @returns false when the job is not `launched` on `instanceId` any more.
    */
   markLost(jobId: number, instanceId: string): Promise<boolean>;
+  /**
+   * Records that the runner this job's launch registered on `launchInstanceId` was cleaned up.
+   * @returns false when it was recorded already.
+   */
+  markLaunchCleanedUp(jobId: number, launchInstanceId: string): Promise<boolean>;
 }
 
 /** A runner token parameter, by name only: the reaper never decrypts one. */

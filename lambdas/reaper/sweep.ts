@@ -159,7 +159,11 @@ async function markItems(
   const ready = cleanups.filter((c) => c.runnerId === undefined || deletedRunners.has(c.runnerId));
   await mapLimit(ready, CONCURRENCY, async (c) => {
     const marked = await run.attempt('mark', c.jobId, () =>
-      c.lost ? deps.table.markLost(c.jobId, c.instanceId) : deps.table.markCleanedUp(c.jobId, c.instanceId),
+      c.launch === true
+        ? deps.table.markLaunchCleanedUp(c.jobId, c.instanceId)
+        : c.lost
+          ? deps.table.markLost(c.jobId, c.instanceId)
+          : deps.table.markCleanedUp(c.jobId, c.instanceId),
     );
     if (marked?.value === true && c.lost) {
       lost.add(c.jobId);

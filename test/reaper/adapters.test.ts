@@ -139,6 +139,7 @@ describe('dynamoJobTable (dynalite)', () => {
       runnerId: at.runnerId,
       launchInstanceId: at.instanceId,
       launchRunnerId: at.runnerId,
+      launchCleanedUp: false,
       cleanedUp: false,
       touchedAtMs: T0_SECONDS * 1000,
     });

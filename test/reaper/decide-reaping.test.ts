@@ -101,3 +101,30 @@ describe('idleRunnerIds', () => {
     expect(idleRunnerIds(idleSnapshot({ runnerId: undefined }), SETTINGS)).toEqual([]);
   });
 });
+
+describe('decideReaping: the runner of an instance launched for a job that ran elsewhere', () => {
+  const launchedHere = {
+    instanceId: 'i-0elsewhere',
+    runnerId: 4242,
+    state: 'finished',
+    cleanedUp: true,
+    launchInstanceId: INSTANCE,
+    launchRunnerId: 9037,
+  };
+
+  it('is deleted once its instance is gone, though no item names the instance any more', () => {
+    const snapshot = { ...idleSnapshot(launchedHere), instances: [] };
+
+    const plan = decideReaping(snapshot, SETTINGS);
+
+    expect(plan.cleanups).toEqual([
+      { jobId: 1, instanceId: INSTANCE, runnerId: 9037, lost: false, launch: true },
+    ]);
+  });
+
+  it('is left alone once that cleanup is recorded', () => {
+    const snapshot = { ...idleSnapshot({ ...launchedHere, launchCleanedUp: true }), instances: [] };
+
+    expect(decideReaping(snapshot, SETTINGS).cleanups).toEqual([]);
+  });
+});

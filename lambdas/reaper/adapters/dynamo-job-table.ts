@@ -24,6 +24,7 @@ const itemSchema = z.looseObject({
   runnerId: z.optional(number),
   launchInstanceId: z.optional(text),
   launchRunnerId: z.optional(number),
+  launchCleanedUp: z.optional(z.object({ BOOL: z.boolean() })),
   cleanedUp: z.optional(z.object({ BOOL: z.boolean() })),
   claimedAt: z.optional(number),
   launchedAt: z.optional(number),
@@ -93,6 +94,14 @@ export function dynamoJobTable(
         ...stamp(),
       });
     },
+    markLaunchCleanedUp(jobId, launchInstanceId) {
+      return update(
+        jobId,
+        'SET launchCleanedUp = :true',
+        'launchInstanceId = :instance AND (attribute_not_exists(launchCleanedUp) OR launchCleanedUp = :false)',
+        { ':instance': { S: launchInstanceId }, ':true': { BOOL: true }, ':false': { BOOL: false } },
+      );
+    },
     markLost(jobId, instanceId) {
       // Only a job still `launched` on that instance: once it runs anywhere it is not lost.
       return update(
@@ -136,6 +145,7 @@ export function toJobItem(raw: Values): JobItem | undefined {
     runnerId: i.runnerId === undefined ? undefined : Number(i.runnerId.N),
     launchInstanceId: i.launchInstanceId?.S,
     launchRunnerId: i.launchRunnerId === undefined ? undefined : Number(i.launchRunnerId.N),
+    launchCleanedUp: i.launchCleanedUp?.BOOL === true,
     cleanedUp: i.cleanedUp?.BOOL === true,
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };
