@@ -1,31 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod/mini';
 import { PermanentError } from '../../shared/errors';
-import { FINISHED_STATUSES } from '../../shared/job-messages';
+import { jobItemSchema } from '../../shared/job-item';
 import type { JobRecord } from '../ports';
-
-const number = z.object({ N: z.string().check(z.regex(/^-?\d+$/)) });
-const text = z.object({ S: z.string() });
-const flag = z.object({ BOOL: z.boolean() });
-
-/**
- * A job item as DynamoDB returns it. Scale-up writes `claimed`/`launched`/`skipped` items with
- * `claimedAt`, `launchedAt`, `pool`, `lifecycle`, `skipReason`; the lifecycle consumer writes
- * `running`/`finished` ones. Unknown attributes are tolerated: other writers may add some.
- */
-const jobItemSchema = z.looseObject({
-  jobId: number,
-  state: text,
-  projectId: z.optional(number),
-  instanceId: z.optional(text),
-  runnerId: z.optional(number),
-  pool: z.optional(text),
-  finishedStatus: z.optional(z.object({ S: z.enum(FINISHED_STATUSES) })),
-  interrupted: z.optional(flag),
-  retried: z.optional(flag),
-  cancelledForRetry: z.optional(flag),
-  cleanedUp: z.optional(flag),
-});
 
 /** A job item written by neither scale-up nor the lifecycle consumer. */
 export class JobItemError extends PermanentError {

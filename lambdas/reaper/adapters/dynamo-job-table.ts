@@ -5,33 +5,11 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod/mini';
 import { JOB_ITEM_TTL_SECONDS } from '../../scale-up/adapters/dynamo-job-ledger';
+import { jobItemSchema } from '../../shared/job-item';
 import type { JobItem, JobTable } from '../ports';
 
 type Values = Record<string, AttributeValue>;
-
-const digits = z.string().check(z.regex(/^\d+$/));
-const number = z.object({ N: digits });
-const text = z.object({ S: z.string() });
-
-/** The attributes of a job item the reaper reads; other writers' attributes are tolerated. */
-const itemSchema = z.looseObject({
-  jobId: number,
-  state: text,
-  projectId: z.optional(number),
-  instanceId: z.optional(text),
-  runnerId: z.optional(number),
-  launchInstanceId: z.optional(text),
-  launchRunnerId: z.optional(number),
-  launchCleanedUp: z.optional(z.object({ BOOL: z.boolean() })),
-  cleanedUp: z.optional(z.object({ BOOL: z.boolean() })),
-  claimedAt: z.optional(number),
-  launchedAt: z.optional(number),
-  runningAt: z.optional(number),
-  finishedAt: z.optional(number),
-  expiresAt: z.optional(number),
-});
 
 /** The production {@link JobTable} on the job table (partition key `jobId`, a number). */
 export function dynamoJobTable(
@@ -123,7 +101,7 @@ export function dynamoJobTable(
 
 /** A scanned item as a {@link JobItem}; undefined when it is not a job item or a number is unsafe. */
 export function toJobItem(raw: Values): JobItem | undefined {
-  const parsed = itemSchema.safeParse(raw);
+  const parsed = jobItemSchema.safeParse(raw);
   if (!parsed.success) return undefined;
   const i = parsed.data;
   // GitLab ids exceed 2^31 on GitLab.com; a JS number holds them exactly up to 2^53.

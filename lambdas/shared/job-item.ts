@@ -1,0 +1,37 @@
+import * as z from 'zod/mini';
+import { FINISHED_STATUSES } from './job-messages';
+
+const number = z.object({ N: z.string().check(z.regex(/^-?\d+$/)) });
+const text = z.object({ S: z.string() });
+const flag = z.object({ BOOL: z.boolean() });
+
+/**
+ * A job-table item as DynamoDB returns it, one schema for every reader. Scale-up writes
+ * `claimed`/`launched`/`skipped` items (`claimedAt`, `launchedAt`, the launch record), the lifecycle
+ * consumer `running`/`finished` ones (where the job runs, interruption and retry), the reaper its
+ * cleanup marks and `lost`. Unknown attributes are tolerated: another writer may add some.
+ */
+export const jobItemSchema = z.looseObject({
+  jobId: number,
+  state: text,
+  projectId: z.optional(number),
+  instanceId: z.optional(text),
+  runnerId: z.optional(number),
+  launchInstanceId: z.optional(text),
+  launchRunnerId: z.optional(number),
+  pool: z.optional(text),
+  finishedStatus: z.optional(z.object({ S: z.enum(FINISHED_STATUSES) })),
+  interrupted: z.optional(flag),
+  retried: z.optional(flag),
+  cancelledForRetry: z.optional(flag),
+  cleanedUp: z.optional(flag),
+  launchCleanedUp: z.optional(flag),
+  claimedAt: z.optional(number),
+  launchedAt: z.optional(number),
+  runningAt: z.optional(number),
+  finishedAt: z.optional(number),
+  expiresAt: z.optional(number),
+});
+
+/** A parsed job item. */
+export type JobItemAttributes = z.infer<typeof jobItemSchema>;
