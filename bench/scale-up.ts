@@ -27,6 +27,7 @@ import { countingObserver } from '../sim/counting-observer';
 import { InMemoryEc2 } from '../sim/in-memory-ec2';
 import { type GitlabFault, InMemoryGitlab } from '../sim/in-memory-gitlab';
 import { InMemoryLedger, InMemoryTokenStore } from '../sim/in-memory-stores';
+import { dockerPool } from '../sim/pools';
 import { slowAdapters } from '../sim/slow-adapters';
 import { demandRecord, EVENT_SOURCE, eventSource, type Queued } from '../sim/sqs-event-source';
 import { LATENCY_MS, VirtualTime } from '../sim/virtual-time';
@@ -34,21 +35,12 @@ import { LATENCY_MS, VirtualTime } from '../sim/virtual-time';
 const SPOT_SHORTFALL = 0.05;
 const PROJECTS = 20;
 const SUBNETS = ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'];
-const docker = (name: string, architecture: 'arm64' | 'x86_64', types: string[], untagged: boolean) =>
-  ({
-    name,
-    tags: ['docker', 'linux', architecture],
-    runUntagged: untagged,
-    architecture,
-    launchTemplateId: `lt-0${name}`,
-    instanceTypes: types,
-    maxInstances: 400,
-    onDemandFallback: true,
-    jobTimeoutSeconds: 3600,
-  }) satisfies RuntimePool;
 const POOLS: RuntimePool[] = [
-  docker('arm64-docker', 'arm64', ['m7g.large', 'c7g.large', 'm6g.large'], true),
-  docker('x86-docker', 'x86_64', ['m7i.large', 'c7i.large', 'm7a.large'], false),
+  dockerPool('arm64-docker', 'arm64', ['m7g.large', 'c7g.large', 'm6g.large'], {
+    runUntagged: true,
+    maxInstances: 400,
+  }),
+  dockerPool('x86-docker', 'x86_64', ['m7i.large', 'c7i.large', 'm7a.large'], { maxInstances: 400 }),
 ];
 /** Tag sets of `.gitlab-ci.yml` jobs; untagged and plain `docker` jobs land on the arm64 pool. */
 const TAG_MIX: string[][] = [

@@ -1,4 +1,5 @@
 import type { RuntimePool } from '../../lambdas/scale-up/settings';
+import { dockerPool } from '../pools';
 
 /** The faults and size of a run; rates are per event of their kind. */
 export interface FaultOptions {
@@ -31,19 +32,11 @@ const docker = (
   name: string,
   architecture: 'arm64' | 'x86_64',
   types: string[],
-  untagged: boolean,
+  runUntagged: boolean,
   onDemandFallback: boolean,
   idleTimeoutSeconds: number,
 ): SimPool => ({
-  name,
-  tags: ['docker', 'linux', architecture],
-  runUntagged: untagged,
-  architecture,
-  launchTemplateId: `lt-0${name}`,
-  instanceTypes: types,
-  maxInstances: 300,
-  onDemandFallback,
-  jobTimeoutSeconds: 3600,
+  ...dockerPool(name, architecture, types, { runUntagged, onDemandFallback }),
   idleTimeoutSeconds,
   maxLifetimeMinutes: 120,
 });
