@@ -1,0 +1,16 @@
+/** Where a command writes, and what it reads from its environment; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * One subcommand of `spotlab`. It parses its own arguments and returns the process exit code:
+ * 0 on success, 1 when what it checked or did failed, 2 on a usage error.
+ */
+export interface Command {
+  /** One line for `spotlab --help`. */
+  readonly summary: string;
+  run(args: readonly string[], io: CliIo): Promise<number>;
+}

@@ -1,0 +1,48 @@
+/**
+ * What a run of Spotlab (or of an alternative it is compared with) produced, in the shape both
+ * `npm run demo` and `spotlab simulate` report: a printed summary, one JSON line, and the HTML
+ * report rendered from it.
+ */
+
+/** The summary of one scenario. Its JSON form is the last line `npm run demo` prints. */
+export interface RunSummary {
+  readonly jobs: number;
+  /** Seconds from a job's creation to a runner taking it, 50th percentile. */
+  readonly waitP50s: number;
+  /** Same, 95th percentile. */
+  readonly waitP95s: number;
+  readonly instancesLaunched: { readonly spot: number; readonly onDemand: number };
+  /** Instance-minutes billed (boot to termination, summed over instances). */
+  readonly instanceMinutes: number;
+  readonly costUSD: number;
+  /** Instances, runners and token parameters left after the run; Spotlab must leave none. */
+  readonly leftovers: number;
+}
+
+/** One sample of the timeline, taken at a regular interval of simulated time. */
+export interface TimelinePoint {
+  /** Milliseconds since the start of the run. */
+  readonly atMs: number;
+  readonly pendingJobs: number;
+  readonly runningInstances: number;
+}
+
+/** One scenario: Spotlab, or an alternative such as N always-on runners. */
+export interface ScenarioResult {
+  /** E.g. `Spotlab`, `4 always-on runners`, `autoscaler idle_count=2 idle_time=30m`. */
+  readonly name: string;
+  readonly summary: RunSummary;
+  readonly timeline: readonly TimelinePoint[];
+  /** Every job's wait, in seconds, for the distribution chart. */
+  readonly waitsSeconds: readonly number[];
+}
+
+/** Everything a report shows. The first scenario is Spotlab's. */
+export interface RunReport {
+  readonly title: string;
+  /** ISO 8601; simulated runs use the simulated start, so a report is reproducible. */
+  readonly generatedAt: string;
+  /** Parameters worth stating next to the figures (seed, prices, boot time, spot discount). */
+  readonly parameters: Readonly<Record<string, string | number>>;
+  readonly scenarios: readonly ScenarioResult[];
+}
