@@ -1,0 +1,34 @@
+import type { ScenarioResult } from '../report/model';
+
+/** One job of a trace, as `spotlab trace export` writes it and `spotlab simulate` replays it. */
+export interface TraceJob {
+  readonly project: number;
+  /** When GitLab created the job (ms since the epoch). */
+  readonly createdAtMs: number;
+  /** How long the job itself ran once a runner took it, in seconds. */
+  readonly durationSeconds: number;
+  /** The job's `tags:`; empty for an untagged job. */
+  readonly tags: readonly string[];
+  /** The job's name, when the trace has it; for the report only. */
+  readonly name?: string;
+}
+
+/**
+ * The assumptions a simulation rests on. Every one is a parameter with a documented default
+ * (docs/simulate.md cites where each default comes from).
+ */
+export interface SimParameters {
+  /** Seeds every random choice: the same seed and trace give the same report. */
+  readonly seed: number;
+  /** Launch request to the runner asking for work, in seconds. */
+  readonly bootSeconds: number;
+  /** Spot price as a fraction off the on-demand price (0.6 = 60% cheaper). */
+  readonly spotDiscount: number;
+  /** Fraction of spot jobs whose instance EC2 reclaims mid-job. */
+  readonly interruptRate: number;
+  /** On-demand price of one runner instance, USD per hour. */
+  readonly onDemandUSDPerHour: number;
+}
+
+/** Replays a trace through Spotlab's real scaling code on the in-memory world. */
+export type SpotlabReplay = (jobs: readonly TraceJob[], parameters: SimParameters) => Promise<ScenarioResult>;
