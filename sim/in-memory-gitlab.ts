@@ -13,6 +13,7 @@ import type {
   GitlabRunnerActivity,
   PendingJobsPage,
   RunnerSpec,
+  RunningJobRef,
 } from '../lambdas/shared/gitlab/port';
 
 /** A job as the simulated GitLab keeps it. */
@@ -54,7 +55,7 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
     cancelJob: 0,
     retryJob: 0,
     listPendingJobs: 0,
-    runnerBusy: 0,
+    runningJob: 0,
   };
   private readonly faults: GitlabFault[] = [];
   private nextRunnerId = 9000;
@@ -150,12 +151,13 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
     };
   }
 
-  async runnerBusy(runnerId: number): Promise<boolean> {
-    this.calls.runnerBusy += 1;
+  async runningJob(runnerId: number): Promise<RunningJobRef | undefined> {
+    this.calls.runningJob += 1;
     this.maybeFail();
     // GitLab answers 404 for a deleted runner, which the HTTP adapter reads as running nothing.
-    if (!this.runners.has(runnerId)) return false;
-    return [...this.jobs.values()].some((job) => job.runnerId === runnerId && job.status === 'running');
+    if (!this.runners.has(runnerId)) return undefined;
+    const job = [...this.jobs.values()].find((j) => j.runnerId === runnerId && j.status === 'running');
+    return job === undefined ? undefined : { id: job.id, projectId: job.projectId };
   }
 
   private find(projectId: number, jobId: number): SimJob {

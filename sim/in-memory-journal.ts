@@ -1,5 +1,11 @@
 import type { FinishedStatus } from '../lambdas/lifecycle/events';
-import type { JobJournal, JobRecord, Placement, RunningOutcome } from '../lambdas/lifecycle/ports';
+import type {
+  JobJournal,
+  JobRecord,
+  LaunchedRunner,
+  Placement,
+  RunningOutcome,
+} from '../lambdas/lifecycle/ports';
 import { JOB_ITEM_TTL_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
 import type { SimJobItem } from './in-memory-stores';
 
@@ -57,6 +63,21 @@ export class InMemoryJournal implements JobJournal {
     return [...this.items]
       .filter(([, item]) => instanceOf(item) === instanceId)
       .map(([jobId, item]) => toRecord(jobId, item));
+  }
+
+  async findLaunchedOn(instanceId: string): Promise<readonly LaunchedRunner[]> {
+    this.maybeFail();
+    return [...this.items].flatMap(([jobId, item]) =>
+      item.launch?.instanceId === instanceId
+        ? [{ jobId, runnerId: item.launch.runnerId, warned: item.launchWarned === true }]
+        : [],
+    );
+  }
+
+  async markLaunchWarned(jobId: number, instanceId: string): Promise<void> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item?.launch?.instanceId === instanceId) item.launchWarned = true;
   }
 
   async markInterrupted(jobId: number, instanceId: string): Promise<boolean> {

@@ -29,6 +29,8 @@ export interface SimJobItem {
   retried?: boolean;
   cancelledForRetry?: boolean;
   launchCleanedUp?: boolean;
+  /** A spot warning came for the launch's instance (the lifecycle's mark). */
+  launchWarned?: boolean;
   retriedJobId?: number;
   cleanedUp?: boolean;
 }

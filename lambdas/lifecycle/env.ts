@@ -11,6 +11,8 @@ const lifecycleEnvSchema = z.object({
   JOB_TABLE_NAME: nonEmpty,
   /** The job table's global secondary index on `instanceId` (string), projection ALL. */
   JOB_TABLE_INSTANCE_INDEX: nonEmpty,
+  /** Its index on `launchInstanceId` (string), projecting `launchRunnerId`. */
+  JOB_TABLE_LAUNCH_INDEX: nonEmpty,
   GITLAB_URL: z.url(),
   GITLAB_TOKEN_PARAMETER: nonEmpty,
 });
@@ -20,6 +22,7 @@ export interface LifecycleEnv {
   readonly stackName: string;
   readonly tableName: string;
   readonly instanceIndexName: string;
+  readonly launchIndexName: string;
   readonly gitlabUrl: string;
   readonly gitlabTokenParameter: string;
 }
@@ -39,6 +42,7 @@ export function readLifecycleEnv(env: Record<string, string | undefined>): Lifec
     stackName: e.STACK_NAME,
     tableName: e.JOB_TABLE_NAME,
     instanceIndexName: e.JOB_TABLE_INSTANCE_INDEX,
+    launchIndexName: e.JOB_TABLE_LAUNCH_INDEX,
     gitlabUrl: e.GITLAB_URL,
     gitlabTokenParameter: e.GITLAB_TOKEN_PARAMETER,
   };

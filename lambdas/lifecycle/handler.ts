@@ -29,7 +29,11 @@ const deps: LifecycleDeps = {
   }),
   instances: ec2Instances(createEc2Client(), env.stackName),
   tokens: ssmTokenStore(ssm, env.stackName),
-  journal: dynamoJobJournal(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName, env.instanceIndexName),
+  journal: dynamoJobJournal(new DynamoDBClient(SDK_CLIENT_CONFIG), {
+    tableName: env.tableName,
+    instanceIndex: env.instanceIndexName,
+    launchIndex: env.launchIndexName,
+  }),
   observer,
 };
 

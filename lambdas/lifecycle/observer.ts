@@ -11,7 +11,14 @@ export type IgnoredReason =
   | 'job_succeeded';
 
 /** Where a lifecycle step failed. */
-export type LifecycleStage = 'journal' | 'instances' | 'terminate' | 'runner' | 'token' | 'retry';
+export type LifecycleStage =
+  | 'journal'
+  | 'instances'
+  | 'terminate'
+  | 'runner'
+  | 'token'
+  | 'retry'
+  | 'running_job';
 
 /** Why an instance was terminated or a runner deleted. */
 export type CleanupReason = 'job_finished' | 'instance_gone';

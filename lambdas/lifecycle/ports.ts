@@ -1,4 +1,4 @@
-import type { GitlabApi, GitlabJobControl } from '../shared/gitlab/port';
+import type { GitlabApi, GitlabJobControl, GitlabRunnerActivity } from '../shared/gitlab/port';
 import type { FinishedStatus } from './events';
 
 /**
@@ -32,6 +32,14 @@ export interface JobRecord {
 export interface Placement {
   readonly runnerId: number;
   readonly instanceId: string;
+}
+
+/** A runner a launch registered on an instance, and the job the launch was for. */
+export interface LaunchedRunner {
+  readonly jobId: number;
+  readonly runnerId: number;
+  /** A spot interruption warning came for the instance. */
+  readonly warned: boolean;
 }
 
 /** What recording `running` did. */
@@ -69,6 +77,13 @@ export interface JobJournal {
   /** Every job item that names `instanceId` (the `byInstance` index; eventually consistent). */
   findByInstance(instanceId: string): Promise<readonly JobRecord[]>;
   /**
+   * The runners launches registered on `instanceId` (the `byLaunchInstance` index; eventually
+   * consistent). A runner takes any job its tags cover, so the job it runs may be another.
+   */
+  findLaunchedOn(instanceId: string): Promise<readonly LaunchedRunner[]>;
+  /** Records on the launch record of job `jobId` that its instance `instanceId` was warned. */
+  markLaunchWarned(jobId: number, instanceId: string): Promise<void>;
+  /**
    * Marks a job running on `instanceId` as interrupted.
    * @returns false when it is not running there (any more) or was marked already.
    */
@@ -91,4 +106,4 @@ export interface Instances {
 }
 
 /** The GitLab calls the lifecycle consumer makes. */
-export type LifecycleGitlab = Pick<GitlabApi, 'deleteRunner'> & GitlabJobControl;
+export type LifecycleGitlab = Pick<GitlabApi, 'deleteRunner'> & GitlabJobControl & GitlabRunnerActivity;

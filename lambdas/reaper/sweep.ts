@@ -96,7 +96,7 @@ async function askRunners(
     let refused = false;
     const done = await run.attempt('runner_busy', runnerId, async () => {
       try {
-        return await deps.gitlab.runnerBusy(runnerId);
+        return (await deps.gitlab.runningJob(runnerId)) !== undefined;
       } catch (error) {
         refused = error instanceof GitlabAuthError;
         throw error;

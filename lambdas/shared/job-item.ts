@@ -26,11 +26,20 @@ export const jobItemSchema = z.looseObject({
   cancelledForRetry: z.optional(flag),
   cleanedUp: z.optional(flag),
   launchCleanedUp: z.optional(flag),
+  launchWarned: z.optional(flag),
   claimedAt: z.optional(number),
   launchedAt: z.optional(number),
   runningAt: z.optional(number),
   finishedAt: z.optional(number),
   expiresAt: z.optional(number),
+});
+
+/** An item of the `byLaunchInstance` index: the keys and the one attribute it projects. */
+export const launchIndexItemSchema = z.looseObject({
+  jobId: number,
+  launchInstanceId: text,
+  launchRunnerId: number,
+  launchWarned: z.optional(flag),
 });
 
 /** A parsed job item. */

@@ -28,3 +28,10 @@ export function runnerTokenParameter(stackName: string, instanceId: string): str
 
 /** Index of the job table by instance id: the lifecycle consumer finds an instance's job with it. */
 export const JOB_TABLE_INSTANCE_INDEX = 'byInstance';
+
+/**
+ * Index of the job table by the instance a launch created (`launchInstanceId`, projecting
+ * `launchRunnerId` and `launchWarned`): the runner registered for an instance, even when no job ran there or the
+ * job's `running` webhook never came.
+ */
+export const JOB_TABLE_LAUNCH_INDEX = 'byLaunchInstance';

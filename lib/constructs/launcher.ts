@@ -7,7 +7,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { RuntimePool } from '../../lambdas/scale-up/settings';
-import { JOB_TABLE_INSTANCE_INDEX } from '../../lambdas/shared/naming';
+import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../lambdas/shared/naming';
 import type { PoolConfig, SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { launcherStatements } from './launcher-policy';
@@ -74,6 +74,14 @@ export class Launcher extends Construct {
       indexName: JOB_TABLE_INSTANCE_INDEX,
       partitionKey: { name: 'instanceId', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
+    });
+    // A spot warning or state change for an instance whose job's `running` webhook GitLab dropped
+    // names no job above; the runner the launch registered there leads to it (or to its cleanup).
+    this.table.addGlobalSecondaryIndex({
+      indexName: JOB_TABLE_LAUNCH_INDEX,
+      partitionKey: { name: 'launchInstanceId', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: ['launchRunnerId', 'launchWarned'],
     });
 
     const { config, network } = props;

@@ -8,7 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { JOB_TABLE_INSTANCE_INDEX } from '../../lambdas/shared/naming';
+import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { instanceControlStatements, runnerTokenStatement, withAcknowledgements } from './launcher-policy';
@@ -51,6 +51,7 @@ export class Lifecycle extends Construct {
         STACK_NAME: stack.stackName,
         JOB_TABLE_NAME: props.table.tableName,
         JOB_TABLE_INSTANCE_INDEX,
+        JOB_TABLE_LAUNCH_INDEX,
         GITLAB_URL: props.gitlab.url,
         GITLAB_TOKEN_PARAMETER: props.gitlab.apiTokenParameter,
       },
@@ -93,7 +94,9 @@ export class Lifecycle extends Construct {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
-        resources: [`${props.table.tableArn}/index/${JOB_TABLE_INSTANCE_INDEX}`],
+        resources: [JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX].map(
+          (index) => `${props.table.tableArn}/index/${index}`,
+        ),
       }),
     );
     StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {

@@ -52,9 +52,9 @@ function faultyGitlab(world: World) {
       return gitlab.listPendingJobs(projectId, page);
     },
     // GitLab knows which job each runner runs: the world records it when a runner picks a job up.
-    runnerBusy(runnerId: number) {
+    runningJob(runnerId: number) {
       maybeFault();
-      return gitlab.runnerBusy(runnerId);
+      return gitlab.runningJob(runnerId);
     },
     async cancelJob(projectId: number, jobId: number): Promise<string> {
       maybeFault();

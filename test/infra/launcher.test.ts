@@ -378,18 +378,24 @@ describe('Spotlab launcher: scale-up function', () => {
 });
 
 describe('Spotlab launcher: job table and cache', () => {
-  it('keys jobs by numeric jobId, indexes them by instance, bills per request, expires items by expiresAt and keeps PITR', () => {
+  it('keys jobs by numeric jobId, indexes them by instance and by launch instance, bills per request, expires items by expiresAt and keeps PITR', () => {
     created.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
       AttributeDefinitions: [
         { AttributeName: 'jobId', AttributeType: 'N' },
         { AttributeName: 'instanceId', AttributeType: 'S' },
+        { AttributeName: 'launchInstanceId', AttributeType: 'S' },
       ],
       GlobalSecondaryIndexes: [
         {
           IndexName: 'byInstance',
           KeySchema: [{ AttributeName: 'instanceId', KeyType: 'HASH' }],
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'byLaunchInstance',
+          KeySchema: [{ AttributeName: 'launchInstanceId', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['launchRunnerId', 'launchWarned'] },
         },
       ],
       BillingMode: 'PAY_PER_REQUEST',

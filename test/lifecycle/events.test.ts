@@ -173,6 +173,7 @@ describe('lifecycle environment', () => {
     STACK_NAME: 'Spotlab',
     JOB_TABLE_NAME: 'jobs',
     JOB_TABLE_INSTANCE_INDEX: 'byInstance',
+    JOB_TABLE_LAUNCH_INDEX: 'byLaunchInstance',
     GITLAB_URL: 'https://gitlab.example.com',
     GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',
   };
@@ -182,6 +183,7 @@ describe('lifecycle environment', () => {
       stackName: 'Spotlab',
       tableName: 'jobs',
       instanceIndexName: 'byInstance',
+      launchIndexName: 'byLaunchInstance',
       gitlabUrl: 'https://gitlab.example.com',
       gitlabTokenParameter: '/spotlab/gitlab-api-token',
     });

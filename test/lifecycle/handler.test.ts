@@ -21,6 +21,7 @@ vi.hoisted(() => {
     STACK_NAME: 'Spotlab',
     JOB_TABLE_NAME: 'jobs',
     JOB_TABLE_INSTANCE_INDEX: 'byInstance',
+    JOB_TABLE_LAUNCH_INDEX: 'byLaunchInstance',
     GITLAB_URL: 'https://gitlab.example.com',
     GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',
   });
@@ -162,7 +163,8 @@ describe('lifecycle handler: EC2 events', () => {
     expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       TableName: 'jobs',
       IndexName: 'byInstance',
-      ExpressionAttributeValues: { ':instance': { S: INSTANCE } },
+      KeyConditionExpression: 'instanceId = :value',
+      ExpressionAttributeValues: { ':value': { S: INSTANCE } },
     });
     expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input.UpdateExpression).toBe(
       'SET interrupted = :true, interruptedAt = :now',

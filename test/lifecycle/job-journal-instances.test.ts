@@ -31,6 +31,41 @@ describe('job journal: by instance', () => {
   });
 });
 
+describe('job journal: by launch instance', () => {
+  it('finds the runner a launch registered on an instance even after its job ran elsewhere', async () => {
+    const { jobId, at, elsewhere } = fresh();
+    await launchedItem(jobId, at);
+    await journalAt().recordRunning(jobId, PROJECT, elsewhere);
+
+    expect(await journalAt().findLaunchedOn(at.instanceId)).toEqual([
+      { jobId, runnerId: at.runnerId, warned: false },
+    ]);
+    expect(await journalAt().findLaunchedOn(elsewhere.instanceId)).toEqual([]);
+  });
+
+  it('marks a launch record warned, idempotently, and only for the instance it names', async () => {
+    const { jobId, at, elsewhere } = fresh();
+    await launchedItem(jobId, at);
+
+    await journalAt().markLaunchWarned(jobId, elsewhere.instanceId);
+    expect((await journalAt().findLaunchedOn(at.instanceId))[0]?.warned).toBe(false);
+    await journalAt().markLaunchWarned(jobId, at.instanceId);
+    await journalAt().markLaunchWarned(jobId, at.instanceId);
+
+    expect(await journalAt().findLaunchedOn(at.instanceId)).toEqual([
+      { jobId, runnerId: at.runnerId, warned: true },
+    ]);
+    expect(await readItem(jobId)).toMatchObject({ state: { S: 'launched' }, launchWarned: { BOOL: true } });
+  });
+
+  it('finds nothing for an instance no launch created (a job recorded running there only)', async () => {
+    const { jobId, at } = fresh();
+    await journalAt().recordRunning(jobId, PROJECT, at);
+
+    expect(await journalAt().findLaunchedOn(at.instanceId)).toEqual([]);
+  });
+});
+
 describe('job journal: interruption and retry', () => {
   it('marks a job running on the instance interrupted, once', async () => {
     const { jobId, at } = fresh();

@@ -14,6 +14,7 @@ import { dynamoJobLedger } from '../../lambdas/scale-up/adapters/dynamo-job-ledg
 
 export const TABLE = 'spotlab-jobs';
 export const INDEX = 'byInstance';
+export const LAUNCH_INDEX = 'byLaunchInstance';
 export const PROJECT = 380;
 // 2026-11-23T09:00:00.750Z: a fraction of a second, to show times are stored in whole seconds.
 export const T0 = Date.UTC(2026, 10, 23, 9, 0, 0, 750);
@@ -44,6 +45,7 @@ export function jobTable() {
         AttributeDefinitions: [
           { AttributeName: 'jobId', AttributeType: 'N' },
           { AttributeName: 'instanceId', AttributeType: 'S' },
+          { AttributeName: 'launchInstanceId', AttributeType: 'S' },
         ],
         KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
@@ -51,6 +53,11 @@ export function jobTable() {
             IndexName: INDEX,
             KeySchema: [{ AttributeName: 'instanceId', KeyType: 'HASH' }],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: LAUNCH_INDEX,
+            KeySchema: [{ AttributeName: 'launchInstanceId', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['launchRunnerId', 'launchWarned'] },
           },
         ],
         BillingMode: 'PAY_PER_REQUEST',
@@ -94,7 +101,12 @@ export function jobTable() {
       };
     },
     /** The journal as an invocation at `nowMs` would see it. */
-    journalAt: (nowMs: number = T0): JobJournal => dynamoJobJournal(dynamo(), TABLE, INDEX, () => nowMs),
+    journalAt: (nowMs: number = T0): JobJournal =>
+      dynamoJobJournal(
+        dynamo(),
+        { tableName: TABLE, instanceIndex: INDEX, launchIndex: LAUNCH_INDEX },
+        () => nowMs,
+      ),
     /** Scale-up's side of the same table. */
     ledger: () => dynamoJobLedger(dynamo(), TABLE, () => T0),
     async readItem(jobId: number): Promise<Record<string, AttributeValue> | undefined> {

@@ -118,7 +118,7 @@ describe('reaper sweep: an idle instance whose runner may be busy', () => {
 
     await sweep(w.deps);
 
-    expect(w.gitlab.calls.runnerBusy).toBe(1);
+    expect(w.gitlab.calls.runningJob).toBe(1);
     expect(w.observer.events).toContain(`reaped instance_idle ${instanceId}`);
   });
 

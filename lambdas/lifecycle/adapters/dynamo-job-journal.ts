@@ -7,10 +7,19 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { JOB_ITEM_TTL_SECONDS } from '../../scale-up/adapters/dynamo-job-ledger';
-import type { JobJournal, JobRecord, Placement } from '../ports';
-import { toJobRecord } from './job-item';
+import type { JobJournal, Placement } from '../ports';
+import { toJobRecord, toLaunchedRunner } from './job-item';
 
 type Values = Record<string, AttributeValue>;
+
+/** The job table and its indexes, as the stack names them. */
+export interface JobTableNames {
+  readonly tableName: string;
+  /** Partition key `instanceId` (string), projection ALL. */
+  readonly instanceIndex: string;
+  /** Partition key `launchInstanceId` (string), projecting `launchRunnerId` and `launchWarned`. */
+  readonly launchIndex: string;
+}
 
 /** One conditional update: what to SET, and when. */
 interface Update {
@@ -24,17 +33,17 @@ const FALSE: AttributeValue = { BOOL: false };
 
 /**
  * The production {@link JobJournal} on the job table scale-up claims jobs in (partition key
- * `jobId`, a number; TTL attribute `expiresAt`, in epoch seconds) and its global secondary index
- * `indexName` (partition key `instanceId`, a string; projection ALL). Every write is conditional:
- * status moves forward only (claimed/launched/skipped → running → finished), so duplicate and
- * out-of-order events leave the same item.
+ * `jobId`, a number; TTL attribute `expiresAt`, in epoch seconds) and its global secondary indexes
+ * (see {@link JobTableNames}). Every write is conditional: status moves forward only
+ * (claimed/launched/skipped → running → finished), so duplicate and out-of-order events leave the
+ * same item.
  */
 export function dynamoJobJournal(
   dynamo: DynamoDBClient,
-  tableName: string,
-  indexName: string,
+  names: JobTableNames,
   now: () => number = Date.now,
 ): JobJournal {
+  const { tableName } = names;
   const key = (jobId: number) => ({ jobId: { N: String(jobId) } });
   const seconds = () => Math.floor(now() / 1000);
   const stamp = () => ({ ':now': { N: String(seconds()) } });
@@ -127,24 +136,20 @@ export function dynamoJobJournal(
       return done !== false;
     },
     async findByInstance(instanceId) {
-      const records: JobRecord[] = [];
-      let ExclusiveStartKey: Values | undefined;
-      do {
-        // A global secondary index is eventually consistent: a write is usually visible within a
-        // second. ConsistentRead is not available on it.
-        const page = await dynamo.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: indexName,
-            KeyConditionExpression: 'instanceId = :instance',
-            ExpressionAttributeValues: { ':instance': { S: instanceId } },
-            ExclusiveStartKey,
-          }),
-        );
-        records.push(...(page.Items ?? []).map(toJobRecord));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey !== undefined);
-      return records;
+      const items = await queryAll(dynamo, tableName, names.instanceIndex, 'instanceId', instanceId);
+      return items.map(toJobRecord);
+    },
+    async findLaunchedOn(instanceId) {
+      const items = await queryAll(dynamo, tableName, names.launchIndex, 'launchInstanceId', instanceId);
+      return items.map(toLaunchedRunner);
+    },
+    async markLaunchWarned(jobId, instanceId) {
+      // Idempotent; only the launch record of that instance (a relaunch moves it on).
+      await apply(jobId, {
+        set: ['launchWarned = :true'],
+        condition: 'launchInstanceId = :instance',
+        values: { ':instance': { S: instanceId }, ':true': TRUE },
+      });
     },
     async markInterrupted(jobId, instanceId) {
       const done = await apply(jobId, {
@@ -186,6 +191,34 @@ export function dynamoJobJournal(
       });
     },
   };
+}
+
+/** Every item of `index` whose `key` is `value`, page after page. */
+async function queryAll(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  index: string,
+  key: string,
+  value: string,
+): Promise<Values[]> {
+  const items: Values[] = [];
+  let ExclusiveStartKey: Values | undefined;
+  do {
+    // A global secondary index is eventually consistent: a write is usually visible within a
+    // second. ConsistentRead is not available on it.
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: index,
+        KeyConditionExpression: `${key} = :value`,
+        ExpressionAttributeValues: { ':value': { S: value } },
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey !== undefined);
+  return items;
 }
 
 function placementSet(): string[] {

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PermanentError } from '../../shared/errors';
-import { jobItemSchema } from '../../shared/job-item';
-import type { JobRecord } from '../ports';
+import { jobItemSchema, launchIndexItemSchema } from '../../shared/job-item';
+import type { JobRecord, LaunchedRunner } from '../ports';
 
 /** A job item written by neither scale-up nor the lifecycle consumer. */
 export class JobItemError extends PermanentError {
@@ -31,6 +31,24 @@ export function toJobRecord(item: Record<string, AttributeValue>): JobRecord {
     retried: i.retried?.BOOL === true,
     cancelledForRetry: i.cancelledForRetry?.BOOL === true,
     cleanedUp: i.cleanedUp?.BOOL === true,
+  };
+}
+
+/**
+ * Reads an item of the launch index into a {@link LaunchedRunner}.
+ * @throws JobItemError when it lacks the runner (a launch record always names one).
+ */
+export function toLaunchedRunner(item: Record<string, AttributeValue>): LaunchedRunner {
+  const parsed = launchIndexItemSchema.safeParse(item);
+  if (!parsed.success)
+    throw new JobItemError(
+      `launch index item has an unexpected shape: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
+  const { jobId, launchRunnerId, launchWarned } = parsed.data;
+  return {
+    jobId: toNumber(jobId.N),
+    runnerId: toNumber(launchRunnerId.N),
+    warned: launchWarned?.BOOL === true,
   };
 }
 

@@ -15,6 +15,7 @@ import type {
   GitlabRunnerActivity,
   PendingJobsPage,
   RunnerSpec,
+  RunningJobRef,
 } from './port';
 import { retryDelayMs } from './retry-after';
 
@@ -35,8 +36,13 @@ const listedJobSchema = z.looseObject({
   pipeline: z.optional(z.nullable(z.looseObject({ id: z.int().check(z.positive()) }))),
 });
 const jobListSchema = z.array(listedJobSchema);
-/** `GET /runners/:id/jobs`: an array of jobs; only their presence is read. */
-const runnerJobsSchema = z.array(z.looseObject({ id: z.int().check(z.positive()) }));
+/** `GET /runners/:id/jobs`: an array of jobs, each with the project it belongs to. */
+const runnerJobsSchema = z.array(
+  z.looseObject({
+    id: z.int().check(z.positive()),
+    project: z.looseObject({ id: z.int().check(z.positive()) }),
+  }),
+);
 /** GitLab's offset pagination header: the next page's number, empty on the last page. */
 const nextPageSchema = z.string().check(z.regex(/^[1-9]\d*$/));
 /** GitLab's error body: `{"message": "403 Forbidden - Job is not retryable"}`. */
@@ -95,7 +101,7 @@ export function gitlabHttpApi(
         nextPage: next.success ? Number(next.data) : undefined,
       };
     },
-    async runnerBusy(runnerId): Promise<boolean> {
+    async runningJob(runnerId): Promise<RunningJobRef | undefined> {
       // One job is enough to tell: `status=running` filters on the job's status (running,
       // success, failed or canceled are the values this endpoint takes).
       const query = new URLSearchParams({ status: 'running', per_page: '1' });
@@ -104,12 +110,13 @@ export function gitlabHttpApi(
         body = await call('GET', `/runners/${runnerId}/jobs?${query}`);
       } catch (error) {
         // A deleted runner runs nothing; its instance may go.
-        if (error instanceof GitlabNotFoundError) return false;
+        if (error instanceof GitlabNotFoundError) return undefined;
         throw error;
       }
       const jobs = runnerJobsSchema.safeParse(body);
       if (!jobs.success) throw new GitlabResponseError('GitLab runner jobs response has an unexpected shape');
-      return jobs.data.length > 0;
+      const [job] = jobs.data;
+      return job === undefined ? undefined : { id: job.id, projectId: job.project.id };
     },
     async getJob(projectId, jobId): Promise<GitlabJob> {
       const body = await call('GET', `/projects/${projectId}/jobs/${jobId}`);

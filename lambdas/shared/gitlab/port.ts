@@ -79,12 +79,22 @@ export interface GitlabJobListing {
   listPendingJobs(projectId: number, page: number): Promise<PendingJobsPage>;
 }
 
-/** What the reaper asks GitLab about a runner before it terminates the runner's idle instance. */
+/** The job a runner is running, as GitLab reports it. */
+export interface RunningJobRef {
+  readonly id: number;
+  readonly projectId: number;
+}
+
+/**
+ * What Spotlab asks GitLab about one of its runners: the reaper before it terminates the runner's
+ * idle instance, the lifecycle consumer when a spot warning names an instance whose job's
+ * `running` webhook never came.
+ */
 export interface GitlabRunnerActivity {
   /**
-   * `GET /runners/:id/jobs?status=running&per_page=1`: whether the runner is running a job now.
+   * `GET /runners/:id/jobs?status=running&per_page=1`: the job the runner is running now, if any.
    * A runner GitLab no longer knows (404) runs nothing. Needs a token that sees the runner
    * (`manage_runner` or `api`).
    */
-  runnerBusy(runnerId: number): Promise<boolean>;
+  runningJob(runnerId: number): Promise<RunningJobRef | undefined>;
 }

@@ -43,13 +43,13 @@ const json =
   () =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
-describe('GitLab runnerBusy', () => {
-  it('asks for one running job of the runner, with the API token', async () => {
+describe('GitLab runningJob', () => {
+  it('asks for one running job of the runner, with the API token, and names it and its project', async () => {
     const { api, requests } = fakeGitlab(json([runningJob]));
 
-    const busy = await api.runnerBusy(9037);
+    const job = await api.runningJob(9037);
 
-    expect(busy).toBe(true);
+    expect(job).toEqual({ id: 2, projectId: 380 });
     expect(requests).toHaveLength(1);
     expect(requests[0]?.method).toBe('GET');
     expect(requests[0]?.url).toBe(
@@ -61,20 +61,21 @@ describe('GitLab runnerBusy', () => {
   it.each<[string, () => Response]>([
     ['an empty list', json([])],
     ['404: the runner was deleted', json({ message: '404 Not found' }, 404)],
-  ])('calls a runner idle on %s', async (_case, answer) => {
+  ])('finds no running job on %s', async (_case, answer) => {
     const { api } = fakeGitlab(answer);
 
-    expect(await api.runnerBusy(9037)).toBe(false);
+    expect(await api.runningJob(9037)).toBeUndefined();
   });
 
   it.each<[string, () => Response, new (...args: never[]) => Error]>([
     ['a body that is not a job list', json({ id: 2 }), GitlabResponseError],
-    ['a job without an id', json([{ status: 'running' }]), GitlabResponseError],
+    ['a job without an id', json([{ status: 'running', project: { id: 380 } }]), GitlabResponseError],
+    ['a job without its project', json([{ id: 2, status: 'running' }]), GitlabResponseError],
     ['403: the token cannot see the runner', json({ message: '403 Forbidden' }, 403), GitlabAuthError],
     ['503 on every attempt', json({ message: 'unavailable' }, 503), GitlabUnavailableError],
   ])('fails on %s', async (_case, answer, error) => {
     const { api } = fakeGitlab(answer);
 
-    await expect(api.runnerBusy(9037)).rejects.toBeInstanceOf(error);
+    await expect(api.runningJob(9037)).rejects.toBeInstanceOf(error);
   });
 });
