@@ -28,6 +28,14 @@ export interface LaunchDeps {
  */
 export async function launchGroup(group: LaunchGroup, count: number, deps: LaunchDeps): Promise<GroupLaunch> {
   const attemptAt = deps.now();
+  if (group.lifecycle === 'on-demand') {
+    const onDemand = await deps.fleet.launch(
+      launchRequest(deps.stackName, group, deps.subnetIds, 'on-demand', count, attemptAt),
+    );
+    report(group, onDemand, 'on-demand', deps.observer);
+    reportShortfall(group, onDemand, count - onDemand.instances.length, deps.observer);
+    return { instances: onDemand.instances.slice(0, count) };
+  }
   const spot = await deps.fleet.launch(
     launchRequest(deps.stackName, group, deps.subnetIds, 'spot', count, attemptAt),
   );
@@ -47,12 +55,19 @@ export async function launchGroup(group: LaunchGroup, count: number, deps: Launc
       deps.observer.failed('launch', undefined, error);
     }
   }
-  const stillMissing = count - instances.length;
-  if (stillMissing > 0) {
-    const code = [...spot.errors].reverse()[0]?.code ?? 'NoInstances';
-    deps.observer.shortfall(group.pool.name, code, stillMissing);
-  }
+  reportShortfall(group, spot, count - instances.length, deps.observer);
   return { instances: instances.slice(0, count) };
+}
+
+function reportShortfall(
+  group: LaunchGroup,
+  result: LaunchResult,
+  missing: number,
+  observer: ScaleUpObserver,
+) {
+  if (missing <= 0) return;
+  const code = [...result.errors].reverse()[0]?.code ?? 'NoInstances';
+  observer.shortfall(group.pool.name, code, missing);
 }
 
 function report(

@@ -7,6 +7,8 @@ import type { RuntimePool } from './settings';
 export interface LaunchGroup {
   readonly key: string;
   readonly pool: RuntimePool;
+  /** How the group launches first: spot, or on-demand for retried jobs of a pool that asks so. */
+  readonly lifecycle: Lifecycle;
   readonly requirements: InstanceRequirements | undefined;
   readonly jobIds: readonly number[];
   readonly projectIds: readonly number[];

@@ -5,7 +5,7 @@ import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
 import { launchGroup } from './launch-groups';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { Fleet, JobLedger, LaunchedInstance, TokenStore } from './ports';
+import type { Fleet, JobLedger, LaunchedInstance, Lifecycle, TokenStore } from './ports';
 import { hourlyPrice, type PriceList } from './prices';
 import { provisionRunner } from './provision-runner';
 import type { ShapeTags } from './route-job';
@@ -116,14 +116,24 @@ async function serveGroup(
   return releaseAll(unserved, deps.ledger);
 }
 
+/**
+ * On-demand for a retried job when its pool asks so: Spotlab retries a job spot reclaimed, and a
+ * second reclaim would cost the job its whole run again. Otherwise spot first.
+ */
+function launchLifecycle(item: RoutedDemand): Lifecycle {
+  return item.route.pool.onDemandForRetries === true && item.demand.retriesCount > 0 ? 'on-demand' : 'spot';
+}
+
 function groupByShape(routed: readonly RoutedDemand[]): { group: LaunchGroup; items: RoutedDemand[] }[] {
   const groups = new Map<string, { group: LaunchGroup; items: RoutedDemand[] }>();
   for (const item of routed) {
-    const key = [item.route.pool.name, ...[...item.route.shapeTags].sort()].join('|');
+    const lifecycle = launchLifecycle(item);
+    const key = [item.route.pool.name, ...[...item.route.shapeTags].sort(), lifecycle].join('|');
     const entry = groups.get(key) ?? {
       group: {
         key,
         pool: item.route.pool,
+        lifecycle,
         requirements: item.route.requirements,
         jobIds: [],
         projectIds: [],

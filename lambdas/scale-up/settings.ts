@@ -26,6 +26,8 @@ export const runtimePoolSchema = z.object({
   ),
   maxInstances: positiveInt,
   onDemandFallback: z.boolean(),
+  /** Launch retried jobs (`retries_count` > 0) on-demand: a job spot reclaimed once is not risked twice. */
+  onDemandForRetries: z.optional(z.boolean()),
   jobTimeoutSeconds: positiveInt,
 });
 

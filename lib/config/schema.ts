@@ -95,6 +95,8 @@ const poolSchema = z
       .max(24 * 60)
       .default(180),
     onDemandFallback: z.boolean().default(true),
+    /** Retried jobs (a spot interruption's retry among them) launch on-demand instead of spot. */
+    onDemandForRetries: z.boolean().default(false),
     /** GitLab `maximum_timeout` of the pool's runners: a job running longer is stopped by GitLab. */
     jobTimeoutMinutes: z
       .number()

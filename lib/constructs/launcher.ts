@@ -152,6 +152,7 @@ function runtimePool(pool: PoolConfig, fleet: RunnerFleet): RuntimePool {
     instanceRequirements: pool.instanceRequirements,
     maxInstances: pool.maxInstances,
     onDemandFallback: pool.onDemandFallback,
+    onDemandForRetries: pool.onDemandForRetries,
     jobTimeoutSeconds: pool.jobTimeoutMinutes * 60,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scaleUp } from '../../lambdas/scale-up/scale-up';
 import { TagKey } from '../../lambdas/shared/naming';
 import { sqsRecord } from '../../sim/sqs-event-source';
-import { demand, world } from './scale-up-world';
+import { demand, POOLS, world } from './scale-up-world';
 
 describe('scale-up: a pending job becomes one instance with its own runner', () => {
   it('launches one spot instance, creates a locked project runner named after it and stores its token', async () => {
@@ -226,6 +226,42 @@ describe('scale-up: spot shortfall', () => {
     expect(retry).toHaveLength(1);
     expect(w.observer.events).toContain('shortfall gpu InsufficientInstanceCapacity 1');
     expect([...w.ledger.items.values()].filter((item) => item.state === 'claimed')).toEqual([]);
+  });
+});
+
+describe('scale-up: retried jobs on-demand', () => {
+  const retried = (jobId: number) => {
+    const d = demand(jobId);
+    return { ...d, demand: { ...d.demand, retriesCount: 1 } };
+  };
+
+  it('launches a retried job on-demand when its pool asks so, and first-run jobs on spot, in separate calls', async () => {
+    const pools = POOLS.map((pool) =>
+      pool.name === 'arm-docker' ? { ...pool, onDemandForRetries: true } : pool,
+    );
+    const w = world({ pools });
+    for (const id of [80, 81]) w.gitlab.addJob(id, 380);
+
+    const retry = await scaleUp([retried(80), demand(81)], w.deps);
+
+    expect(retry).toEqual([]);
+    expect(
+      w.ec2
+        .running()
+        .map((i) => i.lifecycle)
+        .sort(),
+    ).toEqual(['on-demand', 'spot']);
+    expect(w.ec2.calls.createFleet).toBe(2);
+    expect(w.observer.events).toContain('launched arm-docker on-demand 1');
+  });
+
+  it('launches a retried job on spot when its pool does not ask for on-demand retries', async () => {
+    const w = world();
+    w.gitlab.addJob(82, 380);
+
+    await scaleUp([retried(82)], w.deps);
+
+    expect(w.ec2.running().map((i) => i.lifecycle)).toEqual(['spot']);
   });
 });
 
