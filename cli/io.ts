@@ -3,6 +3,12 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** How GitLab is reached. @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** The clock, in epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** Waits between polls (`drain --wait`). @default a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**

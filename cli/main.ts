@@ -3,7 +3,14 @@ import type { CliIo, Command } from './io';
 /**
  * The subcommands. Each lives in `cli/commands/<name>.ts`; adding one is one line here.
  */
-const commands: Readonly<Record<string, () => Promise<Command>>> = {};
+const commands: Readonly<Record<string, () => Promise<Command>>> = {
+  status: async () => (await import('./commands/status')).statusCommand,
+  doctor: async () => (await import('./commands/doctor')).doctorCommand,
+  drain: async () => (await import('./commands/drain')).drainCommand,
+  resume: async () => (await import('./commands/resume')).resumeCommand,
+  simulate: async () => (await import('./commands/simulate')).simulateCommand,
+  trace: async () => (await import('./commands/trace')).traceCommand,
+};
 
 function usage(): string {
   const lines = Object.keys(commands).map((name) => `  ${name}`);

@@ -10,6 +10,7 @@ import { Reaper } from './constructs/reaper';
 import { RunnerCache } from './constructs/runner-cache';
 import { RunnerFleet } from './constructs/runner-fleet';
 import { WebhookApi } from './constructs/webhook-api';
+import { configHash, StackOutput } from './stack-outputs';
 
 /** Properties of {@link SpotlabStack}. */
 export interface SpotlabStackProps extends StackProps {
@@ -92,5 +93,16 @@ export class SpotlabStack extends Stack {
         description: "S3 bucket of the runners' shared cache",
       });
     }
+    // What the operator CLI (`npx spotlab status|doctor|drain`) reads to find the deployed resources.
+    const operatorOutputs: Record<string, string> = {
+      [StackOutput.configHash]: configHash(config),
+      [StackOutput.jobTableName]: this.launcher.table.tableName,
+      [StackOutput.demandQueueUrl]: this.queues.demand.queueUrl,
+      [StackOutput.demandQueueArn]: this.queues.demand.queueArn,
+      [StackOutput.demandDeadLetterQueueUrl]: this.queues.demandDeadLetters.queueUrl,
+      [StackOutput.lifecycleDeadLetterQueueUrl]: this.queues.lifecycleDeadLetters.queueUrl,
+      [StackOutput.scaleUpFunctionName]: this.launcher.function.functionName,
+    };
+    for (const [id, value] of Object.entries(operatorOutputs)) new CfnOutput(this, id, { value });
   }
 }

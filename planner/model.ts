@@ -11,6 +11,17 @@ export interface TraceJob {
   readonly tags: readonly string[];
   /** The job's name, when the trace has it; for the report only. */
   readonly name?: string;
+  /**
+   * When the job entered the runner queue (GitLab status `pending`), ms since the epoch. A later-stage
+   * job is created with its pipeline but only queued once the stages before it pass, so a wait is
+   * counted from here when the trace has it (see {@link arrivalMs}).
+   */
+  readonly queuedAtMs?: number;
+}
+
+/** The moment a job starts asking for a runner: when it was queued, else when it was created. */
+export function arrivalMs(job: TraceJob): number {
+  return job.queuedAtMs ?? job.createdAtMs;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface TimelinePoint {
   readonly atMs: number;
   readonly pendingJobs: number;
   readonly runningInstances: number;
+  /** USD spent on instances so far (per second, before EC2's one-minute minimum), when known. */
+  readonly costUSD?: number;
 }
 
 /** One scenario: Spotlab, or an alternative such as N always-on runners. */
@@ -35,6 +37,10 @@ export interface ScenarioResult {
   readonly timeline: readonly TimelinePoint[];
   /** Every job's wait, in seconds, for the distribution chart. */
   readonly waitsSeconds: readonly number[];
+  /** The cost split by how the instances were bought, when the scenario buys both ways. */
+  readonly costSplitUSD?: { readonly spot: number; readonly onDemand: number };
+  /** Other figures worth showing beside the summary, e.g. `spot interruptions: 4`. */
+  readonly facts?: Readonly<Record<string, string | number>>;
 }
 
 /** Everything a report shows. The first scenario is Spotlab's. */

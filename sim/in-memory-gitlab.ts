@@ -59,6 +59,7 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
   };
   private readonly faults: GitlabFault[] = [];
   private nextRunnerId = 9000;
+  private highestJobId = 0;
 
   /** @param now the clock that stamps each job's `created_at`. */
   constructor(private readonly now: () => number = Date.now) {}
@@ -72,6 +73,7 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
   addJob(id: number, projectId: number, tagList: readonly string[] = [], status = 'pending'): SimJob {
     const job = { id, projectId, status, tagList, createdAtMs: this.now() };
     this.jobs.set(id, job);
+    this.highestJobId = Math.max(this.highestJobId, id);
     return job;
   }
 
@@ -123,7 +125,8 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
     const job = this.find(projectId, jobId);
     if (!RETRYABLE.has(job.status) || job.retriedAs !== undefined)
       throw new GitlabJobNotRetryableError(`job ${jobId} is not retryable`);
-    const id = Math.max(...this.jobs.keys()) + 1;
+    // GitLab gives the retry the next job id of the instance.
+    const id = this.highestJobId + 1;
     this.addJob(id, projectId, job.tagList);
     job.retriedAs = id;
     return id;

@@ -1,4 +1,4 @@
-import { FIRST_JOB_ID, TIMES } from './scenario';
+import { FIRST_JOB_ID } from './scenario';
 import { scheduleInterruption, vmExit } from './vms';
 import { sendJobHook } from './webhooks';
 import type { LogicalJob, Vm, World } from './world';
@@ -8,13 +8,13 @@ import type { LogicalJob, Vm, World } from './world';
  * an idle runner that may take it does, and with no runner for an hour it fails.
  */
 export function createJob(world: World, logical: LogicalJob, retriesCount: number, jobId?: number): number {
-  const id = jobId ?? world.nextJobId(FIRST_JOB_ID);
+  const id = world.jobId(jobId, FIRST_JOB_ID);
   if (!world.gitlab.jobs.has(id)) world.gitlab.addJob(id, logical.projectId, logical.tags);
   world.attempts.set(id, { jobId: id, logical, retriesCount, createdAt: world.scheduler.now });
   logical.attempts.push(id);
   world.pending.add(id);
   sendJobHook(world, id, 'pending');
-  world.scheduler.after(TIMES.stuckMs, () => {
+  world.scheduler.after(world.scenario.times.stuckMs, () => {
     if (world.status(id) !== 'pending') return;
     world.stats.stuckFailed += 1;
     failJob(world, id, 'stuck_or_timeout_failure');
@@ -78,7 +78,7 @@ function finishJob(world: World, vm: Vm, jobId: number): void {
   attempt.finishedAt = world.scheduler.now;
   world.setStatus(jobId, 'success');
   sendJobHook(world, jobId, 'success');
-  world.scheduler.after(TIMES.exitMs, () => vmExit(world, vm));
+  world.scheduler.after(world.scenario.times.exitMs, () => vmExit(world, vm));
 }
 
 /** GitLab fails a pending or running job. */
@@ -101,7 +101,7 @@ export function jobCanceled(world: World, jobId: number, before: string | undefi
   sendJobHook(world, jobId, 'canceled');
   for (const vm of world.vms.values())
     if (vm.state === 'busy' && vm.jobId === jobId)
-      world.scheduler.after(TIMES.exitMs, () => vmExit(world, vm));
+      world.scheduler.after(world.scenario.times.exitMs, () => vmExit(world, vm));
 }
 
 /** Spotlab retried a job through the API: GitLab created `newId`, pending, one retry further. */

@@ -1,8 +1,11 @@
+import type { SQSRecord } from 'aws-lambda';
+import { faultScenario } from './fault-scenario';
 import { createJob } from './jobs';
-import { type FaultOptions, PROJECTS, TAG_MIX, TIMES } from './scenario';
+import type { FaultOptions, Scenario } from './scenario';
 import { spotlab } from './spotlab';
+import type { SimQueue } from './sqs-queue';
 import { instanceGone } from './vms';
-import { type LogicalJob, World, type WorldStats } from './world';
+import { World, type WorldStats } from './world';
 
 /** What a fault run ended with. The targets: every job completed once, nothing lost or left. */
 export interface FaultFigures {
@@ -39,75 +42,49 @@ export async function runFaults(options: FaultOptions): Promise<FaultFigures> {
 
 /** {@link runFaults}, with the world it ended in, for a closer look. */
 export async function simulate(options: FaultOptions): Promise<{ world: World; figures: FaultFigures }> {
-  const world = new World({
-    dropRate: 0.2,
-    duplicateRate: 0.1,
-    reorderRate: 0.05,
-    interruptRate: 0.1,
-    capacityErrorRate: 0.05,
-    gitlabFaultRate: 0.03,
-    arrivalMinutes: Math.max(5, options.jobs / 25),
-    ...options,
-  });
+  const world = await runScenario(faultScenario(options));
+  return { world, figures: figures(world, world.scheduler.now - world.startedAt) };
+}
+
+/**
+ * Runs a scenario's jobs through Spotlab's real code until every job has ended and the queues are
+ * empty, then keeps the reaper sweeping for `times.afterMs` (or stops at `times.limitMs`).
+ * `instrument` sees the world before the first event, to watch it (see `scheduler.onAdvance`).
+ */
+export async function runScenario(scenario: Scenario, instrument?: (world: World) => void): Promise<World> {
+  const world = new World(scenario);
   world.onInstanceGone = (instanceId) => instanceGone(world, instanceId);
   const lambdas = spotlab(world);
-  const start = world.scheduler.now;
-  schedulePipelines(world);
+  const { times } = scenario;
+  const start = world.startedAt;
+  instrument?.(world);
+  scenario.jobs.forEach((job, index) => {
+    world.scheduler.after(job.atMs, () => {
+      const logical = { ...job, index, interruptPending: job.interrupt, attempts: [] };
+      world.logical.push(logical);
+      createJob(world, logical, 0);
+    });
+  });
 
   let settledAt: number | undefined;
   const settled = () =>
-    world.logical.length === world.options.jobs &&
+    world.logical.length === scenario.jobs.length &&
     world.logical.every((job) => ENDED.has(world.status(job.attempts.at(-1) ?? 0) ?? '')) &&
     world.demandQueue.depth === 0 &&
     world.lifecycleQueue.depth === 0;
   const finished = () => {
     if (!settled()) settledAt = undefined;
     else settledAt ??= world.scheduler.now;
-    return settledAt !== undefined && world.scheduler.now - settledAt >= TIMES.afterMs;
+    return settledAt !== undefined && world.scheduler.now - settledAt >= times.afterMs;
   };
   const running = () => !finished();
-  world.scheduler.every(
-    TIMES.pollMs,
-    () => world.demandQueue.poll(lambdas.scaleUp).then(() => undefined),
-    running,
-  );
-  world.scheduler.every(
-    TIMES.pollMs,
-    () => world.lifecycleQueue.poll(lambdas.lifecycle).then(() => undefined),
-    running,
-  );
-  world.scheduler.every(TIMES.sweepMs, () => lambdas.sweep(), running);
-  await world.scheduler.run(finished, start + TIMES.limitMs);
-  return { world, figures: figures(world, world.scheduler.now - start) };
-}
-
-/** Pipelines of 1–8 jobs start at random times over the arrival span, in a few projects. */
-function schedulePipelines(world: World): void {
-  const rng = world.rng.jobs;
-  const spanMs = world.options.arrivalMinutes * 60_000;
-  let index = 0;
-  while (index < world.options.jobs) {
-    const at = Math.floor(rng.next() * spanMs);
-    const projectId = rng.pick(PROJECTS);
-    const size = Math.min(rng.int(1, 8), world.options.jobs - index);
-    const pipeline: LogicalJob[] = [];
-    for (let n = 0; n < size; n += 1) {
-      pipeline.push({
-        index: index++,
-        projectId,
-        tags: rng.pick(TAG_MIX),
-        workMs: rng.int(TIMES.jobMinMs, TIMES.jobMaxMs),
-        interruptPending: rng.chance(world.options.interruptRate),
-        attempts: [],
-      });
-    }
-    world.scheduler.after(at, () => {
-      for (const job of pipeline) {
-        world.logical.push(job);
-        createJob(world, job, 0);
-      }
-    });
-  }
+  const poll = (queue: SimQueue, handler: (records: SQSRecord[]) => Promise<string[]>) =>
+    world.scheduler.every(times.pollMs, () => queue.poll(handler).then(() => undefined), running);
+  poll(world.demandQueue, lambdas.scaleUp);
+  poll(world.lifecycleQueue, lambdas.lifecycle);
+  world.scheduler.every(times.sweepMs, () => lambdas.sweep(), running);
+  await world.scheduler.run(finished, start + times.limitMs);
+  return world;
 }
 
 function figures(world: World, simulatedMs: number): FaultFigures {
@@ -128,9 +105,9 @@ function figures(world: World, simulatedMs: number): FaultFigures {
   }
   const launched = [...world.ec2.instances.values()];
   return {
-    jobs: world.options.jobs,
+    jobs: world.scenario.jobs.length,
     completedOnce,
-    lost: lost + (world.options.jobs - world.logical.length),
+    lost: lost + (world.scenario.jobs.length - world.logical.length),
     ranTwice,
     instancesLeft: world.ec2.running().length,
     runnersLeft: world.gitlab.runners.size,

@@ -1,7 +1,7 @@
 import type { RuntimePool } from '../../lambdas/scale-up/settings';
 import { dockerPool } from '../pools';
 
-/** The faults and size of a run; rates are per event of their kind. */
+/** The faults and size of a fault-suite run; rates are per event of their kind. */
 export interface FaultOptions {
   readonly seed: number;
   /** Logical jobs (a job and its retries count as one). */
@@ -20,6 +20,72 @@ export interface FaultOptions {
   readonly gitlabFaultRate?: number;
   /** Minutes over which pipelines start. @default jobs / 25 */
   readonly arrivalMinutes?: number;
+}
+
+/** Fault rates of a scenario, per event of their kind (0 turns a fault off). */
+export interface FaultRates {
+  /** Job Hook deliveries GitLab never makes. */
+  readonly dropRate: number;
+  /** Job Hooks delivered twice. */
+  readonly duplicateRate: number;
+  /** Job Hooks delivered late, after later hooks of the same job. */
+  readonly reorderRate: number;
+  /** Spot CreateFleet calls short of capacity (InsufficientInstanceCapacity). */
+  readonly capacityErrorRate: number;
+  /** Spotlab's GitLab API calls answered 429/500/502/503 (after the adapter's own retries). */
+  readonly gitlabFaultRate: number;
+}
+
+/** No faults at all: every hook delivered once, in order; EC2 and GitLab always answer. */
+export const NO_FAULTS: FaultRates = {
+  dropRate: 0,
+  duplicateRate: 0,
+  reorderRate: 0,
+  capacityErrorRate: 0,
+  gitlabFaultRate: 0,
+};
+
+/** One job a scenario creates: when it becomes pending, where, and how long its script runs. */
+export interface ScenarioJob {
+  /** When GitLab creates it, pending, in ms after the run starts. */
+  readonly atMs: number;
+  readonly projectId: number;
+  /** Its `tags:`; empty when untagged. */
+  readonly tags: readonly string[];
+  /** The script's own run time once a runner took it. */
+  readonly workMs: number;
+  /** EC2 reclaims its spot instance mid-job the first time it runs on spot. */
+  readonly interrupt: boolean;
+}
+
+/** A spot CreateFleet call that falls short of capacity whatever the rate: the `nth` (1-based) for `pool`. */
+export interface CapacityError {
+  readonly pool: string;
+  readonly nth: number;
+}
+
+/** Simulated times of a scenario, in milliseconds (see {@link TIMES}). */
+export type SimTimes = { readonly [K in keyof typeof TIMES]: number };
+
+/**
+ * Everything one simulated run depends on: the same scenario gives the same run to the last
+ * figure. The fault suite builds one from {@link FaultOptions}; the demo and the trace replay
+ * build their own.
+ */
+export interface Scenario {
+  /** Seeds the hook, GitLab and EC2 faults. */
+  readonly seed: number;
+  /**
+   * What each pool's VMs do (idle timeout, lifetime). Scale-up and the reaper read `POOLS` until
+   * `sim/world/spotlab.ts` reads the scenario's: the run refuses other pools meanwhile.
+   */
+  readonly pools: readonly SimPool[];
+  readonly times: SimTimes;
+  readonly faults: FaultRates;
+  /** Capacity errors that happen whatever `faults.capacityErrorRate` draws. @default none */
+  readonly capacityErrors?: readonly CapacityError[];
+  /** The jobs, in creation order (ties keep this order). */
+  readonly jobs: readonly ScenarioJob[];
 }
 
 /** A pool of the scenario: what scale-up reads, and how its VMs behave. */

@@ -13,6 +13,12 @@ interface Timer {
 export class Scheduler {
   private readonly heap: Timer[] = [];
   private seq = 0;
+  /**
+   * Told before the clock moves from `fromMs` to `toMs`: the world holds still in between, so an
+   * observer can sample it at any instant of that span without adding events of its own (an
+   * event would shift when a run is judged settled, and with it every figure).
+   */
+  onAdvance: (fromMs: number, toMs: number) => void = () => undefined;
 
   constructor(readonly clock: SimClock) {}
 
@@ -40,6 +46,7 @@ export class Scheduler {
     for (;;) {
       const next = this.pop();
       if (next === undefined || next.at > untilMs) return;
+      if (next.at > this.clock.now()) this.onAdvance(this.clock.now(), next.at);
       this.clock.advance(next.at - this.clock.now());
       await next.run();
       if (done()) return;

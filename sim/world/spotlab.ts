@@ -13,7 +13,7 @@ import type { GitlabFault } from '../in-memory-gitlab';
 import { inMemoryInstances } from '../in-memory-instances';
 import { InMemoryJobTable, inMemoryReaperFleet, inMemoryTokenParameters } from '../in-memory-reaper';
 import { jobCanceled, jobRetried } from './jobs';
-import { POOLS, PROJECTS, STACK } from './scenario';
+import { STACK } from './scenario';
 import { vmLaunched } from './vms';
 import type { World } from './world';
 
@@ -95,7 +95,7 @@ export function spotlab(world: World): Spotlab {
     fleet,
     tokens: world.tokens,
     ledger: world.ledger,
-    pools: POOLS,
+    pools: world.scenario.pools,
     subnetIds: ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'],
     scope: { type: 'project' },
     limits: { maxInstances: 500, maxSpendPerHourUsd: 1_000 },
@@ -132,13 +132,14 @@ export function spotlab(world: World): Spotlab {
     },
     settings: {
       poolLimits: Object.fromEntries(
-        POOLS.map((p) => [
+        world.scenario.pools.map((p) => [
           p.name,
           { idleTimeoutSeconds: p.idleTimeoutSeconds, maxLifetimeMinutes: p.maxLifetimeMinutes },
         ]),
       ),
       prices: { usdPerHour: {}, defaultUsdPerHour: 0.1 },
-      projectIds: PROJECTS,
+      // The projects Spotlab is configured to serve: every project the scenario's jobs belong to.
+      projectIds: [...new Set(world.scenario.jobs.map((job) => job.projectId))].sort((a, b) => a - b),
       tokenPickupSeconds: 600,
       bootGraceSeconds: 300,
       pendingGraceSeconds: 120,

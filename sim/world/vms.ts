@@ -1,14 +1,12 @@
 import type { LaunchedInstance } from '../../lambdas/scale-up/ports';
 import { failJob, pickJob } from './jobs';
-import { POOLS, TIMES } from './scenario';
 import { sendEc2Event } from './webhooks';
 import type { Vm, World } from './world';
 
 /** An instance CreateFleet started for `poolName`: it boots, then asks for its token. */
 export function vmLaunched(world: World, instance: LaunchedInstance, poolName: string): void {
   if (world.vms.has(instance.instanceId)) return;
-  const pool = POOLS.find((p) => p.name === poolName);
-  if (pool === undefined) throw new Error(`no pool ${poolName}`);
+  const pool = world.pool(poolName);
   const vm: Vm = {
     instanceId: instance.instanceId,
     pool,
@@ -17,7 +15,7 @@ export function vmLaunched(world: World, instance: LaunchedInstance, poolName: s
     idleEpoch: 0,
   };
   world.vms.set(vm.instanceId, vm);
-  world.scheduler.after(TIMES.bootMs, () => readToken(world, vm, 1));
+  world.scheduler.after(world.scenario.times.bootMs, () => readToken(world, vm, 1));
 }
 
 /** The bootstrap reads its token parameter once and deletes it, then registers `run-single`. */
@@ -25,8 +23,9 @@ function readToken(world: World, vm: Vm, reads: number): void {
   if (vm.state === 'off') return;
   const token = world.tokens.tokens.get(vm.instanceId);
   if (token === undefined) {
-    if (reads >= TIMES.tokenReads) powerOff(world, vm);
-    else world.scheduler.after(TIMES.tokenRetryMs, () => readToken(world, vm, reads + 1));
+    const { times } = world.scenario;
+    if (reads >= times.tokenReads) powerOff(world, vm);
+    else world.scheduler.after(times.tokenRetryMs, () => readToken(world, vm, reads + 1));
     return;
   }
   world.tokens.tokens.delete(vm.instanceId);
@@ -78,16 +77,18 @@ export function instanceGone(world: World, instanceId: string): void {
     const jobId = vm.state === 'busy' ? vm.jobId : undefined;
     vm.state = 'off';
     vm.endedBy ??= 'terminate';
+    vm.endedAt ??= world.scheduler.now;
     if (jobId !== undefined && world.status(jobId) === 'running')
-      world.scheduler.after(TIMES.lostRunnerMs, () => {
+      world.scheduler.after(world.scenario.times.lostRunnerMs, () => {
         if (world.status(jobId) !== 'running') return;
         world.stats.killedMidJob += 1;
         failJob(world, jobId, 'runner_system_failure');
       });
   }
   const change = 'EC2 Instance State-change Notification';
-  world.scheduler.after(TIMES.shuttingDownMs, () => sendEc2Event(world, instanceId, change, 'shutting-down'));
-  world.scheduler.after(TIMES.terminatedMs, () => sendEc2Event(world, instanceId, change, 'terminated'));
+  const { times } = world.scenario;
+  world.scheduler.after(times.shuttingDownMs, () => sendEc2Event(world, instanceId, change, 'shutting-down'));
+  world.scheduler.after(times.terminatedMs, () => sendEc2Event(world, instanceId, change, 'terminated'));
 }
 
 /** EC2 reclaims the job's spot instance partway through: a warning, then termination 2 min later. */
@@ -101,6 +102,6 @@ export function scheduleInterruption(world: World, vm: Vm, jobId: number, workMs
     world.stats.interruptions += 1;
     attempt.interrupted = true;
     sendEc2Event(world, vm.instanceId, 'EC2 Spot Instance Interruption Warning');
-    world.scheduler.after(TIMES.spotNoticeMs, () => powerOff(world, vm, 'spot'));
+    world.scheduler.after(world.scenario.times.spotNoticeMs, () => powerOff(world, vm, 'spot'));
   });
 }

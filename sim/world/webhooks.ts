@@ -1,6 +1,5 @@
 import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
 import { routeJobEvent } from '../../lambdas/webhook/route-job-event';
-import { TIMES } from './scenario';
 import type { World } from './world';
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -45,10 +44,11 @@ export function sendJobHook(world: World, jobId: number, status: string): void {
     world.stats.hooksDropped += 1;
     return;
   }
-  const latency = () => hooks.int(TIMES.hookMinMs, TIMES.hookMaxMs);
+  const { times } = world.scenario;
+  const latency = () => hooks.int(times.hookMinMs, times.hookMaxMs);
   if (roll < dropRate + reorderRate) {
     world.stats.hooksLate += 1;
-    world.scheduler.after(hooks.int(TIMES.lateMinMs, TIMES.lateMaxMs), () => deliver(world, body));
+    world.scheduler.after(hooks.int(times.lateMinMs, times.lateMaxMs), () => deliver(world, body));
     return;
   }
   world.scheduler.after(latency(), () => deliver(world, body));

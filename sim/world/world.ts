@@ -4,7 +4,7 @@ import { InMemoryGitlab } from '../in-memory-gitlab';
 import { InMemoryJournal } from '../in-memory-journal';
 import { InMemoryLedger, InMemoryTokenStore } from '../in-memory-stores';
 import { Prng } from './prng';
-import type { FaultOptions, SimPool } from './scenario';
+import type { FaultRates, Scenario, SimPool } from './scenario';
 import { Scheduler } from './scheduler';
 import { SimQueue } from './sqs-queue';
 
@@ -46,6 +46,8 @@ export interface Vm {
   idleEpoch: number;
   /** Who ended the instance: its own power-off, EC2 reclaiming spot, or a TerminateInstances call. */
   endedBy?: 'self' | 'spot' | 'terminate';
+  /** When the instance ended (simulated epoch ms), whoever ended it. */
+  endedAt?: number;
 }
 
 /** Counts of what happened, for the report. */
@@ -71,7 +73,11 @@ export interface WorldStats {
 export class World {
   readonly clock = new SimClock();
   readonly scheduler = new Scheduler(this.clock);
-  readonly rng: { readonly hooks: Prng; readonly jobs: Prng; readonly gitlab: Prng; readonly ec2: Prng };
+  readonly rng: { readonly hooks: Prng; readonly gitlab: Prng; readonly ec2: Prng };
+  /** The scenario's fault rates (Spotlab's GitLab wiring reads `gitlabFaultRate` here). */
+  readonly options: FaultRates;
+  /** When the run started (simulated epoch ms). */
+  readonly startedAt: number;
   readonly gitlab = new InMemoryGitlab(this.clock.now);
   readonly ec2: InMemoryEc2;
   readonly ledger = new InMemoryLedger(this.clock.now);
@@ -103,18 +109,23 @@ export class World {
   /** Called when a running instance ends, whoever ended it. */
   onInstanceGone: (instanceId: string) => void = () => undefined;
 
-  constructor(readonly options: Required<FaultOptions>) {
-    const seed = options.seed;
-    this.rng = {
-      hooks: new Prng(seed * 4 + 1),
-      jobs: new Prng(seed * 4 + 2),
-      gitlab: new Prng(seed * 4 + 3),
-      ec2: new Prng(seed * 4 + 4),
-    };
+  private highestJobId: number | undefined;
+  private readonly spotCalls = new Map<string, number>();
+
+  constructor(readonly scenario: Scenario) {
+    const seed = scenario.seed;
+    this.options = scenario.faults;
+    this.startedAt = this.clock.now();
+    // Seeds × 4 + 2 went to the job stream, which the scenario now draws before the run.
+    this.rng = { hooks: new Prng(seed * 4 + 1), gitlab: new Prng(seed * 4 + 3), ec2: new Prng(seed * 4 + 4) };
     this.ec2 = new InMemoryEc2({
       now: this.clock.now,
       spotShortfall: (request) => {
-        if (!this.rng.ec2.chance(options.capacityErrorRate)) return 0;
+        const nth = (this.spotCalls.get(request.pool) ?? 0) + 1;
+        this.spotCalls.set(request.pool, nth);
+        const forced =
+          scenario.capacityErrors?.some((e) => e.pool === request.pool && e.nth === nth) ?? false;
+        if (!forced && !this.rng.ec2.chance(scenario.faults.capacityErrorRate)) return 0;
         this.stats.capacityErrors += 1;
         return Math.max(1, Math.ceil(request.count * (0.3 + 0.7 * this.rng.ec2.next())));
       },
@@ -129,9 +140,21 @@ export class World {
     this.lifecycleQueue = queue('lifecycle', 20);
   }
 
-  /** The next GitLab job id: ids only grow, retries included. */
-  nextJobId(first: number): number {
-    return this.gitlab.jobs.size === 0 ? first : Math.max(...this.gitlab.jobs.keys()) + 1;
+  /**
+   * The id of a job GitLab creates: `given` (a retry's, which GitLab chose), else the next one.
+   * Ids only grow, retries included; counting beats scanning every job id once traces get long.
+   */
+  jobId(given: number | undefined, first: number): number {
+    const id = given ?? (this.highestJobId === undefined ? first : this.highestJobId + 1);
+    this.highestJobId = Math.max(this.highestJobId ?? id, id);
+    return id;
+  }
+
+  /** The pool named `name`. */
+  pool(name: string): SimPool {
+    const pool = this.scenario.pools.find((p) => p.name === name);
+    if (pool === undefined) throw new Error(`no pool ${name}`);
+    return pool;
   }
 
   /** A GitLab job's status. */
@@ -144,10 +167,5 @@ export class World {
     const job = this.gitlab.jobs.get(jobId);
     if (job !== undefined) job.status = status;
     if (status !== 'pending') this.pending.delete(jobId);
-  }
-
-  /** Random delay in [min, max] ms. */
-  between(min: number, max: number): number {
-    return this.rng.jobs.int(min, max);
   }
 }

@@ -1,0 +1,123 @@
+import { configHash, StackOutput } from '../../lib/stack-outputs';
+import { findLaunchSwitch } from '../aws/launching';
+import { parameterTypes } from '../aws/parameters';
+import { type DeployedStack, describeStack } from '../aws/stack';
+import type { CliContext, GitlabSession } from '../context';
+import { AwsAccessError, OperatorError, settle } from '../errors';
+import { describeToken, type HookOwner, listHooks } from '../gitlab/api';
+import {
+  type ConfiguredParameter,
+  checkConfigMatches,
+  checkLaunching,
+  checkParameters,
+  checkStack,
+} from './aws-checks';
+import { checkToken, checkWebhook } from './gitlab-checks';
+import { type Check, check } from './model';
+
+/**
+ * Runs every check. Each reads what it needs and fails on its own: one broken part never hides the
+ * others. Checks that need what failed (the stack, the token) are skipped, saying so.
+ */
+export async function runDoctor(context: CliContext, extraOwners: readonly HookOwner[]): Promise<Check[]> {
+  const { aws, config } = context;
+  const stack = await settle(() => describeStack(aws.cloudFormation, context.stackName));
+  // Without a Region or credentials every AWS check would fail the same way: say it once.
+  if (stack instanceof AwsAccessError && stack.blocksEverything) throw stack;
+  const parameters = configuredParameters(context);
+  const [types, launching, gitlab] = await Promise.all([
+    settle(() =>
+      parameterTypes(
+        aws.ssm,
+        parameters.map((p) => p.name),
+      ),
+    ),
+    stack instanceof Error ? undefined : settle(() => launchSwitchOf(context, stack)),
+    settle(() => context.gitlab()),
+  ]);
+  return [
+    checkStack(stack),
+    checkConfigMatches(stack, configHash(config), context.configFile),
+    checkLaunching(launching),
+    ...checkParameters(parameters, types),
+    ...(await gitlabChecks(context, stack, gitlab, extraOwners)),
+  ];
+}
+
+async function launchSwitchOf(context: CliContext, stack: DeployedStack) {
+  const fn = stack.outputs[StackOutput.scaleUpFunctionName];
+  const queue = stack.outputs[StackOutput.demandQueueArn];
+  if (fn === undefined || queue === undefined)
+    throw new OperatorError('the stack predates the CLI', 'Run `npx cdk deploy`.');
+  return findLaunchSwitch(context.aws.lambda, fn, queue);
+}
+
+function configuredParameters(context: CliContext): ConfiguredParameter[] {
+  const { gitlab } = context.config;
+  return [
+    {
+      name: gitlab.webhookSecretParameter,
+      holds: 'webhook secret token',
+      example: '$(openssl rand -hex 32)',
+    },
+    { name: gitlab.apiTokenParameter, holds: 'GitLab API token', example: 'glpat-…' },
+    ...(gitlab.signingTokenParameter === undefined
+      ? []
+      : [{ name: gitlab.signingTokenParameter, holds: 'webhook signing token', example: 'whsec_…' }]),
+  ];
+}
+
+async function gitlabChecks(
+  context: CliContext,
+  stack: DeployedStack | Error,
+  gitlab: GitlabSession | Error,
+  extraOwners: readonly HookOwner[],
+): Promise<Check[]> {
+  const owners = hookOwners(context, extraOwners);
+  const token =
+    gitlab instanceof Error
+      ? check(
+          'gitlab-token',
+          'fail',
+          gitlab.message,
+          gitlab instanceof OperatorError ? gitlab.fix : undefined,
+        )
+      : checkToken(await settle(() => describeToken(gitlab.client)), gitlab.tokenSource, context.now());
+  if (owners.length === 0)
+    return [
+      token,
+      check(
+        'webhook',
+        'skip',
+        'no project or group to look in: runnerScope is not a group and reaper.projectIds is empty',
+        'Pass --project <id> (or --group <id>) to check the webhook.',
+      ),
+    ];
+  const url = stack instanceof Error ? undefined : stack.outputs[StackOutput.webhookUrl];
+  const hooks = await Promise.all(
+    owners.map(async (owner) => {
+      const id = `webhook:${owner.kind}:${owner.id}`;
+      if (gitlab instanceof Error) return check(id, 'skip', 'needs a GitLab token');
+      if (url === undefined) return check(id, 'skip', "needs the stack's WebhookUrl output");
+      return checkWebhook(owner, await settle(() => listHooks(gitlab.client, owner)), {
+        url,
+        secretParameter: context.config.gitlab.webhookSecretParameter,
+        signingParameter: context.config.gitlab.signingTokenParameter,
+      });
+    }),
+  );
+  return [token, ...hooks];
+}
+
+/** Where the webhook should be: the runner group, the projects the reaper watches, and the flags'. */
+function hookOwners(context: CliContext, extra: readonly HookOwner[]): HookOwner[] {
+  const { config } = context;
+  const owners: HookOwner[] = [
+    ...(config.runnerScope.type === 'group'
+      ? [{ kind: 'group' as const, id: config.runnerScope.groupId }]
+      : []),
+    ...config.reaper.projectIds.map((id) => ({ kind: 'project' as const, id })),
+    ...extra,
+  ];
+  return owners.filter((o, i) => owners.findIndex((p) => p.kind === o.kind && p.id === o.id) === i);
+}

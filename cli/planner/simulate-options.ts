@@ -1,0 +1,122 @@
+import * as z from 'zod';
+import type { Alternatives } from '../../planner/compare';
+import { DEFAULT_AUTOSCALER, DEFAULT_PARAMETERS } from '../../planner/defaults';
+import { parseDurationSeconds } from '../../planner/duration';
+import type { SimParameters } from '../../planner/model';
+import type { TraceFormat } from '../../planner/trace/parse';
+import { type FlagSpecs, numberFlag, parseFlags } from './flags';
+
+const D = DEFAULT_PARAMETERS;
+const A = DEFAULT_AUTOSCALER;
+
+/** `spotlab simulate --help`. */
+export const SIMULATE_HELP = `Usage: spotlab simulate --trace <file> [options]
+
+Replays a job trace through Spotlab (its real scale-up, lifecycle and reaper code on the in-memory
+AWS and GitLab) and, side by side, through N always-on runners (the smallest N that matches
+Spotlab's p95 wait, and the N you give) and an idle-pool autoscaler like GitLab's docker-autoscaler.
+Prints a table and, last, the summaries as one JSON line. See docs/simulate.md.
+
+Options:
+  --trace <file>                 the trace: CSV, JSON array or JSON Lines (spotlab trace export writes one)
+  --format <csv|json|jsonl>      the trace's format (default: from the file name; CSV otherwise)
+  --seed <n>                     seeds every random choice (default ${D.seed})
+  --always-on <n>                also show n always-on runners
+  --idle-count <n>               autoscaler idle_count (default ${A.idleCount})
+  --idle-time <duration>         autoscaler idle_time, e.g. 30m (default ${A.idleTimeSeconds / 60}m)
+  --max-use-count <n>            autoscaler max_use_count, 0 for no limit (default ${A.maxUseCount})
+  --autoscaler-pricing <spot|on-demand>  the autoscaler's instances (default ${A.pricing})
+  --manager-price-per-hour <usd> the autoscaler's always-on manager VM (default ${A.managerUSDPerHour})
+  --boot-seconds <s>             launch request to the runner asking for its job (default ${D.bootSeconds})
+  --spot-discount <0..1>         spot price off on-demand (default ${D.spotDiscount})
+  --interrupt-rate <0..1>        share of spot jobs interrupted mid-job (default ${D.interruptRate})
+  --price-per-hour <usd>         on-demand price of one runner instance (default ${D.onDemandUSDPerHour})
+  --out <report.html>            also write the HTML report
+  --json                         print only the JSON line
+  -h, --help                     this help
+`;
+
+const specs = {
+  trace: { type: 'string' },
+  format: { type: 'string' },
+  seed: { type: 'string' },
+  'always-on': { type: 'string' },
+  'idle-count': { type: 'string' },
+  'idle-time': { type: 'string' },
+  'max-use-count': { type: 'string' },
+  'autoscaler-pricing': { type: 'string' },
+  'manager-price-per-hour': { type: 'string' },
+  'boot-seconds': { type: 'string' },
+  'spot-discount': { type: 'string' },
+  'interrupt-rate': { type: 'string' },
+  'price-per-hour': { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies FlagSpecs;
+
+const schema = z.object({
+  trace: z.string().min(1).optional(),
+  format: z.enum(['csv', 'json', 'jsonl']).optional(),
+  seed: numberFlag(0, 2 ** 32 - 1, true).optional(),
+  'always-on': numberFlag(1, 100_000, true).optional(),
+  'idle-count': numberFlag(0, 10_000, true).optional(),
+  'idle-time': z
+    .string()
+    .transform((text) => parseDurationSeconds(text))
+    .pipe(z.number({ error: 'must be a duration such as 90s, 30m or 1h' }))
+    .optional(),
+  'max-use-count': numberFlag(0, 1_000_000, true).optional(),
+  'autoscaler-pricing': z.enum(['spot', 'on-demand']).optional(),
+  'manager-price-per-hour': numberFlag(0).optional(),
+  'boot-seconds': numberFlag(0, 3600).optional(),
+  'spot-discount': numberFlag(0, 1).optional(),
+  'interrupt-rate': numberFlag(0, 1).optional(),
+  'price-per-hour': numberFlag(0).optional(),
+  out: z.string().min(1).optional(),
+  json: z.boolean().default(false),
+  help: z.boolean().default(false),
+});
+
+/** What `spotlab simulate` was asked to do. */
+export interface SimulateOptions {
+  readonly help: boolean;
+  readonly trace: string | undefined;
+  readonly format: TraceFormat | undefined;
+  readonly parameters: SimParameters;
+  readonly alternatives: Alternatives;
+  readonly out: string | undefined;
+  readonly json: boolean;
+}
+
+/**
+ * Reads the flags of `spotlab simulate`, with the documented defaults for the ones not given.
+ * @throws UsageError naming every bad flag.
+ */
+export function parseSimulateOptions(args: readonly string[]): SimulateOptions {
+  const flags = parseFlags(args, specs, schema);
+  return {
+    help: flags.help,
+    trace: flags.trace,
+    format: flags.format,
+    parameters: {
+      seed: flags.seed ?? D.seed,
+      bootSeconds: flags['boot-seconds'] ?? D.bootSeconds,
+      spotDiscount: flags['spot-discount'] ?? D.spotDiscount,
+      interruptRate: flags['interrupt-rate'] ?? D.interruptRate,
+      onDemandUSDPerHour: flags['price-per-hour'] ?? D.onDemandUSDPerHour,
+    },
+    alternatives: {
+      ...(flags['always-on'] === undefined ? {} : { alwaysOn: flags['always-on'] }),
+      autoscaler: {
+        idleCount: flags['idle-count'] ?? A.idleCount,
+        idleTimeSeconds: flags['idle-time'] ?? A.idleTimeSeconds,
+        maxUseCount: flags['max-use-count'] ?? A.maxUseCount,
+        managerUSDPerHour: flags['manager-price-per-hour'] ?? A.managerUSDPerHour,
+        pricing: flags['autoscaler-pricing'] ?? A.pricing,
+      },
+    },
+    out: flags.out,
+    json: flags.json,
+  };
+}

@@ -1,0 +1,69 @@
+import { formatDuration, formatPairs, formatTable } from '../table';
+import type { StatusReport } from './report';
+
+const usd = (amount: number) => `$${amount.toFixed(2)}`;
+const orUnknown = (value: number | null) => (value === null ? '?' : value);
+
+/** The human-readable `status`: a summary, then pools, instances and runners as tables. */
+export function renderStatus(report: StatusReport): string {
+  const q = report.queues;
+  const summary = formatPairs([
+    ['Stack', `${report.stack.name} (${report.stack.status})`],
+    ['Launching', report.launching],
+    ['Instances', `${report.totals.running} of ${report.totals.maxInstances}`],
+    [
+      'Spend now',
+      `${usd(report.spend.usdPerHour)}/h of ${usd(report.spend.capUsdPerHour)}/h cap (on-demand rates)`,
+    ],
+    [
+      'Jobs waiting',
+      q.demand === null
+        ? '?'
+        : `${q.demand.waiting + q.demand.delayed} queued, ${q.demand.inFlight} being launched or retried`,
+    ],
+    [
+      'Dead letters',
+      `demand ${orUnknown(q.demandDeadLetters)}, lifecycle ${orUnknown(q.lifecycleDeadLetters)}`,
+    ],
+  ]);
+  const pools = formatTable(
+    ['POOL', 'RUNNING', 'MAX'],
+    report.pools.map((p) => [p.name, p.running, p.maxInstances]),
+  );
+  const instances = formatTable(
+    ['INSTANCE', 'POOL', 'TYPE', 'STATE', 'LIFECYCLE', 'AGE', 'JOB'],
+    report.instances.map((i) => [
+      i.instanceId,
+      i.pool,
+      i.instanceType,
+      i.state,
+      i.lifecycle,
+      formatDuration(i.ageSeconds),
+      i.jobId === null
+        ? '-'
+        : `${i.jobId} ${i.jobState ?? ''}${i.jobSource === 'tag' ? ' (tag)' : ''}`.trim(),
+    ]),
+    '(no instance)',
+  );
+  const runners =
+    report.runners === null
+      ? '(could not be read)\n'
+      : formatTable(
+          ['RUNNER', 'INSTANCE', 'STATUS', 'INSTANCE LIVE'],
+          report.runners.list.map((r) => [
+            r.id,
+            r.instanceId,
+            r.paused ? `${r.status}, paused` : r.status,
+            r.instanceLive ? 'yes' : 'no',
+          ]),
+          '(no Spotlab runner)',
+        );
+  const lines = [...report.problems.map((p) => `problem: ${p}`), ...report.notes.map((n) => `note: ${n}`)];
+  return [
+    summary,
+    `Pools\n${pools}`,
+    `Instances\n${instances}`,
+    `GitLab runners\n${runners}`,
+    ...(lines.length > 0 ? [`${lines.join('\n')}\n`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,51 @@
+/**
+ * Writes planner/samples/sample-trace.csv: about 200 jobs of 3 projects over a working day (09:00 to
+ * 18:00 UTC, busier mid-morning and after lunch), pipelines of build → test (parallel) → deploy.
+ * Deterministic: `npx tsx planner/samples/generate-sample.ts` rewrites the same file.
+ */
+import { writeFileSync } from 'node:fs';
+import { Prng } from '../../sim/world/prng';
+import type { TraceJob } from '../model';
+import { formatTrace } from '../trace/write';
+
+const DAY_MS = Date.parse('2026-03-02T09:00:00Z');
+const TAGS: readonly (readonly string[])[] = [[], ['docker'], ['docker', 'arm64'], ['x86_64']];
+const STAGES = [
+  { names: ['build'], count: [1, 1], seconds: [120, 300] },
+  { names: ['unit', 'integration', 'lint', 'e2e'], count: [2, 4], seconds: [180, 600] },
+  { names: ['deploy'], count: [0, 1], seconds: [60, 150] },
+] as const;
+
+function pipelineStarts(rng: Prng): number[] {
+  const starts: number[] = [];
+  for (let minute = 0; minute < 9 * 60; minute += 1) {
+    // Pushes peak around 10:30 and 14:30; a quiet lunch hour.
+    const hour = 9 + minute / 60;
+    const rate = 0.05 + 0.11 * Math.exp(-((hour - 10.5) ** 2)) + 0.09 * Math.exp(-((hour - 14.5) ** 2));
+    if (rng.chance(hour >= 12 && hour < 13 ? rate / 3 : rate)) starts.push(DAY_MS + minute * 60_000);
+  }
+  return starts;
+}
+
+function pipeline(rng: Prng, createdAtMs: number): TraceJob[] {
+  const project = rng.pick([101, 102, 103]);
+  const tags = rng.pick(TAGS);
+  const jobs: TraceJob[] = [];
+  let queuedAtMs = createdAtMs;
+  for (const stage of STAGES) {
+    const count = rng.int(stage.count[0], stage.count[1]);
+    let stageEndMs = queuedAtMs;
+    for (let i = 0; i < count; i += 1) {
+      const durationSeconds = rng.int(stage.seconds[0], stage.seconds[1]);
+      jobs.push({ project, createdAtMs, queuedAtMs, durationSeconds, tags, name: stage.names[i] ?? 'job' });
+      stageEndMs = Math.max(stageEndMs, queuedAtMs + durationSeconds * 1000);
+    }
+    queuedAtMs = stageEndMs;
+  }
+  return jobs;
+}
+
+const rng = new Prng(2026);
+const jobs = pipelineStarts(rng).flatMap((start) => pipeline(rng, start));
+writeFileSync(new URL('./sample-trace.csv', import.meta.url), formatTrace(jobs, 'csv'));
+process.stderr.write(`${jobs.length} jobs written to planner/samples/sample-trace.csv\n`);
