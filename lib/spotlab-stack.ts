@@ -1,10 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Service } from '../lambdas/shared/metric-names';
 import { TagKey } from '../lambdas/shared/naming';
 import type { SpotlabConfig } from './config/schema';
 import { JobQueues } from './constructs/job-queues';
 import { Launcher, SCALE_UP_TIMEOUT } from './constructs/launcher';
 import { Lifecycle } from './constructs/lifecycle';
+import { Monitoring } from './constructs/monitoring';
 import { RunnerNetwork } from './constructs/network';
 import { Reaper } from './constructs/reaper';
 import { RunnerCache } from './constructs/runner-cache';
@@ -38,6 +40,8 @@ export class SpotlabStack extends Stack {
   readonly lifecycle: Lifecycle;
   /** The scheduled sweep that reaps leftovers and re-enqueues lost demand. */
   readonly reaper: Reaper;
+  /** Alarm topic, alarms, dashboard and the optional budget. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SpotlabStackProps) {
     super(scope, id, props);
@@ -81,6 +85,16 @@ export class SpotlabStack extends Stack {
       config,
       table: this.launcher.table,
       demandQueue: this.queues.demand,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config,
+      functions: {
+        [Service.webhook]: this.webhook.function,
+        [Service.scaleUp]: this.launcher.function,
+        [Service.lifecycle]: this.lifecycle.function,
+        [Service.reaper]: this.reaper.function,
+      },
+      queues: this.queues,
     });
 
     new CfnOutput(this, 'WebhookUrl', {

@@ -7,6 +7,7 @@ import { createEc2Client } from '../scale-up/adapters/ec2-fleet';
 import { ssmTokenStore } from '../scale-up/adapters/ssm-token-store';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
+import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
@@ -18,7 +19,7 @@ import { lifecycleMetricsObserver } from './metrics-observer';
 import { readLifecycleRecords } from './read-records';
 
 const env = readLifecycleEnv(process.env);
-const { logger, metrics } = createObservability('lifecycle');
+const { logger, metrics } = createObservability(Service.lifecycle);
 const ssm = createSsmClient();
 const observer = lifecycleMetricsObserver(logger, metrics);
 

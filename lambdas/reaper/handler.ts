@@ -6,6 +6,7 @@ import { createEc2Client } from '../scale-up/adapters/ec2-fleet';
 import { createSqsClient, sqsDemandQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
+import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
@@ -19,7 +20,7 @@ import { sweep } from './sweep';
 import type { SweepDeps } from './sweep-context';
 
 const env = readReaperEnv(process.env);
-const { logger, metrics } = createObservability('reaper');
+const { logger, metrics } = createObservability(Service.reaper);
 const ssm = createSsmClient();
 const observer = reaperMetricsObserver(logger, metrics);
 

@@ -30,6 +30,12 @@ export function reaperMetricsObserver(logger: Logger, metrics: Metrics): ReaperO
     fleetSeen(byPool, usdPerHour) {
       for (const [pool, running] of Object.entries(byPool))
         count(Metric.runningInstances, { [Dimension.pool]: pool }, running);
+      // The total too: an alarm on the global cap watches one metric, however many pools there are.
+      count(
+        Metric.runningInstances,
+        {},
+        Object.values(byPool).reduce((sum, running) => sum + running, 0),
+      );
       count(Metric.estimatedSpendPerHour, {}, usdPerHour, MetricUnit.NoUnit);
     },
     gitlabAuthFailure(status) {

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
+import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
@@ -17,7 +18,7 @@ import { readDemandRecords } from './read-records';
 import { type ScaleUpDeps, scaleUp } from './scale-up';
 
 const env = readScaleUpEnv(process.env);
-const { logger, metrics } = createObservability('scale-up');
+const { logger, metrics } = createObservability(Service.scaleUp);
 const ssm = createSsmClient();
 const observer = metricsObserver(logger, metrics);
 

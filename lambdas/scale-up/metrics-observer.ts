@@ -35,7 +35,7 @@ export function metricsObserver(logger: Logger, metrics: Metrics): ScaleUpObserv
     },
     shortfall(pool, code, instances) {
       logger.warn('launch shortfall', { pool, code, instances });
-      count(Metric.launchShortfall, { [Dimension.code]: code }, instances);
+      count(Metric.launchShortfall, { [Dimension.pool]: pool, [Dimension.code]: code }, instances);
     },
     gitlabAuthFailure(status) {
       logger.error('GitLab refused the API token: check the token and its scopes', { status });

@@ -10,7 +10,10 @@ export const Metric = {
   webhookAccepted: 'WebhookAccepted',
   /** An authenticated event acknowledged and dropped. Dimension: `reason`. */
   webhookIgnored: 'WebhookIgnored',
-  /** A request refused with 4xx. Dimension: `reason`. */
+  /**
+   * A request refused with 4xx. Dimension: `reason`; also emitted without it, as the total the
+   * refusal alarm watches (an alarm cannot sum over dimension values it does not know).
+   */
   webhookRefused: 'WebhookRefused',
   /** A request that failed on Spotlab's side (5xx). Dimension: `reason`. */
   webhookFailed: 'WebhookFailed',
@@ -24,7 +27,7 @@ export const Metric = {
   demandWaiting: 'DemandWaiting',
   /** Instances launched. Dimensions: `pool`, `lifecycle`. */
   instancesLaunched: 'InstancesLaunched',
-  /** Instances asked for and not launched. Dimension: `code` (EC2 error code). */
+  /** Instances asked for and not launched. Dimensions: `pool`, `code` (EC2 error code). */
   launchShortfall: 'LaunchShortfall',
   /** GitLab refused the API token (401/403): a configuration error. */
   gitlabAuthFailures: 'GitlabAuthFailures',
@@ -75,4 +78,15 @@ export const Dimension = {
   lifecycle: 'lifecycle',
   code: 'code',
   stage: 'stage',
+} as const;
+
+/**
+ * The `service` dimension Powertools Metrics adds to every metric (its `serviceName`): each handler
+ * passes its own to `createObservability`. Alarms and widgets must name it, or they match nothing.
+ */
+export const Service = {
+  webhook: 'webhook',
+  scaleUp: 'scale-up',
+  lifecycle: 'lifecycle',
+  reaper: 'reaper',
 } as const;

@@ -3,6 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { createSqsClient, sqsJobQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
+import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { cachedLoader } from '../shared/ttl-cache';
 import { readWebhookEnv } from './env';
@@ -13,7 +14,7 @@ import { RecentKeys } from './recent-keys';
 import { errorResponse, type HttpResponse, resultResponse } from './responses';
 
 const env = readWebhookEnv(process.env);
-const { logger, metrics } = createObservability('webhook');
+const { logger, metrics } = createObservability(Service.webhook);
 const ssm = createSsmClient();
 const sqs = createSqsClient();
 const secretTtlMs = env.SECRET_CACHE_SECONDS * 1000;

@@ -25,6 +25,9 @@ export function recordError(error: unknown, logger: Logger, metrics: Metrics): v
   if (error instanceof RequestRefusedError) {
     logger.warn('webhook request refused', { reason: error.reason, statusCode: error.statusCode });
     count(metrics, Metric.webhookRefused, Dimension.reason, error.reason);
+    // The total too: the alarm on bursts of refusals cannot sum over reasons it does not know, and
+    // a refusal reason added later would otherwise escape it.
+    metrics.singleMetric().addMetric(Metric.webhookRefused, MetricUnit.Count, 1);
     return;
   }
   const reason = error instanceof Error ? error.name : 'unknown';

@@ -123,6 +123,58 @@ describe('configuration', () => {
     );
   });
 
+  it('fills in the default alarm thresholds and leaves the budget out', () => {
+    const config = parseConfig(JSON.stringify(minimal));
+
+    expect(config.alarms).toEqual({
+      spendPercentOfCap: 80,
+      instancesPercentOfCap: 90,
+      jobWaitP95Seconds: 300,
+      refusedWebhooksPer5Minutes: 10,
+      lambdaErrorsPer5Minutes: 1,
+      lambdaThrottlesPer5Minutes: 1,
+    });
+    expect(config.budget).toBeUndefined();
+  });
+
+  it('fills in the budget notifications: actual spend at 80% and 100%, forecast at 100%', () => {
+    const config = parseConfig(JSON.stringify({ ...minimal, budget: { monthlyUsd: 250 } }));
+
+    expect(config.budget).toEqual({
+      monthlyUsd: 250,
+      alertPercentages: [80, 100],
+      forecastPercentages: [100],
+    });
+  });
+
+  it('names every bad alarm and budget key in one error', () => {
+    const problems = problemsOf({
+      ...minimal,
+      alarms: { jobWaitP95Seconds: 5, spendPercentOfCap: 120, refusedWebhooks: 3 },
+      budget: { alertPercentages: [50, 50] },
+    });
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^alarms\.jobWaitP95Seconds: /),
+        expect.stringMatching(/^alarms\.spendPercentOfCap: /),
+        'alarms.refusedWebhooks: unknown key (misspelt?)',
+        'budget.monthlyUsd: is required',
+      ]),
+    );
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a repeated percentage', { alertPercentages: [50, 50] }, 'budget.alertPercentages[1]: repeats 50'],
+    [
+      'more than the 10 notifications AWS Budgets allows',
+      { alertPercentages: [10, 20, 30, 40, 50, 60, 70, 80], forecastPercentages: [90, 100, 110] },
+      'budget.alertPercentages: alertPercentages and forecastPercentages hold at most 10 values together',
+    ],
+  ])('refuses a budget with %s', (_label, changes, problem) => {
+    expect(problemsOf({ ...minimal, budget: { monthlyUsd: 100, ...changes } })).toContain(problem);
+  });
+
   it('points at the line of a syntax error', () => {
     expect(() => parseConfig('{\n  "maxInstances": 3,,\n}')).toThrow(/line 2, column \d+/);
   });

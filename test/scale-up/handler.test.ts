@@ -85,6 +85,19 @@ describe('scale-up handler', () => {
     expect(emittedMetrics(output.lines())).toContain('InstancesLaunched pool=arm-docker lifecycle=spot');
   });
 
+  it('counts a launch shortfall by pool and EC2 error code', async () => {
+    ec2.on(CreateFleetCommand).resolves({
+      Instances: [],
+      Errors: [{ ErrorCode: 'InsufficientInstanceCapacity', ErrorMessage: 'no capacity' }],
+    });
+
+    await handler(sqsEvent({ messageId: 'm6', body: JSON.stringify(demand(1982).demand) }), lambdaContext);
+
+    expect(emittedMetrics(output.lines())).toContain(
+      'LaunchShortfall pool=arm-docker code=InsufficientInstanceCapacity',
+    );
+  });
+
   it('acknowledges an unreadable message with an error and a metric, and launches nothing for it', async () => {
     const result = await handler(sqsEvent({ messageId: 'bad', body: '{"kind":"demand"}' }), lambdaContext);
 

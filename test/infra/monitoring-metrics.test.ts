@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { lifecycleMetricsObserver } from '../../lambdas/lifecycle/metrics-observer';
+import { reaperMetricsObserver } from '../../lambdas/reaper/metrics-observer';
+import { metricsObserver } from '../../lambdas/scale-up/metrics-observer';
+import { METRICS_NAMESPACE, Metric, Service } from '../../lambdas/shared/metric-names';
+import { createObservability } from '../../lambdas/shared/observability';
+import { RequestRefusedError } from '../../lambdas/webhook/errors';
+import { recordError, recordResult } from '../../lambdas/webhook/observe';
+import { EMISSIONS, MetricCatalogError, spotlabMetric } from '../../lib/constructs/monitoring-metrics';
+import { demandMessage } from '../../sim/sqs-event-source';
+import { captureOutput, jsonLines } from '../support/output';
+
+type ServiceName = (typeof Service)[keyof typeof Service];
+
+const emfSchema = z.looseObject({
+  _aws: z.object({
+    CloudWatchMetrics: z.array(
+      z.object({
+        Namespace: z.string(),
+        Dimensions: z.array(z.array(z.string())),
+        Metrics: z.array(z.looseObject({ Name: z.string() })),
+      }),
+    ),
+  }),
+  service: z.string(),
+});
+
+let output: ReturnType<typeof captureOutput>;
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => output.restore());
+
+/**
+ * Runs `act` against a fresh Logger and Metrics named `service` (as each handler makes them),
+ * flushes after each step as the middleware does after each invocation, and returns every
+ * emitted metric as `Name service dim1,dim2` (dimension names besides `service`, sorted).
+ */
+function emitted(service: ServiceName, steps: ((logger: Logger, metrics: Metrics) => void)[]): string[] {
+  const { logger, metrics } = createObservability(service);
+  const before = output.lines().length;
+  for (const step of steps) {
+    step(logger, metrics);
+    metrics.publishStoredMetrics();
+  }
+  return jsonLines(output.lines().slice(before)).flatMap((line) => {
+    const emf = emfSchema.safeParse(line);
+    if (!emf.success) return [];
+    return emf.data._aws.CloudWatchMetrics.flatMap((directive) => {
+      expect(directive.Namespace).toBe(METRICS_NAMESPACE);
+      return directive.Metrics.flatMap((metric) =>
+        directive.Dimensions.map((set) => {
+          // Powertools adds `service` to every dimension set; alarms must name it too.
+          expect(set).toContain('service');
+          const others = set.filter((d) => d !== 'service').sort();
+          return `${metric.Name} ${emf.data.service} ${others.join(',')}`;
+        }),
+      );
+    });
+  });
+}
+
+function everyEmission(): string[] {
+  const error = new Error('boom');
+  return [
+    ...emitted(Service.webhook, [
+      (l, m) => recordResult({ outcome: 'accepted', message: demandMessage(1, 2, 0) }, l, m),
+      (l, m) => recordResult({ outcome: 'ignored', reason: 'duplicate' }, l, m),
+      (l, m) => recordError(new RequestRefusedError('bad_token'), l, m),
+      (l, m) => recordError(error, l, m),
+    ]),
+    ...emitted(Service.scaleUp, [
+      (l, m) => {
+        const o = metricsObserver(l, m);
+        o.invalidMessage('m1', 'bad');
+        o.gitlabAuthFailure(401);
+      },
+      (l, m) => {
+        const o = metricsObserver(l, m);
+        o.skipped(1, 'already_claimed');
+        o.unroutable(1, 'no_pool');
+        o.waitingOnLimit('linux', 2);
+        o.launched('linux', 'spot', 1);
+        o.shortfall('linux', 'InsufficientInstanceCapacity', 1);
+        o.failed('launch', 1, error);
+        o.webhookToLaunchMs('linux', 900);
+      },
+    ]),
+    ...emitted(Service.lifecycle, [
+      (l, m) => {
+        const o = lifecycleMetricsObserver(l, m);
+        o.invalidMessage('m1', 'bad');
+        o.ignored('not_our_runner', 1);
+        o.jobRunning(1, 'i-1', 'linux', 30_000);
+        o.instanceTerminated('i-1', 'job_finished');
+        o.runnerDeleted(7, 'job_finished');
+        o.spotInterruption('i-1', 1);
+        o.jobRetried(1, 2);
+        o.retryRefused(1);
+        o.gitlabAuthFailure(403);
+        o.failed('runner', 1, error);
+      },
+    ]),
+    ...emitted(Service.reaper, [
+      (l, m) => {
+        const o = reaperMetricsObserver(l, m);
+        o.reaped('runner', 7);
+        o.jobLost(1);
+        o.demandRequeued(1, 2);
+        o.fleetSeen({ linux: 1 }, 0.1);
+        o.gitlabAuthFailure(401);
+        o.failed('describe', undefined, error);
+      },
+    ]),
+  ];
+}
+
+describe('metric catalog (EMISSIONS)', () => {
+  it('lists exactly the metrics, services and dimension sets the Lambdas emit', () => {
+    const expected = Object.entries(EMISSIONS).flatMap(([name, emission]) =>
+      emission.services.flatMap((service) =>
+        emission.dimensionSets.map((set) => `${name} ${service} ${[...set].sort().join(',')}`),
+      ),
+    );
+
+    expect([...new Set(everyEmission())].sort()).toEqual(expected.sort());
+  });
+
+  it('covers every name in Metric', () => {
+    expect(Object.keys(EMISSIONS).sort()).toEqual(Object.values(Metric).sort());
+  });
+
+  it.each([
+    ['webhook', Service.webhook],
+    ['scale-up', Service.scaleUp],
+    ['lifecycle', Service.lifecycle],
+    ['reaper', Service.reaper],
+  ])('matches the service name the %s handler gives Powertools', (folder, service) => {
+    const source = readFileSync(`lambdas/${folder}/handler.ts`, 'utf8');
+
+    expect(source).toMatch(
+      new RegExp(`createObservability\\('${service}'\\)|createObservability\\(Service\\.`),
+    );
+  });
+});
+
+describe('spotlabMetric', () => {
+  it('adds the service dimension to the metric', () => {
+    const metric = spotlabMetric(Metric.jobWait, Service.lifecycle, { pool: 'linux' });
+
+    expect(metric.dimensions).toEqual({ service: 'lifecycle', pool: 'linux' });
+    expect(metric.namespace).toBe(METRICS_NAMESPACE);
+  });
+
+  it.each<[string, () => unknown]>([
+    ['a dimension the metric lacks', () => spotlabMetric(Metric.jobWait, Service.lifecycle)],
+    ['a service that does not emit it', () => spotlabMetric(Metric.jobWait, Service.reaper, { pool: 'x' })],
+    ['an extra dimension', () => spotlabMetric(Metric.estimatedSpendPerHour, Service.reaper, { pool: 'x' })],
+  ])('refuses %s, so no alarm watches an empty series', (_label, make) => {
+    expect(make).toThrow(MetricCatalogError);
+  });
+});

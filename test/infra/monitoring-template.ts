@@ -1,0 +1,162 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { z } from 'zod';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
+import { createApp } from '../../lib/app';
+import { loadConfig, parseConfig } from '../../lib/config/load';
+import type { SpotlabConfig } from '../../lib/config/schema';
+import { EMISSIONS } from '../../lib/constructs/monitoring-metrics';
+
+/**
+ * Synthesises Spotlab and reads what monitoring put in the template: alarms, dashboard widgets
+ * (parsed from the dashboard body), cdk-nag's report. Shared by the monitoring tests.
+ */
+
+/** The shipped example configuration. */
+export const shipped = loadConfig('spotlab.config.json');
+
+/** Synthesises the app for `config` without bundling the Lambdas (the template is the same). */
+export function synth(config: Readonly<SpotlabConfig>): { template: Template; outdir: string } {
+  const outdir = mkdtempSync(join(tmpdir(), 'spotlab-monitoring-'));
+  const { app, stack } = createApp(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }), config);
+  app.synth();
+  return { template: Template.fromStack(stack), outdir };
+}
+
+/** The shipped configuration with top-level keys replaced, validated as `cdk synth` would. */
+export function withChanges(changes: Record<string, unknown>): Readonly<SpotlabConfig> {
+  return parseConfig(JSON.stringify({ ...shipped, ...changes }));
+}
+
+const dimensionSchema = z.object({ Name: z.string(), Value: z.unknown() });
+const metricSchema = z.looseObject({
+  Namespace: z.string(),
+  MetricName: z.string(),
+  Dimensions: z.array(dimensionSchema).default([]),
+});
+const alarmSchema = z.looseObject({
+  AlarmName: z.string(),
+  AlarmActions: z.array(z.unknown()),
+  OKActions: z.array(z.unknown()),
+  Namespace: z.string().optional(),
+  MetricName: z.string().optional(),
+  Dimensions: z.array(dimensionSchema).optional(),
+  Metrics: z
+    .array(
+      z.looseObject({
+        Expression: z.string().optional(),
+        Period: z.number().optional(),
+        ReturnData: z.boolean().optional(),
+        MetricStat: z.looseObject({ Metric: metricSchema }).optional(),
+      }),
+    )
+    .optional(),
+});
+/** The properties of an `AWS::CloudWatch::Alarm`, as far as the tests read them. */
+export type AlarmProperties = z.infer<typeof alarmSchema>;
+
+/** Every alarm of the template. */
+export const alarms = (template: Template): AlarmProperties[] =>
+  Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => alarmSchema.parse(a.Properties));
+/** The alarm named `Spotlab-<suffix>`. */
+export const alarmNamed = (template: Template, suffix: string): AlarmProperties => {
+  const found = alarms(template).find((a) => a.AlarmName === `Spotlab-${suffix}`);
+  if (found === undefined) throw new Error(`no alarm Spotlab-${suffix}`);
+  return found;
+};
+/** Logical id of the one SNS topic. */
+export const topicId = (template: Template): string => {
+  const [id] = Object.keys(template.findResources('AWS::SNS::Topic'));
+  if (id === undefined) throw new Error('no topic');
+  return id;
+};
+const dims = (dimensions: readonly z.infer<typeof dimensionSchema>[]): string[] =>
+  dimensions.map((d) => `${d.Name}=${String(d.Value)}`).sort();
+/** Every Spotlab metric an alarm reads: its name and its dimensions as sorted `key=value`. */
+export const spotlabMetricsOf = (alarm: AlarmProperties): { name: string; dims: string[] }[] => {
+  const single =
+    alarm.MetricName === undefined
+      ? []
+      : [{ Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions ?? [] }];
+  const math = (alarm.Metrics ?? []).flatMap((m) =>
+    m.MetricStat === undefined ? [] : [m.MetricStat.Metric],
+  );
+  return [...single, ...math]
+    .filter((m) => m.Namespace === METRICS_NAMESPACE)
+    .map((m) => ({ name: m.MetricName, dims: dims(m.Dimensions) }));
+};
+
+const dashboardSchema = z.object({
+  DashboardBody: z.object({ 'Fn::Join': z.tuple([z.literal(''), z.array(z.unknown())]) }),
+});
+const bodySchema = z.object({
+  widgets: z.array(
+    z.looseObject({
+      type: z.string(),
+      properties: z.looseObject({
+        title: z.string().optional(),
+        markdown: z.string().optional(),
+        alarms: z.array(z.unknown()).optional(),
+        metrics: z.array(z.array(z.unknown())).optional(),
+      }),
+    }),
+  ),
+});
+/** One dashboard widget. */
+export type Widget = z.infer<typeof bodySchema>['widgets'][number];
+
+/** The dashboard's widgets, with every CloudFormation token (Region, ARNs) read as `TOKEN`. */
+export function widgetsOf(template: Template): Widget[] {
+  const [resource] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  const [, parts] = dashboardSchema.parse(resource?.Properties).DashboardBody['Fn::Join'];
+  const text = parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return bodySchema.parse(JSON.parse(text)).widgets;
+}
+
+const searchSchema = z.tuple([z.object({ expression: z.string() })]);
+/**
+ * A widget's lines: `Namespace/Name key=value,...` (dimensions sorted) for a metric, the
+ * expression for a SEARCH.
+ */
+export function linesOf(widget: Widget): string[] {
+  return (widget.properties.metrics ?? []).map((row) => {
+    const search = searchSchema.safeParse(row);
+    if (search.success) return search.data[0].expression;
+    const strings = row.filter((cell): cell is string => typeof cell === 'string');
+    const [namespace, name, ...pairs] = strings;
+    const dimensions: string[] = [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) dimensions.push(`${pairs[i]}=${pairs[i + 1]}`);
+    return `${namespace}/${name} ${dimensions.sort().join(',')}`;
+  });
+}
+/** The dimension sets (sorted keys besides `service`, comma-joined) `name` is emitted with. */
+export function emittedSets(name: string): string[] {
+  const emission = Object.entries(EMISSIONS).find(([metric]) => metric === name)?.[1];
+  return (emission?.dimensionSets ?? []).map((set) => [...set].sort().join());
+}
+
+/** cdk-nag's `validation-report.json`, as far as the tests read it. */
+export const reportSchema = z.object({
+  pluginReports: z.array(
+    z.object({
+      violations: z
+        .array(
+          z.object({
+            ruleName: z.string(),
+            violatingConstructs: z.array(z.object({ constructPath: z.string() })),
+          }),
+        )
+        .default([]),
+    }),
+  ),
+});
+
+/** The dashboard widget titled `title`. */
+export const widgetTitled = (template: Template, title: string): Widget => {
+  const found = widgetsOf(template).find((w) => w.properties.title === title);
+  if (found === undefined) throw new Error(`no widget "${title}"`);
+  return found;
+};
