@@ -35,11 +35,12 @@ export class InMemoryJournal implements JobJournal {
   async recordRunning(jobId: number, projectId: number, placement: Placement): Promise<RunningOutcome> {
     this.maybeFail();
     const item = this.items.get(jobId);
-    if (item !== undefined && !BEFORE_RUNNING.has(item.state)) return { recorded: false, pool: undefined };
+    if (item !== undefined && !BEFORE_RUNNING.has(item.state))
+      return { recorded: false, pool: undefined, launchedOn: undefined };
     const next = item ?? { state: 'running', projectId, expiresAt: 0 };
     Object.assign(next, { state: 'running', placement, expiresAt: this.expiry() });
     this.items.set(jobId, next);
-    return { recorded: true, pool: item?.launch?.pool };
+    return { recorded: true, pool: item?.launch?.pool, launchedOn: item?.launch?.instanceId };
   }
 
   async recordFinished(
@@ -74,10 +75,20 @@ export class InMemoryJournal implements JobJournal {
     );
   }
 
+  async markDisplaced(jobId: number, instanceId: string): Promise<number | undefined> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item?.state !== 'launched' || instanceOf(item) !== instanceId) return undefined;
+    item.state = 'lost';
+    return item.projectId;
+  }
+
   async markLaunchWarned(jobId: number, instanceId: string): Promise<void> {
     this.maybeFail();
     const item = this.items.get(jobId);
-    if (item?.launch?.instanceId === instanceId) item.launchWarned = true;
+    if (item?.launch?.instanceId !== instanceId) return;
+    item.launchWarned = true;
+    item.launchWarnedAt ??= Math.floor(this.now() / 1000);
   }
 
   async markInterrupted(jobId: number, instanceId: string): Promise<boolean> {

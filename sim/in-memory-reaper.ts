@@ -125,6 +125,7 @@ function toJobItem(jobId: number, item: SimJobItem): JobItem {
     launchInstanceId: item.launch?.instanceId,
     launchRunnerId: item.launch?.runnerId,
     launchCleanedUp: item.launchCleanedUp === true,
+    launchWarnedAtMs: item.launchWarnedAt === undefined ? undefined : item.launchWarnedAt * 1000,
     cleanedUp: item.cleanedUp === true,
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };

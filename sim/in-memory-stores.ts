@@ -31,6 +31,8 @@ export interface SimJobItem {
   launchCleanedUp?: boolean;
   /** A spot warning came for the launch's instance (the lifecycle's mark). */
   launchWarned?: boolean;
+  /** Epoch seconds of the first such warning. */
+  launchWarnedAt?: number;
   retriedJobId?: number;
   cleanedUp?: boolean;
 }

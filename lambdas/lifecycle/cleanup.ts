@@ -1,4 +1,5 @@
 import type { TokenStore } from '../scale-up/ports';
+import type { DemandQueue } from '../shared/adapters/sqs-queue';
 import type { CleanupReason, LifecycleObserver } from './observer';
 import { attempt, type Outcome, worst } from './outcome';
 import type { Instances, JobJournal, LifecycleGitlab } from './ports';
@@ -9,6 +10,8 @@ export interface CleanupDeps {
   readonly instances: Instances;
   readonly tokens: TokenStore;
   readonly journal: JobJournal;
+  /** Where demand goes when a job's launched instance was taken by another job. */
+  readonly demand: DemandQueue;
   readonly observer: LifecycleObserver;
 }
 

@@ -13,6 +13,8 @@ const lifecycleEnvSchema = z.object({
   JOB_TABLE_INSTANCE_INDEX: nonEmpty,
   /** Its index on `launchInstanceId` (string), projecting `launchRunnerId`. */
   JOB_TABLE_LAUNCH_INDEX: nonEmpty,
+  /** Where a job whose launched instance another job took is enqueued again. */
+  DEMAND_QUEUE_URL: z.url(),
   GITLAB_URL: z.url(),
   GITLAB_TOKEN_PARAMETER: nonEmpty,
 });
@@ -23,6 +25,7 @@ export interface LifecycleEnv {
   readonly tableName: string;
   readonly instanceIndexName: string;
   readonly launchIndexName: string;
+  readonly demandQueueUrl: string;
   readonly gitlabUrl: string;
   readonly gitlabTokenParameter: string;
 }
@@ -43,6 +46,7 @@ export function readLifecycleEnv(env: Record<string, string | undefined>): Lifec
     tableName: e.JOB_TABLE_NAME,
     instanceIndexName: e.JOB_TABLE_INSTANCE_INDEX,
     launchIndexName: e.JOB_TABLE_LAUNCH_INDEX,
+    demandQueueUrl: e.DEMAND_QUEUE_URL,
     gitlabUrl: e.GITLAB_URL,
     gitlabTokenParameter: e.GITLAB_TOKEN_PARAMETER,
   };

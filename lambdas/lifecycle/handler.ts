@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEc2Client } from '../scale-up/adapters/ec2-fleet';
 import { ssmTokenStore } from '../scale-up/adapters/ssm-token-store';
+import { createSqsClient, sqsDemandQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
 import { Service } from '../shared/metric-names';
@@ -35,6 +36,7 @@ const deps: LifecycleDeps = {
     instanceIndex: env.instanceIndexName,
     launchIndex: env.launchIndexName,
   }),
+  demand: sqsDemandQueue(createSqsClient(), env.demandQueueUrl),
   observer,
 };
 

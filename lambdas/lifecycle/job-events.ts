@@ -1,5 +1,6 @@
 import type { LifecycleMessage } from '../shared/job-messages';
 import { type CleanupDeps, cleanUpInstance } from './cleanup';
+import { requeueDisplaced } from './displaced-demand';
 import { type FinishedStatus, instanceOfRunner } from './events';
 import type { Outcome } from './outcome';
 import type { Placement } from './ports';
@@ -32,6 +33,9 @@ export async function onRunning(message: LifecycleMessage, deps: CleanupDeps): P
   const waitMs =
     message.queuedDurationSeconds === null ? undefined : Math.round(message.queuedDurationSeconds * 1000);
   deps.observer.jobRunning(message.jobId, placement.instanceId, outcome.pool ?? 'unknown', waitMs);
+  // A job launched elsewhere leaves that instance to the job it displaced here (its runner takes
+  // the next pending job); a job with no launch of its own leaves the displaced job with nothing.
+  if (outcome.launchedOn === undefined) await requeueDisplaced(message, placement.instanceId, deps);
   return 'done';
 }
 

@@ -39,6 +39,10 @@ export function lifecycleMetricsObserver(logger: Logger, metrics: Metrics): Life
       logger.info('interrupted job retried', { jobId, retriedJobId });
       count(Metric.jobsRetried, {});
     },
+    demandDisplaced(jobId, instanceId) {
+      logger.info('job lost its launched instance to another job, enqueued again', { jobId, instanceId });
+      count(Metric.demandDisplaced, {});
+    },
     retryRefused(jobId) {
       logger.warn('GitLab refused to retry an interrupted job', { jobId });
       count(Metric.jobRetriesRefused, {});

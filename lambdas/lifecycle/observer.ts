@@ -18,7 +18,8 @@ export type LifecycleStage =
   | 'runner'
   | 'token'
   | 'retry'
-  | 'running_job';
+  | 'running_job'
+  | 'displaced';
 
 /** Why an instance was terminated or a runner deleted. */
 export type CleanupReason = 'job_finished' | 'instance_gone';
@@ -37,6 +38,8 @@ export interface LifecycleObserver {
   /** A spot interruption warning for an instance of this stack; `jobId` is the job it was running. */
   spotInterruption(instanceId: string, jobId: number | undefined): void;
   jobRetried(jobId: number, retriedJobId: number): void;
+  /** A job launched for `instanceId` lost it to another job and was enqueued again. */
+  demandDisplaced(jobId: number, instanceId: string): void;
   retryRefused(jobId: number): void;
   gitlabAuthFailure(status: number): void;
   failed(stage: LifecycleStage, subject: number | string, error: unknown): void;
@@ -51,6 +54,7 @@ export const silentLifecycleObserver: LifecycleObserver = {
   runnerDeleted: () => undefined,
   spotInterruption: () => undefined,
   jobRetried: () => undefined,
+  demandDisplaced: () => undefined,
   retryRefused: () => undefined,
   gitlabAuthFailure: () => undefined,
   failed: () => undefined,

@@ -48,6 +48,8 @@ export interface RunningOutcome {
   readonly recorded: boolean;
   /** The pool scale-up launched for the job, if it did. */
   readonly pool: string | undefined;
+  /** The instance scale-up launched for the job before it ran, if it did. */
+  readonly launchedOn: string | undefined;
 }
 
 /**
@@ -81,6 +83,12 @@ export interface JobJournal {
    * consistent). A runner takes any job its tags cover, so the job it runs may be another.
    */
   findLaunchedOn(instanceId: string): Promise<readonly LaunchedRunner[]>;
+  /**
+   * Gives job `jobId` back to scale-up (state `lost`, which a claim may take) when it is still
+   * `launched` for `instanceId` and another job took that instance's runner.
+   * @returns the job's project when it was given back; undefined when it had moved on.
+   */
+  markDisplaced(jobId: number, instanceId: string): Promise<number | undefined>;
   /** Records on the launch record of job `jobId` that its instance `instanceId` was warned. */
   markLaunchWarned(jobId: number, instanceId: string): Promise<void>;
   /**

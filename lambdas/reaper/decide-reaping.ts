@@ -88,6 +88,13 @@ export interface ReapingPlan {
 export const GONE_AFTER_SECONDS = 120;
 
 /**
+ * How long the runner of a spot-warned instance is left to the lifecycle consumer: when the job it
+ * ran is not in the table (its `running` webhook was dropped), that runner is the only way to it,
+ * and the consumer may need the two-minute notice plus two redeliveries (360 s visibility each).
+ */
+export const WARNED_HOLD_SECONDS = 15 * 60;
+
+/**
  * Decides what to terminate and what to clean up from one sweep's snapshots. Pure: the same
  * snapshots give the same plan, so two sweeps at once plan the same (idempotent) actions.
  */
@@ -105,8 +112,17 @@ export function decideReaping(snapshot: ReapingSnapshot, settings: ReapingSettin
   const live = new Set(snapshot.instances.map((i) => i.instanceId));
   const settled = (atMs: number | undefined) =>
     atMs !== undefined && snapshot.nowMs - atMs > GONE_AFTER_SECONDS * 1000;
+  const held = new Set(
+    snapshot.jobs.flatMap((job) =>
+      job.launchInstanceId !== undefined &&
+      job.launchWarnedAtMs !== undefined &&
+      snapshot.nowMs - job.launchWarnedAtMs < WARNED_HOLD_SECONDS * 1000
+        ? [job.launchInstanceId]
+        : [],
+    ),
+  );
   const gone = (instanceId: string, atMs: number | undefined) =>
-    ending.has(instanceId) || (!live.has(instanceId) && settled(atMs));
+    !held.has(instanceId) && (ending.has(instanceId) || (!live.has(instanceId) && settled(atMs)));
 
   const cleanups = snapshot.jobs.flatMap((job): Cleanup[] => {
     // An item the lifecycle consumer (or an earlier sweep) cleaned up is never touched again.

@@ -36,6 +36,8 @@ export interface JobItem {
   readonly launchRunnerId?: number | undefined;
   /** The launch record's runner and token were cleaned up (its instance went, serving another job). */
   readonly launchCleanedUp?: boolean;
+  /** When a spot warning came for the launch's instance, in epoch milliseconds. */
+  readonly launchWarnedAtMs?: number | undefined;
   /** The instance, runner and token this item names were cleaned up already. */
   readonly cleanedUp: boolean;
   /** Latest of the item's claim, launch, running and finish times, in epoch milliseconds. */

@@ -27,6 +27,7 @@ export const jobItemSchema = z.looseObject({
   cleanedUp: z.optional(flag),
   launchCleanedUp: z.optional(flag),
   launchWarned: z.optional(flag),
+  launchWarnedAt: z.optional(number),
   claimedAt: z.optional(number),
   launchedAt: z.optional(number),
   runningAt: z.optional(number),

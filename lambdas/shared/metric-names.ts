@@ -51,6 +51,11 @@ export const Metric = {
   spotInterruptions: 'SpotInterruptions',
   /** Jobs retried through GitLab after their spot instance was reclaimed. */
   jobsRetried: 'JobsRetried',
+  /**
+   * Jobs whose launched instance another job's `running` took (a job with no capacity of its own:
+   * its `pending` webhook was dropped, or its launch undone), enqueued again at once.
+   */
+  demandDisplaced: 'DemandDisplaced',
   /** Interrupted jobs GitLab refused to retry (retried already, or not ended): may need a hand. */
   jobRetriesRefused: 'JobRetriesRefused',
   /**

@@ -52,6 +52,7 @@ export class Lifecycle extends Construct {
         JOB_TABLE_NAME: props.table.tableName,
         JOB_TABLE_INSTANCE_INDEX,
         JOB_TABLE_LAUNCH_INDEX,
+        DEMAND_QUEUE_URL: props.queues.demand.queueUrl,
         GITLAB_URL: props.gitlab.url,
         GITLAB_TOKEN_PARAMETER: props.gitlab.apiTokenParameter,
       },
@@ -99,6 +100,8 @@ export class Lifecycle extends Construct {
         ),
       }),
     );
+    // A job whose launched instance another job took goes back on the demand queue at once.
+    props.queues.demand.grantSendMessages(role);
     StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
       parameterName: props.gitlab.apiTokenParameter,
     }).grantRead(role);

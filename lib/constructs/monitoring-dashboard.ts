@@ -183,6 +183,7 @@ function cleanupRow(): IWidget[] {
       total(Metric.jobRetriesRefused, Service.lifecycle),
       total(Metric.jobsLost, Service.reaper),
       total(Metric.lostDemandRequeued, Service.reaper),
+      total(Metric.demandDisplaced, Service.lifecycle),
     ]),
     graph('Jobs unroutable, skipped, lifecycle events needing nothing (by reason)', [
       spotlabSearch(Metric.jobsUnroutable, Service.scaleUp, [reason], sum),

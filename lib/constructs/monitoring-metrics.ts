@@ -58,6 +58,7 @@ export const EMISSIONS: Readonly<Record<SpotlabMetricName, Emission>> = {
   [MetricName.spotInterruptions]: from(Service.lifecycle, [kind]),
   [MetricName.jobsRetried]: from(Service.lifecycle),
   [MetricName.jobRetriesRefused]: from(Service.lifecycle),
+  [MetricName.demandDisplaced]: from(Service.lifecycle),
   [MetricName.orphansReaped]: from(Service.reaper, [kind]),
   [MetricName.lostDemandRequeued]: from(Service.reaper),
   [MetricName.jobsLost]: from(Service.reaper),

@@ -110,6 +110,12 @@ export function spotlab(world: World): Spotlab {
     instances: inMemoryInstances(world.ec2, STACK),
     tokens: world.tokens,
     journal: world.journal,
+    demand: {
+      send: async (message) => {
+        world.stats.displaced += 1;
+        world.demandQueue.send(JSON.stringify(message));
+      },
+    },
     observer: { ...silentLifecycleObserver, failed },
   };
   const sweepDeps: SweepDeps = {

@@ -61,6 +61,8 @@ export interface WorldStats {
   interruptions: number;
   retries: number;
   requeued: number;
+  /** Demand the lifecycle enqueued again: a job took the instance launched for another. */
+  displaced: number;
   reaped: number;
   stuckFailed: number;
   killedMidJob: number;
@@ -100,6 +102,7 @@ export class World {
     interruptions: 0,
     retries: 0,
     requeued: 0,
+    displaced: 0,
     reaped: 0,
     stuckFailed: 0,
     killedMidJob: 0,

@@ -77,14 +77,18 @@ describe('Spotlab lifecycle: wiring', () => {
       ]),
     );
 
-    expect(readLifecycleEnv({ ...env, GITLAB_URL: 'https://gitlab.com' })).toMatchObject({
-      instanceIndexName: 'byInstance',
-    });
+    expect(
+      readLifecycleEnv({
+        ...env,
+        GITLAB_URL: 'https://gitlab.com',
+        DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
+      }),
+    ).toMatchObject({ instanceIndexName: 'byInstance', launchIndexName: 'byLaunchInstance' });
   });
 });
 
 describe('Spotlab lifecycle: least privilege', () => {
-  it('uses only the job table and its instance index', () => {
+  it('uses only the job table and its two indexes', () => {
     const dynamo = lifecycleStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
 
     expect(dynamo.map((s) => actionsOf(s).sort().join(','))).toEqual([
@@ -92,6 +96,14 @@ describe('Spotlab lifecycle: least privilege', () => {
       'dynamodb:Query',
     ]);
     expect(JSON.stringify(dynamo[1]?.Resource)).toContain('/index/byInstance');
+    expect(JSON.stringify(dynamo[1]?.Resource)).toContain('/index/byLaunchInstance');
+  });
+
+  it('sends only to the demand queue (a displaced job goes back there), and receives only from its own', () => {
+    const sends = lifecycleStatements().filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+
+    expect(sends).toHaveLength(1);
+    expect(JSON.stringify(sends[0]?.Resource)).toMatch(/QueuesDemand(?!DeadLetters)/);
   });
 
   it('terminates only stack-tagged instances and launches nothing', () => {

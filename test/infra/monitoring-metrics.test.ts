@@ -100,6 +100,7 @@ function everyEmission(): string[] {
         o.runnerDeleted(7, 'job_finished');
         o.spotInterruption('i-1', 1);
         o.jobRetried(1, 2);
+        o.demandDisplaced(1, 'i-1');
         o.retryRefused(1);
         o.gitlabAuthFailure(403);
         o.failed('runner', 1, error);

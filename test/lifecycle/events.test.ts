@@ -174,6 +174,7 @@ describe('lifecycle environment', () => {
     JOB_TABLE_NAME: 'jobs',
     JOB_TABLE_INSTANCE_INDEX: 'byInstance',
     JOB_TABLE_LAUNCH_INDEX: 'byLaunchInstance',
+    DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
     GITLAB_URL: 'https://gitlab.example.com',
     GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',
   };
@@ -184,6 +185,7 @@ describe('lifecycle environment', () => {
       tableName: 'jobs',
       instanceIndexName: 'byInstance',
       launchIndexName: 'byLaunchInstance',
+      demandQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
       gitlabUrl: 'https://gitlab.example.com',
       gitlabTokenParameter: '/spotlab/gitlab-api-token',
     });

@@ -6,6 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -22,6 +23,7 @@ vi.hoisted(() => {
     JOB_TABLE_NAME: 'jobs',
     JOB_TABLE_INSTANCE_INDEX: 'byInstance',
     JOB_TABLE_LAUNCH_INDEX: 'byLaunchInstance',
+    DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
     GITLAB_URL: 'https://gitlab.example.com',
     GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',
   });
@@ -31,6 +33,7 @@ const { handler } = await import('../../lambdas/lifecycle/handler');
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBClient);
+const sqs = mockClient(SQSClient);
 const API_TOKEN = 'glpat-secret-api-token';
 const INSTANCE = 'i-0123456789abcdef0';
 const at = { runnerId: 380987, instanceId: INSTANCE };
@@ -68,6 +71,8 @@ beforeEach(() => {
   ec2.reset();
   ssm.reset();
   dynamo.reset();
+  sqs.reset();
+  sqs.on(SendMessageCommand).resolves({});
   ssm.on(GetParameterCommand).resolves({ Parameter: { Value: API_TOKEN } });
   ssm.on(DeleteParameterCommand).resolves({});
   dynamo.on(GetItemCommand).resolves({});
@@ -123,6 +128,33 @@ describe('lifecycle handler: jobs', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input.ReturnValues).toBe('ALL_OLD');
     expect(metrics()).toContain('JobWait pool=arm-docker');
+  });
+
+  it('gives a job whose launched instance another job took back to the demand queue, and counts it', async () => {
+    dynamo
+      .on(UpdateItemCommand)
+      .resolvesOnce({ Attributes: { pool: { S: 'arm-docker' } } })
+      .resolvesOnce({
+        Attributes: { jobId: { N: '41' }, state: { S: 'launched' }, projectId: { N: '380' } },
+      });
+    dynamo.on(QueryCommand).resolves({
+      Items: [{ jobId: { N: '41' }, launchInstanceId: { S: INSTANCE }, launchRunnerId: { N: '380987' } }],
+    });
+
+    const result = await send(jobEvent('job-hook-running', 1977, at));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
+      IndexName: 'byLaunchInstance',
+    });
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    expect(sent?.QueueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/demand');
+    expect(JSON.parse(sent?.MessageBody ?? '{}')).toMatchObject({
+      kind: 'demand',
+      jobId: 41,
+      projectId: 380,
+    });
+    expect(metrics()).toContain('DemandDisplaced');
   });
 
   it('acknowledges an unreadable message with an error and a metric', async () => {

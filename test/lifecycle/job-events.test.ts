@@ -45,7 +45,64 @@ describe('lifecycle: a job starts running', () => {
 
     expect(w.ledger.items.get(50)).toMatchObject({ state: 'running', projectId: PROJECT });
     expect(await w.ledger.claim(50, PROJECT)).toBe(false);
-    expect(w.observer.events).toEqual([`running 50 ${elsewhere.instanceId} unknown 32100`]);
+    expect(w.observer.events[0]).toBe(`running 50 ${elsewhere.instanceId} unknown 32100`);
+  });
+
+  it('gives a job back to scale-up at once when a job with no launch of its own took its instance', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+
+    await w.deliver(jobEvent('job-hook-running', 50, at));
+
+    expect(w.ledger.items.get(41)?.state).toBe('lost');
+    expect(await w.ledger.claim(41, PROJECT)).toBe(true);
+    expect(w.demanded).toMatchObject([
+      { kind: 'demand', jobId: 41, projectId: PROJECT, idempotencyKey: 'lifecycle:41:displaced' },
+    ]);
+    expect(w.observer.events).toEqual([
+      `running 50 ${at.instanceId} unknown 32100`,
+      `displaced 41 ${at.instanceId}`,
+    ]);
+  });
+
+  it('leaves the displaced job alone when the job that took its instance was launched elsewhere: that instance is spare', async () => {
+    const w = lifecycleWorld();
+    const here = await w.launched(41);
+    await w.launched(50);
+
+    await w.deliver(jobEvent('job-hook-running', 50, here));
+
+    expect(w.ledger.items.get(41)?.state).toBe('launched');
+    expect(w.demanded).toEqual([]);
+  });
+
+  it('leaves a displaced job alone once it runs somewhere, and gives nothing back for a duplicate running', async () => {
+    const w = lifecycleWorld();
+    const here = await w.launched(41);
+    const there = await w.launched(43);
+    await w.deliver(jobEvent('job-hook-running', 41, there));
+    w.demanded.length = 0;
+
+    await w.deliver(jobEvent('job-hook-running', 50, here));
+    await w.deliver(jobEvent('job-hook-running', 50, here));
+
+    expect(w.ledger.items.get(41)?.state).toBe('running');
+    expect(w.demanded).toEqual([]);
+  });
+
+  it('still records the running job when giving the displaced job back fails (the reaper requeues it)', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.deps.demand.send = async () => {
+      throw new Error('SQS unavailable');
+    };
+
+    const retry = await w.deliver(jobEvent('job-hook-running', 50, at));
+
+    expect(retry).toEqual([]);
+    expect(w.ledger.items.get(50)?.state).toBe('running');
+    expect(w.ledger.items.get(41)?.state).toBe('lost');
+    expect(w.observer.events).toContain(`failed displaced ${at.instanceId}`);
   });
 
   it.each<[string, Record<string, unknown>]>([

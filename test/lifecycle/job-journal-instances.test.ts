@@ -31,6 +31,30 @@ describe('job journal: by instance', () => {
   });
 });
 
+describe('job journal: displaced', () => {
+  it('gives back a job still launched for the instance, once, answering its project', async () => {
+    const { jobId, at } = fresh();
+    await launchedItem(jobId, at);
+
+    expect(await journalAt().markDisplaced(jobId, at.instanceId)).toBe(PROJECT);
+    expect(await journalAt().markDisplaced(jobId, at.instanceId)).toBeUndefined();
+    expect(await readItem(jobId)).toMatchObject({
+      state: { S: 'lost' },
+      displacedAt: { N: String(T0_SECONDS) },
+    });
+  });
+
+  it('leaves alone a job that runs, or that was launched for another instance', async () => {
+    const { jobId, at, elsewhere } = fresh();
+    await launchedItem(jobId, at);
+    expect(await journalAt().markDisplaced(jobId, elsewhere.instanceId)).toBeUndefined();
+
+    await journalAt().recordRunning(jobId, PROJECT, elsewhere);
+    expect(await journalAt().markDisplaced(jobId, at.instanceId)).toBeUndefined();
+    expect((await readItem(jobId))?.state).toEqual({ S: 'running' });
+  });
+});
+
 describe('job journal: by launch instance', () => {
   it('finds the runner a launch registered on an instance even after its job ran elsewhere', async () => {
     const { jobId, at, elsewhere } = fresh();
@@ -55,7 +79,11 @@ describe('job journal: by launch instance', () => {
     expect(await journalAt().findLaunchedOn(at.instanceId)).toEqual([
       { jobId, runnerId: at.runnerId, warned: true },
     ]);
-    expect(await readItem(jobId)).toMatchObject({ state: { S: 'launched' }, launchWarned: { BOOL: true } });
+    expect(await readItem(jobId)).toMatchObject({
+      state: { S: 'launched' },
+      launchWarned: { BOOL: true },
+      launchWarnedAt: { N: String(T0_SECONDS) },
+    });
   });
 
   it('finds nothing for an instance no launch created (a job recorded running there only)', async () => {

@@ -13,7 +13,7 @@ describe('job journal: running', () => {
 
     const outcome = await journalAt().recordRunning(jobId, PROJECT, at);
 
-    expect(outcome).toEqual({ recorded: true, pool: undefined });
+    expect(outcome).toEqual({ recorded: true, pool: undefined, launchedOn: undefined });
     expect(await readItem(jobId)).toEqual({
       jobId: { N: String(jobId) },
       state: { S: 'running' },
@@ -40,9 +40,11 @@ describe('job journal: running', () => {
 
       const outcome = await journalAt().recordRunning(jobId, PROJECT, elsewhere);
 
+      const launched = state === 'launched' || state === 'lost';
       expect(outcome).toEqual({
         recorded: true,
-        pool: state === 'launched' || state === 'lost' ? 'arm-docker' : undefined,
+        pool: launched ? 'arm-docker' : undefined,
+        launchedOn: launched ? at.instanceId : undefined,
       });
       expect(await readItem(jobId)).toMatchObject({
         state: { S: 'running' },

@@ -4,6 +4,7 @@ import { handleLifecycle, type LifecycleDeps } from '../../lambdas/lifecycle/lif
 import type { LifecycleObserver } from '../../lambdas/lifecycle/observer';
 import type { Placement } from '../../lambdas/lifecycle/ports';
 import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
+import type { DemandMessage } from '../../lambdas/shared/job-messages';
 import { TagKey } from '../../lambdas/shared/naming';
 import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
 import { routeJobEvent } from '../../lambdas/webhook/route-job-event';
@@ -89,6 +90,7 @@ function recordingObserver(): LifecycleObserver & { readonly events: string[] } 
     spotInterruption: (instanceId, jobId) => events.push(`spot ${instanceId} ${jobId ?? 'idle'}`),
     jobRetried: (jobId, retriedJobId) => events.push(`retried ${jobId} as ${retriedJobId}`),
     retryRefused: (jobId) => events.push(`retry-refused ${jobId}`),
+    demandDisplaced: (jobId, instanceId) => events.push(`displaced ${jobId} ${instanceId}`),
     gitlabAuthFailure: (status) => events.push(`auth ${status}`),
     failed: (stage, subject) => events.push(`failed ${stage} ${subject}`),
   };
@@ -103,11 +105,14 @@ export function lifecycleWorld() {
   const journal = new InMemoryJournal(ledger.items, clock.now);
   const tokens = new InMemoryTokenStore();
   const observer = recordingObserver();
+  /** Demand the consumer enqueued again. */
+  const demanded: DemandMessage[] = [];
   const deps: LifecycleDeps = {
     gitlab,
     instances: inMemoryInstances(ec2, STACK),
     tokens,
     journal,
+    demand: { send: async (message) => void demanded.push(message) },
     observer,
   };
   let messages = 0;
@@ -177,6 +182,7 @@ export function lifecycleWorld() {
     journal,
     tokens,
     observer,
+    demanded,
     deps,
     launched,
     deliver,

@@ -140,9 +140,20 @@ describe('dynamoJobTable (dynalite)', () => {
       launchInstanceId: at.instanceId,
       launchRunnerId: at.runnerId,
       launchCleanedUp: false,
+      launchWarnedAtMs: undefined,
       cleanedUp: false,
       touchedAtMs: T0_SECONDS * 1000,
     });
+  });
+
+  it("reads when the lifecycle marked the launch's instance spot-warned", async () => {
+    const { jobId, at } = fresh();
+    await launchedItem(jobId, at);
+    await journalAt(T0 + 5_000).markLaunchWarned(jobId, at.instanceId);
+
+    const items = await tableAt().scan();
+
+    expect(items.find((i) => i.jobId === jobId)?.launchWarnedAtMs).toBe((T0_SECONDS + 5) * 1000);
   });
 
   it('skips and reports an item that is no job item, and reads on', async () => {

@@ -128,3 +128,37 @@ describe('decideReaping: the runner of an instance launched for a job that ran e
     expect(decideReaping(snapshot, SETTINGS).cleanups).toEqual([]);
   });
 });
+
+describe('decideReaping: the runner of a spot-warned instance', () => {
+  const launchedHere = {
+    instanceId: 'i-0elsewhere',
+    runnerId: 4242,
+    state: 'finished',
+    cleanedUp: true,
+    launchInstanceId: INSTANCE,
+    launchRunnerId: 9037,
+  };
+
+  it('is left to the lifecycle for 15 minutes after the warning: it may be the only way to the job it ran', () => {
+    const warned = { ...launchedHere, launchWarnedAtMs: NOW - 14 * MINUTE };
+    const snapshot = { ...idleSnapshot(warned), instances: [] };
+
+    expect(decideReaping(snapshot, SETTINGS).cleanups).toEqual([]);
+  });
+
+  it('holds back the lost mark of a job still launched for that instance too', () => {
+    const item = { launchInstanceId: INSTANCE, launchRunnerId: 9037, launchWarnedAtMs: NOW - MINUTE };
+    const snapshot = { ...idleSnapshot(item), instances: [] };
+
+    expect(decideReaping(snapshot, SETTINGS).cleanups).toEqual([]);
+  });
+
+  it('is deleted once the hold is over', () => {
+    const warned = { ...launchedHere, launchWarnedAtMs: NOW - 16 * MINUTE };
+    const snapshot = { ...idleSnapshot(warned), instances: [] };
+
+    expect(decideReaping(snapshot, SETTINGS).cleanups).toEqual([
+      { jobId: 1, instanceId: INSTANCE, runnerId: 9037, lost: false, launch: true },
+    ]);
+  });
+});

@@ -109,8 +109,8 @@ export function dynamoJobJournal(
         },
         true,
       );
-      if (old === false) return { recorded: false, pool: undefined };
-      return { recorded: true, pool: old.pool?.S };
+      if (old === false) return { recorded: false, pool: undefined, launchedOn: undefined };
+      return { recorded: true, pool: old.pool?.S, launchedOn: old.launchInstanceId?.S };
     },
     async recordFinished(jobId, projectId, status, placement) {
       const withPlacement = placement === undefined ? [] : [...placementSet(), 'cleanedUp = :true'];
@@ -143,12 +143,32 @@ export function dynamoJobJournal(
       const items = await queryAll(dynamo, tableName, names.launchIndex, 'launchInstanceId', instanceId);
       return items.map(toLaunchedRunner);
     },
+    async markDisplaced(jobId, instanceId) {
+      const old = await apply(
+        jobId,
+        {
+          set: ['#state = :lost', 'displacedAt = :now'],
+          // Still waiting for that instance: not running anywhere, not relaunched elsewhere.
+          condition: '#state = :launched AND instanceId = :instance',
+          values: {
+            ':lost': { S: 'lost' },
+            ':launched': { S: 'launched' },
+            ':instance': { S: instanceId },
+            ...stamp(),
+          },
+        },
+        true,
+      );
+      if (old === false) return undefined;
+      return toJobRecord(old).projectId;
+    },
     async markLaunchWarned(jobId, instanceId) {
       // Idempotent; only the launch record of that instance (a relaunch moves it on).
       await apply(jobId, {
-        set: ['launchWarned = :true'],
+        // The first warning's time: the reaper leaves the instance's runner alone for a while after it.
+        set: ['launchWarned = :true', 'launchWarnedAt = if_not_exists(launchWarnedAt, :now)'],
         condition: 'launchInstanceId = :instance',
-        values: { ':instance': { S: instanceId }, ':true': TRUE },
+        values: { ':instance': { S: instanceId }, ':true': TRUE, ...stamp() },
       });
     },
     async markInterrupted(jobId, instanceId) {

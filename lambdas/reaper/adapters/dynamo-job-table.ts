@@ -124,6 +124,7 @@ export function toJobItem(raw: Values): JobItem | undefined {
     launchInstanceId: i.launchInstanceId?.S,
     launchRunnerId: i.launchRunnerId === undefined ? undefined : Number(i.launchRunnerId.N),
     launchCleanedUp: i.launchCleanedUp?.BOOL === true,
+    launchWarnedAtMs: i.launchWarnedAt === undefined ? undefined : Number(i.launchWarnedAt.N) * 1000,
     cleanedUp: i.cleanedUp?.BOOL === true,
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };
