@@ -13,11 +13,11 @@ const MAX_SAMPLES = 600;
  * draws, and reports it as the `Spotlab` scenario. Every instance costs
  * `parameters.onDemandUSDPerHour`, spot `spotDiscount` off. Deterministic for a trace and seed.
  *
- * Every job is replayed untagged, onto the bundled pool that takes untagged jobs and falls back
- * to on-demand: a user's pools would cover their jobs' tags, and a runner whose tags cover every
- * job takes any job of its project, just as a runner that runs untagged jobs takes any untagged
- * one. Runners stay locked to the job's project, as Spotlab creates them. The pool's limits hold:
- * 300 instances at once, and an instance lives at most 120 minutes (longer jobs are cut short).
+ * Every job is replayed untagged, onto one pool like the bundled arm64 one (takes untagged jobs,
+ * falls back to on-demand): a user's pools would cover their jobs' tags, and a runner whose tags
+ * cover every job takes any job of its project, just as a runner that runs untagged jobs takes any
+ * untagged one. Runners stay locked to the job's project, as Spotlab creates them. At most 300
+ * instances run at once; an instance may live as long as the trace's longest job needs.
  */
 export const replayTrace: SpotlabReplay = async (jobs, parameters) => {
   const scenario = replayScenario(jobs, parameters);
@@ -46,9 +46,16 @@ export function replayScenario(jobs: readonly TraceJob[], parameters: SimParamet
     interrupt: rng.chance(parameters.interruptRate),
   }));
   const lastMs = scenarioJobs.reduce((last, job) => Math.max(last, job.atMs), 0);
+  const longestMinutes = Math.ceil(
+    scenarioJobs.reduce((most, job) => Math.max(most, job.workMs), 0) / 60_000,
+  );
+  const [base] = POOLS;
+  if (base === undefined) throw new Error('the simulated world has no pool');
+  // Boot, idle and the job's own end fit in the lifetime: the reaper never cuts a replayed job short.
+  const pool = { ...base, maxLifetimeMinutes: Math.max(base.maxLifetimeMinutes, longestMinutes + 30) };
   return {
     seed: parameters.seed,
-    pools: POOLS,
+    pools: [pool],
     // The run ends once every job has ended; the limit only stops a run that never settles.
     times: { ...TIMES, bootMs: parameters.bootSeconds * 1000, limitMs: lastMs + TIMES.limitMs },
     faults: NO_FAULTS,
