@@ -63,7 +63,10 @@ async function openGitlab(
           token: await tokenFromSsm(ssm, config.gitlab.apiTokenParameter),
           tokenSource: `SSM ${config.gitlab.apiTokenParameter}`,
         };
-  return { client: gitlabClient({ baseUrl: config.gitlab.url, token, fetch: io.fetch }), tokenSource };
+  return {
+    client: gitlabClient({ baseUrl: config.gitlab.url, token, fetch: io.fetch, sleep: io.sleep }),
+    tokenSource,
+  };
 }
 
 async function tokenFromSsm(ssm: SSMClient, parameter: string): Promise<string> {

@@ -75,10 +75,15 @@ export class InMemoryJournal implements JobJournal {
     );
   }
 
-  async markDisplaced(jobId: number, instanceId: string): Promise<number | undefined> {
+  async markDisplaced(
+    jobId: number,
+    instanceId: string,
+    sparePool: string | undefined,
+  ): Promise<number | undefined> {
     this.maybeFail();
     const item = this.items.get(jobId);
     if (item?.state !== 'launched' || instanceOf(item) !== instanceId) return undefined;
+    if (sparePool !== undefined && item.launch?.pool === sparePool) return undefined;
     item.state = 'lost';
     return item.projectId;
   }

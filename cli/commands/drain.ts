@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { StackOutput } from '../../lib/stack-outputs';
 import { listFleet } from '../aws/fleet';
-import { findLaunchSwitch, isLaunching, setLaunching } from '../aws/launching';
 import { queueDepth } from '../aws/queues';
 import { describeStack, requireOutput } from '../aws/stack';
 import { defineCommand } from '../command';
 import type { CliContext } from '../context';
 import { remainingInstances } from '../drain/plan';
 import { type DrainReport, renderDrain } from '../drain/render';
+import { switchLaunching } from '../drain/switch';
 import { durationSchema } from '../options';
 
 /** `spotlab drain [--wait]`: stop launching, let running jobs finish, let the reaper take the rest. */
@@ -40,13 +40,7 @@ drain for maintenance windows, not for days.
   async run(context, { common, own }, io) {
     const { aws } = context;
     const stack = await describeStack(aws.cloudFormation, context.stackName);
-    const launchSwitch = await findLaunchSwitch(
-      aws.lambda,
-      requireOutput(stack, StackOutput.scaleUpFunctionName),
-      requireOutput(stack, StackOutput.demandQueueArn),
-    );
-    const changed = isLaunching(launchSwitch.state);
-    const after = changed ? await setLaunching(aws.lambda, launchSwitch.uuid, false) : launchSwitch.state;
+    const launching = await switchLaunching(aws.lambda, stack, false);
     const tableName = requireOutput(stack, StackOutput.jobTableName);
     const look = async () =>
       remainingInstances(context.config, await listFleet(aws.ec2, aws.dynamo, stack.name, tableName));
@@ -64,7 +58,7 @@ drain for maintenance windows, not for days.
       }
     }
     const report: DrainReport = {
-      launching: { before: launchSwitch.state, after, changed },
+      launching,
       remaining,
       waited: own.wait,
       timedOut,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { StackOutput } from '../../lib/stack-outputs';
-import { findLaunchSwitch, isLaunching, setLaunching } from '../aws/launching';
-import { describeStack, requireOutput } from '../aws/stack';
+import { describeStack } from '../aws/stack';
 import { defineCommand } from '../command';
+import { switchLaunching } from '../drain/switch';
 
 /** `spotlab resume`: undoes `spotlab drain`. */
 export const resumeCommand = defineCommand({
@@ -18,20 +17,13 @@ Running it when launching is enabled changes nothing.`,
   async run(context, { common }, io) {
     const { aws } = context;
     const stack = await describeStack(aws.cloudFormation, context.stackName);
-    const launchSwitch = await findLaunchSwitch(
-      aws.lambda,
-      requireOutput(stack, StackOutput.scaleUpFunctionName),
-      requireOutput(stack, StackOutput.demandQueueArn),
-    );
-    const changed = !isLaunching(launchSwitch.state);
-    const after = changed ? await setLaunching(aws.lambda, launchSwitch.uuid, true) : launchSwitch.state;
-    const report = { launching: { before: launchSwitch.state, after, changed } };
+    const launching = await switchLaunching(aws.lambda, stack, true);
     io.stdout(
       common.json
-        ? `${JSON.stringify(report, null, 2)}\n`
-        : changed
-          ? `Launching enabled (scale-up event source mapping: ${launchSwitch.state} -> ${after}).\n`
-          : `Launching was already enabled (${launchSwitch.state}); nothing changed.\n`,
+        ? `${JSON.stringify({ launching }, null, 2)}\n`
+        : launching.changed
+          ? `Launching enabled (scale-up event source mapping: ${launching.before} -> ${launching.after}).\n`
+          : `Launching was already enabled (${launching.before}); nothing changed.\n`,
     );
     return 0;
   },

@@ -1,9 +1,10 @@
 import { formatTable } from '../table';
 import type { Remaining } from './plan';
+import type { LaunchingChange } from './switch';
 
 /** What `drain` did and found, as `--json` prints it. */
 export interface DrainReport {
-  readonly launching: { readonly before: string; readonly after: string; readonly changed: boolean };
+  readonly launching: LaunchingChange;
   readonly remaining: readonly Remaining[];
   /** Whether `--wait` was asked, and whether it ran out of time before the last instance went. */
   readonly waited: boolean;

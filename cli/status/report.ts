@@ -1,4 +1,4 @@
-import { hourlyPrice } from '../../lambdas/scale-up/prices';
+import { estimatedSpendPerHour } from '../../lambdas/scale-up/prices';
 import type { SpotlabConfig } from '../../lib/config/schema';
 import type { FleetInstance } from '../aws/fleet';
 import { isLaunching, type LaunchSwitch } from '../aws/launching';
@@ -92,6 +92,12 @@ export function buildStatusReport(
   if (ghosts > 0)
     notes.push(`${ghosts} runner(s) without a live instance: the reaper deletes them within minutes`);
   if (runners?.truncated === true) notes.push('runner list cut at 1,000 runners');
+  // Rounded for the table and --json: a sum of float prices carries noise in its last digits.
+  const spend = estimatedSpendPerHour(
+    config.prices,
+    counted.map((i) => i.instanceType),
+  );
+  const usdPerHour = Math.round(spend * 10_000) / 10_000;
   return {
     stack: { name: facts.stackName, status: facts.stackStatus },
     launching: launching === null ? 'unknown' : isLaunching(launching.state) ? 'enabled' : 'drained',
@@ -120,20 +126,8 @@ export function buildStatusReport(
             truncated: runners.truncated,
           },
     queues,
-    spend: { usdPerHour: estimatedSpendPerHour(config, counted), capUsdPerHour: config.maxSpendPerHourUsd },
+    spend: { usdPerHour, capUsdPerHour: config.maxSpendPerHourUsd },
     problems,
     notes,
   };
-}
-
-/**
- * USD per hour of the instances that run now, each priced at on-demand rates whether spot or not:
- * the same bound the scale-up spend cap and the reaper's `EstimatedSpendPerHour` metric use.
- */
-export function estimatedSpendPerHour(
-  config: Readonly<SpotlabConfig>,
-  instances: readonly Pick<FleetInstance, 'instanceType'>[],
-): number {
-  const total = instances.reduce((sum, i) => sum + hourlyPrice(config.prices, i.instanceType), 0);
-  return Math.round(total * 10_000) / 10_000;
 }

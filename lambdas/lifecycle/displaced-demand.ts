@@ -3,11 +3,14 @@ import type { CleanupDeps } from './cleanup';
 import { attempt } from './outcome';
 
 /**
- * A job took the runner of an instance launched for another job, and brought no instance of its
- * own (its `pending` webhook was dropped, or the launch for it was undone): a GitLab runner takes
- * the oldest pending job of its project its tags cover, not the one it was launched for. The jobs
- * launched for that instance and still waiting for it are given back to scale-up and enqueued at
- * once, instead of waiting for the reaper's lost-demand sweep.
+ * A job took the runner of an instance launched for another job: a GitLab runner takes the oldest
+ * pending job of its project its tags cover, not the one it was launched for, and that may be a
+ * job routed to another pool (a `[docker]` job on a runner tagged `[docker, x86_64]`). When the job
+ * brought no instance of its own (its `pending` webhook was dropped, or the launch for it was
+ * undone), or brought one in another pool (`sparePool`; its runner cannot take the waiting jobs),
+ * the jobs launched for that instance and still waiting for it are given back to scale-up and
+ * enqueued at once, instead of waiting for the reaper's lost-demand sweep. A spare instance in the
+ * same pool serves them instead.
  *
  * Best effort: a failure is reported, and the reaper's sweep still finds the job pending with no
  * capacity on the way (a job given back is `lost`, which it requeues).
@@ -15,6 +18,7 @@ import { attempt } from './outcome';
 export async function requeueDisplaced(
   running: Pick<LifecycleMessage, 'jobId' | 'receivedAt'>,
   instanceId: string,
+  sparePool: string | undefined,
   deps: CleanupDeps,
 ): Promise<void> {
   await attempt(
@@ -23,7 +27,7 @@ export async function requeueDisplaced(
     async () => {
       const launched = await deps.journal.findLaunchedOn(instanceId);
       for (const { jobId } of launched.filter((launch) => launch.jobId !== running.jobId)) {
-        const projectId = await deps.journal.markDisplaced(jobId, instanceId);
+        const projectId = await deps.journal.markDisplaced(jobId, instanceId, sparePool);
         if (projectId === undefined) continue;
         await deps.demand.send(displacedDemand(jobId, projectId, running.receivedAt));
         deps.observer.demandDisplaced(jobId, instanceId);

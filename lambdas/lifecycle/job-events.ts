@@ -33,9 +33,12 @@ export async function onRunning(message: LifecycleMessage, deps: CleanupDeps): P
   const waitMs =
     message.queuedDurationSeconds === null ? undefined : Math.round(message.queuedDurationSeconds * 1000);
   deps.observer.jobRunning(message.jobId, placement.instanceId, outcome.pool ?? 'unknown', waitMs);
-  // A job launched elsewhere leaves that instance to the job it displaced here (its runner takes
-  // the next pending job); a job with no launch of its own leaves the displaced job with nothing.
-  if (outcome.launchedOn === undefined) await requeueDisplaced(message, placement.instanceId, deps);
+  // A job launched elsewhere in the same pool leaves that instance to the jobs it displaced here (its
+  // runner takes the next pending job); one with no launch of its own leaves them with nothing.
+  if (outcome.launchedOn !== placement.instanceId) {
+    const sparePool = outcome.launchedOn === undefined ? undefined : outcome.pool;
+    await requeueDisplaced(message, placement.instanceId, sparePool, deps);
+  }
   return 'done';
 }
 

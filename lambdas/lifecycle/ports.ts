@@ -85,10 +85,15 @@ export interface JobJournal {
   findLaunchedOn(instanceId: string): Promise<readonly LaunchedRunner[]>;
   /**
    * Gives job `jobId` back to scale-up (state `lost`, which a claim may take) when it is still
-   * `launched` for `instanceId` and another job took that instance's runner.
+   * `launched` for `instanceId` and another job took that instance's runner; unless it was launched
+   * in `sparePool`, where the other job's own instance is left spare for it.
    * @returns the job's project when it was given back; undefined when it had moved on.
    */
-  markDisplaced(jobId: number, instanceId: string): Promise<number | undefined>;
+  markDisplaced(
+    jobId: number,
+    instanceId: string,
+    sparePool: string | undefined,
+  ): Promise<number | undefined>;
   /** Records on the launch record of job `jobId` that its instance `instanceId` was warned. */
   markLaunchWarned(jobId: number, instanceId: string): Promise<void>;
   /**

@@ -1,4 +1,4 @@
-import { hourlyPrice } from '../scale-up/prices';
+import { estimatedSpendPerHour } from '../scale-up/prices';
 import { GitlabAuthError } from '../shared/gitlab/errors';
 import { mapLimit } from '../shared/map-limit';
 import {
@@ -176,10 +176,10 @@ async function markItems(
 function reportFleet(instances: readonly ReaperInstance[], deps: SweepDeps): void {
   const byPool: Record<string, number> = {};
   for (const pool of Object.keys(deps.settings.poolLimits)) byPool[pool] = 0;
-  let usdPerHour = 0;
-  for (const instance of instances) {
-    byPool[instance.pool] = (byPool[instance.pool] ?? 0) + 1;
-    usdPerHour += hourlyPrice(deps.settings.prices, instance.instanceType);
-  }
+  for (const instance of instances) byPool[instance.pool] = (byPool[instance.pool] ?? 0) + 1;
+  const usdPerHour = estimatedSpendPerHour(
+    deps.settings.prices,
+    instances.map((i) => i.instanceType),
+  );
   deps.observer.fleetSeen(byPool, usdPerHour);
 }

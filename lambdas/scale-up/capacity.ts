@@ -1,5 +1,5 @@
 import type { FleetInstance } from './ports';
-import { hourlyPrice, type PriceList } from './prices';
+import { estimatedSpendPerHour, type PriceList } from './prices';
 
 /** Caps that hold across all pools. */
 export interface GlobalLimits {
@@ -31,7 +31,10 @@ export function allocateCapacity(
   const perPool = new Map<string, number>();
   for (const instance of live) perPool.set(instance.pool, (perPool.get(instance.pool) ?? 0) + 1);
   let total = live.length;
-  let spend = live.reduce((sum, instance) => sum + hourlyPrice(prices, instance.instanceType), 0);
+  let spend = estimatedSpendPerHour(
+    prices,
+    live.map((instance) => instance.instanceType),
+  );
   const allowed = new Map<string, number>();
   for (const group of groups) {
     const poolRoom = group.poolMaxInstances - (perPool.get(group.pool) ?? 0);

@@ -33,3 +33,14 @@ export function hourlyPrice(prices: PriceList, instanceType: string | undefined)
   if (instanceType === undefined) return prices.defaultUsdPerHour;
   return prices.usdPerHour[instanceType] ?? ON_DEMAND_USD_PER_HOUR[instanceType] ?? prices.defaultUsdPerHour;
 }
+
+/**
+ * USD per hour of the given instances, each priced at on-demand by {@link hourlyPrice}: the bound the
+ * spend cap, the reaper's `EstimatedSpendPerHour` metric and `spotlab status` share.
+ */
+export function estimatedSpendPerHour(
+  prices: PriceList,
+  instanceTypes: readonly (string | undefined)[],
+): number {
+  return instanceTypes.reduce<number>((sum, instanceType) => sum + hourlyPrice(prices, instanceType), 0);
+}

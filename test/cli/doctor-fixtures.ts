@@ -1,5 +1,14 @@
 import { doctorCommand } from '../../cli/commands/doctor';
-import { type GitlabAnswer, gitlabStub, type Outcome, run, WEBHOOK_URL } from './harness';
+import {
+  type GitlabAnswer,
+  gitlabStub,
+  mappingIs,
+  type Outcome,
+  parametersAre,
+  run,
+  stackDeployed,
+  WEBHOOK_URL,
+} from './harness';
 
 /** The token GitLab describes on a healthy setup. */
 export const TOKEN = {
@@ -26,6 +35,13 @@ export const SECURE = {
   '/spotlab/webhook-secret': 'SecureString',
   '/spotlab/gitlab-api-token': 'SecureString',
 };
+
+/** The AWS side of a healthy setup: the stack deployed, launching enabled, both parameters SecureStrings. */
+export function healthyStack(): void {
+  stackDeployed();
+  mappingIs('Enabled');
+  parametersAre(SECURE);
+}
 
 /** GitLab with the token and project 42's hooks as given. */
 export function gitlab(token: GitlabAnswer = { body: TOKEN }, hooks: GitlabAnswer = { body: [HOOK] }) {

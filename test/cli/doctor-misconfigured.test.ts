@@ -2,24 +2,10 @@ import type { StackStatus } from '@aws-sdk/client-cloudformation';
 import { ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { doctorCommand } from '../../cli/commands/doctor';
-import { checkOf, doctor, gitlab, HOOK, SECURE, TOKEN } from './doctor-fixtures';
-import {
-  aws,
-  configVariant,
-  deployedOutputs,
-  mappingIs,
-  parametersAre,
-  resetAws,
-  run,
-  stackIs,
-} from './harness';
+import { checkOf, doctor, gitlab, HOOK, healthyStack, SECURE, TOKEN } from './doctor-fixtures';
+import { aws, configVariant, deployedOutputs, mappingIs, parametersAre, run, stackIs } from './harness';
 
-beforeEach(() => {
-  resetAws();
-  stackIs(deployedOutputs());
-  mappingIs('Enabled');
-  parametersAre(SECURE);
-});
+beforeEach(healthyStack);
 
 type Arrange = () => { args?: string[]; stub?: ReturnType<typeof gitlab> };
 const failingToken =

@@ -1,26 +1,19 @@
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { doctorCommand } from '../../cli/commands/doctor';
-import { checkOf, doctor, gitlab, HOOK, SECURE, TOKEN } from './doctor-fixtures';
+import { checkOf, doctor, gitlab, HOOK, healthyStack, TOKEN } from './doctor-fixtures';
 import {
   aws,
   configVariant,
   deployedOutputs,
   gitlabStub,
-  mappingIs,
   parametersAre,
-  resetAws,
   run,
   stackIs,
   stackIsMissing,
 } from './harness';
 
-beforeEach(() => {
-  resetAws();
-  stackIs(deployedOutputs());
-  mappingIs('Enabled');
-  parametersAre(SECURE);
-});
+beforeEach(healthyStack);
 
 describe('spotlab doctor on a healthy setup', () => {
   it('passes every check and says so, exit 0', async () => {

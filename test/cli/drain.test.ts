@@ -6,16 +6,14 @@ import { resumeCommand } from '../../cli/commands/resume';
 import {
   aws,
   DEMAND_URL,
-  deployedOutputs,
   fleetIs,
   instance,
   jobsAre,
   MAPPING_UUID,
   mappingIs,
   queuesAre,
-  resetAws,
   run,
-  stackIs,
+  stackDeployed,
   stackIsMissing,
 } from './harness';
 
@@ -23,8 +21,7 @@ const BUSY = 'i-0aaaaaaaaaaaaaaa1';
 const IDLE = 'i-0bbbbbbbbbbbbbbb2';
 
 beforeEach(() => {
-  resetAws();
-  stackIs(deployedOutputs());
+  stackDeployed();
   queuesAre({ [DEMAND_URL]: [4, 0] });
   jobsAre({ [BUSY]: [1001, 'running'] });
   aws.lambda.on(UpdateEventSourceMappingCommand).callsFake((input: { Enabled?: boolean }) => ({

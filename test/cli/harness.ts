@@ -215,6 +215,12 @@ export function resetAws(): void {
   for (const mock of Object.values(aws)) mock.reset();
 }
 
+/** Where each command's tests start: every AWS mock reset, the stack deployed from the shipped configuration. */
+export function stackDeployed(): void {
+  resetAws();
+  stackIs(deployedOutputs());
+}
+
 /** DescribeStacks answers that the stack does not exist, as CloudFormation does. */
 export function stackIsMissing(): void {
   const error = new Error('Stack with id Spotlab does not exist');

@@ -42,24 +42,9 @@ describe('spotlab simulate', () => {
   });
 
   it('prints only the JSON line with --json, and the same figures for the same seed', async () => {
-    const first = await runCommand(command, [
-      '--trace',
-      SMALL,
-      '--json',
-      '--seed',
-      '9',
-      '--autoscaler-pricing',
-      'spot',
-    ]);
-    const again = await runCommand(command, [
-      '--trace',
-      SMALL,
-      '--json',
-      '--seed',
-      '9',
-      '--autoscaler-pricing',
-      'spot',
-    ]);
+    const args = ['--trace', SMALL, '--json', '--seed', '9', '--autoscaler-pricing', 'spot'];
+    const first = await runCommand(command, args);
+    const again = await runCommand(command, args);
     expect(first.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(again.stdout).toBe(first.stdout);
   });

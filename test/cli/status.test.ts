@@ -6,7 +6,6 @@ import {
   aws,
   DEMAND_DLQ_URL,
   DEMAND_URL,
-  deployedOutputs,
   fleetIs,
   gitlabStub,
   instance,
@@ -14,8 +13,8 @@ import {
   mappingIs,
   parametersAre,
   queuesAre,
-  resetAws,
   run,
+  stackDeployed,
   stackIs,
   stackIsMissing,
 } from './harness';
@@ -33,8 +32,7 @@ const runnersPage = {
 };
 
 beforeEach(() => {
-  resetAws();
-  stackIs(deployedOutputs());
+  stackDeployed();
   mappingIs('Enabled');
   parametersAre({ '/spotlab/gitlab-api-token': 'SecureString' });
 });

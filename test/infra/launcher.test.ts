@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -10,6 +10,7 @@ import { readScaleUpEnv } from '../../lambdas/scale-up/env';
 import { createApp } from '../../lib/app';
 import { loadConfig, parseConfig } from '../../lib/config/load';
 import type { SpotlabConfig } from '../../lib/config/schema';
+import { nagFindings } from '../support/nag';
 
 const AMI = 'ami-0123456789abcdef0';
 const base = loadConfig('spotlab.config.json');
@@ -46,21 +47,6 @@ function existingNetworkConfig(overrides: Record<string, unknown> = {}): Readonl
   );
 }
 
-const reportSchema = z.object({
-  pluginReports: z.array(
-    z.object({
-      violations: z
-        .array(
-          z.object({
-            ruleName: z.string(),
-            violatingConstructs: z.array(z.object({ constructPath: z.string() })),
-          }),
-        )
-        .optional(),
-    }),
-  ),
-});
-
 const statementSchema = z.object({
   Sid: z.string().optional(),
   Effect: z.string(),
@@ -79,11 +65,7 @@ function synthesise(config: Readonly<SpotlabConfig>): Synthesised {
   const outdir = mkdtempSync(join(tmpdir(), 'spotlab-launcher-'));
   const { app, stack } = createApp(new App({ outdir }), config);
   app.synth();
-  const report = reportSchema.parse(JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')));
-  const findings = report.pluginReports.flatMap((r) =>
-    (r.violations ?? []).flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)),
-  );
-  return { template: Template.fromStack(stack), findings };
+  return { template: Template.fromStack(stack), findings: nagFindings(outdir) };
 }
 
 /** Statements of the IAM policies whose logical id starts with `prefix`. */

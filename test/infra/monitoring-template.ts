@@ -12,7 +12,8 @@ import { EMISSIONS } from '../../lib/constructs/monitoring-metrics';
 
 /**
  * Synthesises Spotlab and reads what monitoring put in the template: alarms, dashboard widgets
- * (parsed from the dashboard body), cdk-nag's report. Shared by the monitoring tests.
+ * (parsed from the dashboard body), cdk-nag's findings. Shared by the monitoring tests (the launcher
+ * tests read cdk-nag's findings through it too).
  */
 
 /** The shipped example configuration. */
@@ -137,22 +138,6 @@ export function emittedSets(name: string): string[] {
   const emission = Object.entries(EMISSIONS).find(([metric]) => metric === name)?.[1];
   return (emission?.dimensionSets ?? []).map((set) => [...set].sort().join());
 }
-
-/** cdk-nag's `validation-report.json`, as far as the tests read it. */
-export const reportSchema = z.object({
-  pluginReports: z.array(
-    z.object({
-      violations: z
-        .array(
-          z.object({
-            ruleName: z.string(),
-            violatingConstructs: z.array(z.object({ constructPath: z.string() })),
-          }),
-        )
-        .default([]),
-    }),
-  ),
-});
 
 /** The dashboard widget titled `title`. */
 export const widgetTitled = (template: Template, title: string): Widget => {

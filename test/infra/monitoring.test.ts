@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE, Metric } from '../../lambdas/shared/metric-names';
+import { nagFindings } from '../support/nag';
 import {
   alarmNamed,
   alarms,
   emittedSets,
   linesOf,
-  reportSchema,
   shipped,
   spotlabMetricsOf,
   synth,
@@ -316,13 +314,6 @@ describe('monitoring: budget', () => {
 
 describe('monitoring: cdk-nag', () => {
   it('leaves no AwsSolutions finding with topic, key, alarms, dashboard and budget in the stack', () => {
-    const report = reportSchema.parse(
-      JSON.parse(readFileSync(join(fullOutdir, 'validation-report.json'), 'utf8')),
-    );
-    const findings = report.pluginReports.flatMap((r) =>
-      r.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)),
-    );
-
-    expect(findings).toEqual([]);
+    expect(nagFindings(fullOutdir)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -7,31 +7,22 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/app';
 import { ConfigError, loadConfig } from '../../lib/config/load';
+import { nagFindings } from '../support/nag';
 
 const outdir = mkdtempSync(join(tmpdir(), 'spotlab-cdk-'));
 let template: Template;
-let validationReport: {
-  pluginReports: { violations?: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
-};
 
 beforeAll(() => {
   const { app, stack } = createApp(new App({ outdir }), loadConfig('spotlab.config.json'));
   app.synth();
   template = Template.fromStack(stack);
-  validationReport = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
 });
 
 const resourcesOf = (type: string) => Object.values(template.findResources(type));
 
 describe('Spotlab stack: cdk-nag', () => {
   it('has no AwsSolutions finding left unacknowledged', () => {
-    const findings = validationReport.pluginReports.flatMap((report) =>
-      (report.violations ?? []).flatMap((v) =>
-        v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`),
-      ),
-    );
-
-    expect(findings).toEqual([]);
+    expect(nagFindings(outdir)).toEqual([]);
   });
 
   it('is wired into the app: an unencrypted queue without a DLQ fails synthesis', () => {

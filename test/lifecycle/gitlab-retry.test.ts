@@ -6,10 +6,8 @@ import {
   GitlabResponseError,
   GitlabUnavailableError,
 } from '../../lambdas/shared/gitlab/errors';
-import { gitlabHttpApi } from '../../lambdas/shared/gitlab/http-adapter';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
-
-const API_TOKEN = 'glpat-TEST-api-token-do-not-leak';
+import { type Answer, API_TOKEN, fakeGitlab, rejection } from '../shared/fake-gitlab';
 
 /**
  * `POST /projects/:id/jobs/:job_id/cancel` and `/retry` answer 201 with the job (for retry: the
@@ -36,40 +34,12 @@ const RETRIED_JOB = JSON.stringify({
   web_url: 'https://gitlab.example.com/gitlab-org/gitlab-test/-/jobs/1978',
 });
 
-type Answer = () => Response;
 const answer =
   (code: number, body: string): Answer =>
   () =>
     new Response(body, { status: code, headers: { 'content-type': 'application/json' } });
 /** GitLab's error body: `{"message": …}`. */
 const refusal = (code: number, message: string): Answer => answer(code, JSON.stringify({ message }));
-
-/** The HTTP adapter over a fake GitLab that answers in order (the last repeats) and records requests. */
-function fakeGitlab(answers: readonly Answer[]) {
-  const requests: Request[] = [];
-  const api = gitlabHttpApi({
-    baseUrl: 'https://gitlab.example.com',
-    token: async () => API_TOKEN,
-    fetch: async (input, init) => {
-      requests.push(new Request(input, init));
-      const next = answers[Math.min(requests.length, answers.length) - 1];
-      if (next === undefined) throw new Error('the fake GitLab has no answer');
-      return next();
-    },
-    sleep: async () => undefined,
-    maxAttempts: 3,
-  });
-  return { api, requests };
-}
-
-async function rejection(call: Promise<unknown>): Promise<Error> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof Error) return error;
-  }
-  throw new Error('expected the call to reject with an Error');
-}
 
 describe('gitlabHttpApi.cancelJob', () => {
   it('posts to /projects/:id/jobs/:job_id/cancel with the PRIVATE-TOKEN header and returns the status', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_ITEM_TTL_SECONDS } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
-import { type JobFixture, jobEvent, lifecycleWorld, PROJECT } from './lifecycle-world';
+import { type JobFixture, jobEvent, lifecycleWorld, PROJECT, STACK } from './lifecycle-world';
 
 // A job cancelled while it ran still names its runner; the fixtures hold success and failed.
 const FINISHED: [string, JobFixture, Record<string, unknown>][] = [
@@ -74,6 +74,17 @@ describe('lifecycle: a job starts running', () => {
 
     expect(w.ledger.items.get(41)?.state).toBe('launched');
     expect(w.demanded).toEqual([]);
+  });
+
+  it('gives a job back when the job that took its instance was launched in another pool, whose instance cannot serve it', async () => {
+    const w = lifecycleWorld();
+    const here = await w.launched(41);
+    await w.launched(50, STACK, 'x86-docker');
+
+    await w.deliver(jobEvent('job-hook-running', 50, here));
+
+    expect(w.ledger.items.get(41)?.state).toBe('lost');
+    expect(w.demanded.map((d) => d.jobId)).toEqual([41]);
   });
 
   it('leaves a displaced job alone once it runs somewhere, and gives nothing back for a duplicate running', async () => {

@@ -36,21 +36,29 @@ describe('job journal: displaced', () => {
     const { jobId, at } = fresh();
     await launchedItem(jobId, at);
 
-    expect(await journalAt().markDisplaced(jobId, at.instanceId)).toBe(PROJECT);
-    expect(await journalAt().markDisplaced(jobId, at.instanceId)).toBeUndefined();
+    expect(await journalAt().markDisplaced(jobId, at.instanceId, undefined)).toBe(PROJECT);
+    expect(await journalAt().markDisplaced(jobId, at.instanceId, undefined)).toBeUndefined();
     expect(await readItem(jobId)).toMatchObject({
       state: { S: 'lost' },
       displacedAt: { N: String(T0_SECONDS) },
     });
   });
 
+  it('leaves alone a job launched in the pool where the job that took its instance left one spare', async () => {
+    const { jobId, at } = fresh();
+    await launchedItem(jobId, at);
+
+    expect(await journalAt().markDisplaced(jobId, at.instanceId, 'arm-docker')).toBeUndefined();
+    expect(await journalAt().markDisplaced(jobId, at.instanceId, 'x86-docker')).toBe(PROJECT);
+  });
+
   it('leaves alone a job that runs, or that was launched for another instance', async () => {
     const { jobId, at, elsewhere } = fresh();
     await launchedItem(jobId, at);
-    expect(await journalAt().markDisplaced(jobId, elsewhere.instanceId)).toBeUndefined();
+    expect(await journalAt().markDisplaced(jobId, elsewhere.instanceId, undefined)).toBeUndefined();
 
     await journalAt().recordRunning(jobId, PROJECT, elsewhere);
-    expect(await journalAt().markDisplaced(jobId, at.instanceId)).toBeUndefined();
+    expect(await journalAt().markDisplaced(jobId, at.instanceId, undefined)).toBeUndefined();
     expect((await readItem(jobId))?.state).toEqual({ S: 'running' });
   });
 });

@@ -119,18 +119,18 @@ export function lifecycleWorld() {
 
   /**
    * An instance launched for job `jobId` (pending in GitLab) with its runner and token, as
-   * scale-up leaves them; `stack` tags it as another stack's.
+   * scale-up leaves them, in `pool`; `stack` tags it as another stack's.
    */
-  async function launched(jobId: number, stack = STACK): Promise<Placement> {
+  async function launched(jobId: number, stack = STACK, pool = 'arm-docker'): Promise<Placement> {
     gitlab.addJob(jobId, PROJECT, ['arm64']);
     const { instances } = await ec2.launch({
-      pool: 'arm-docker',
+      pool,
       launchTemplateId: 'lt-0arm',
       overrides: [{ subnetId: 'subnet-0a', instanceType: 'm7g.large' }],
       count: 1,
       lifecycle: 'spot',
       clientToken: `launch-${jobId}-${stack}`,
-      tags: { [TagKey.stack]: stack, [TagKey.pool]: 'arm-docker' },
+      tags: { [TagKey.stack]: stack, [TagKey.pool]: pool },
     });
     const instanceId = instances[0]?.instanceId ?? 'none';
     const runner = await gitlab.createRunner({
@@ -146,7 +146,7 @@ export function lifecycleWorld() {
     await ledger.recordLaunch(jobId, {
       instanceId,
       runnerId: runner.id,
-      pool: 'arm-docker',
+      pool,
       lifecycle: 'spot',
     });
     return { instanceId, runnerId: runner.id };

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GitlabAuthError, GitlabResponseError } from '../../lambdas/shared/gitlab/errors';
-import { gitlabHttpApi } from '../../lambdas/shared/gitlab/http-adapter';
-
-const API_TOKEN = 'glpat-TEST-api-token-do-not-leak';
+import { API_TOKEN, fakeGitlab } from '../shared/fake-gitlab';
 
 /** A job of `GET /projects/:id/jobs`, trimmed from the Jobs API documentation's example. */
 const listedJob = (id: number) => ({
@@ -18,25 +16,6 @@ const listedJob = (id: number) => ({
   user: { id: 1, username: 'root' },
 });
 
-function fakeGitlab(answers: readonly (() => Response)[]) {
-  const requests: Request[] = [];
-  const delays: number[] = [];
-  const api = gitlabHttpApi({
-    baseUrl: 'https://gitlab.example.com/',
-    token: async () => API_TOKEN,
-    fetch: async (input, init) => {
-      requests.push(new Request(input, init));
-      const answer = answers[Math.min(requests.length, answers.length) - 1];
-      if (answer === undefined) throw new Error('no answer');
-      return answer();
-    },
-    sleep: async (ms) => {
-      delays.push(ms);
-    },
-    random: () => 0.5,
-  });
-  return { api, requests, delays };
-}
 const json =
   (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   () =>

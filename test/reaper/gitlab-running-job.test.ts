@@ -4,9 +4,7 @@ import {
   GitlabResponseError,
   GitlabUnavailableError,
 } from '../../lambdas/shared/gitlab/errors';
-import { gitlabHttpApi } from '../../lambdas/shared/gitlab/http-adapter';
-
-const API_TOKEN = 'glpat-TEST-api-token-do-not-leak';
+import { API_TOKEN, fakeGitlab } from '../shared/fake-gitlab';
 
 /** A job of `GET /runners/:id/jobs`, trimmed from the Runners API documentation's example. */
 const runningJob = {
@@ -24,20 +22,6 @@ const runningJob = {
   project: { id: 380, name: 'spotlab', path_with_namespace: 'acme/spotlab' },
 };
 
-function fakeGitlab(answer: () => Response) {
-  const requests: Request[] = [];
-  const api = gitlabHttpApi({
-    baseUrl: 'https://gitlab.example.com/',
-    token: async () => API_TOKEN,
-    fetch: async (input, init) => {
-      requests.push(new Request(input, init));
-      return answer();
-    },
-    sleep: async () => undefined,
-    random: () => 0.5,
-  });
-  return { api, requests };
-}
 const json =
   (body: unknown, status = 200) =>
   () =>
@@ -45,7 +29,7 @@ const json =
 
 describe('GitLab runningJob', () => {
   it('asks for one running job of the runner, with the API token, and names it and its project', async () => {
-    const { api, requests } = fakeGitlab(json([runningJob]));
+    const { api, requests } = fakeGitlab([json([runningJob])]);
 
     const job = await api.runningJob(9037);
 
@@ -62,7 +46,7 @@ describe('GitLab runningJob', () => {
     ['an empty list', json([])],
     ['404: the runner was deleted', json({ message: '404 Not found' }, 404)],
   ])('finds no running job on %s', async (_case, answer) => {
-    const { api } = fakeGitlab(answer);
+    const { api } = fakeGitlab([answer]);
 
     expect(await api.runningJob(9037)).toBeUndefined();
   });
@@ -74,7 +58,7 @@ describe('GitLab runningJob', () => {
     ['403: the token cannot see the runner', json({ message: '403 Forbidden' }, 403), GitlabAuthError],
     ['503 on every attempt', json({ message: 'unavailable' }, 503), GitlabUnavailableError],
   ])('fails on %s', async (_case, answer, error) => {
-    const { api } = fakeGitlab(answer);
+    const { api } = fakeGitlab([answer]);
 
     await expect(api.runningJob(9037)).rejects.toBeInstanceOf(error);
   });

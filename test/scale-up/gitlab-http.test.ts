@@ -6,15 +6,11 @@ import {
   GitlabResponseError,
   GitlabUnavailableError,
 } from '../../lambdas/shared/gitlab/errors';
-import { type GitlabHttpOptions, gitlabHttpApi } from '../../lambdas/shared/gitlab/http-adapter';
 import type { GitlabApi, RunnerSpec } from '../../lambdas/shared/gitlab/port';
+import { type Answer, API_TOKEN, fakeGitlab, rejection } from '../shared/fake-gitlab';
 import { fixtureText } from '../support/fixtures';
 
-const API_TOKEN = 'glpat-TEST-api-token-do-not-leak';
 const BASE_URL = 'https://gitlab.example.com';
-
-/** One answer of the fake GitLab: a fresh Response per call (a body reads once), or a thrown network error. */
-type Answer = () => Response;
 
 const json =
   (body: string, code = 200, headers: Record<string, string> = {}): Answer =>
@@ -27,33 +23,6 @@ const networkError: Answer = () => {
   throw new TypeError('fetch failed');
 };
 
-/**
- * A GitLab behind an injected fetch: answers in order (the last one repeats), records every request
- * as the Request fetch would put on the wire, and an injected sleep that records each delay.
- */
-function fakeGitlab(answers: readonly Answer[], options: Partial<GitlabHttpOptions> = {}) {
-  const requests: Request[] = [];
-  const delays: number[] = [];
-  const fetchStub: typeof fetch = async (input, init) => {
-    requests.push(new Request(input, init));
-    const answer = answers[Math.min(requests.length, answers.length) - 1];
-    if (answer === undefined) throw new Error('the fake GitLab has no answer');
-    return answer();
-  };
-  const api: GitlabApi = gitlabHttpApi({
-    baseUrl: BASE_URL,
-    token: async () => API_TOKEN,
-    fetch: fetchStub,
-    sleep: async (ms) => {
-      delays.push(ms);
-    },
-    random: () => 0.5,
-    maxAttempts: 3,
-    ...options,
-  });
-  return { api, requests, delays };
-}
-
 const runnerSpec = (scope: RunnerScope, changes: Partial<RunnerSpec> = {}): RunnerSpec => ({
   scope,
   projectId: 380,
@@ -63,17 +32,6 @@ const runnerSpec = (scope: RunnerScope, changes: Partial<RunnerSpec> = {}): Runn
   description: 'spotlab i-0123456789abcdef0',
   ...changes,
 });
-
-/** The error a call rejects with; fails the test if it resolves. */
-async function rejection(call: Promise<unknown>): Promise<Error> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected the call to reject');
-}
 
 describe('gitlabHttpApi.getJob', () => {
   it('reads id, status and tag_list from GET /projects/:id/jobs/:job_id with the PRIVATE-TOKEN header', async () => {

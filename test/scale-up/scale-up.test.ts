@@ -4,6 +4,13 @@ import { TagKey } from '../../lambdas/shared/naming';
 import { sqsRecord } from '../../sim/sqs-event-source';
 import { demand, POOLS, world } from './scale-up-world';
 
+/** How the world's running instances were bought, sorted: `on-demand` before `spot`. */
+const lifecycles = (w: ReturnType<typeof world>): string[] =>
+  w.ec2
+    .running()
+    .map((i) => i.lifecycle)
+    .sort();
+
 describe('scale-up: a pending job becomes one instance with its own runner', () => {
   it('launches one spot instance, creates a locked project runner named after it and stores its token', async () => {
     const w = world();
@@ -206,12 +213,7 @@ describe('scale-up: spot shortfall', () => {
     );
 
     expect(retry).toEqual([]);
-    expect(
-      w.ec2
-        .running()
-        .map((i) => i.lifecycle)
-        .sort(),
-    ).toEqual(['on-demand', 'on-demand', 'spot', 'spot']);
+    expect(lifecycles(w)).toEqual(['on-demand', 'on-demand', 'spot', 'spot']);
     expect(w.ec2.calls.createFleet).toBe(2);
   });
 
@@ -245,12 +247,7 @@ describe('scale-up: retried jobs on-demand', () => {
     const retry = await scaleUp([retried(80), demand(81)], w.deps);
 
     expect(retry).toEqual([]);
-    expect(
-      w.ec2
-        .running()
-        .map((i) => i.lifecycle)
-        .sort(),
-    ).toEqual(['on-demand', 'spot']);
+    expect(lifecycles(w)).toEqual(['on-demand', 'spot']);
     expect(w.ec2.calls.createFleet).toBe(2);
     expect(w.observer.events).toContain('launched arm-docker on-demand 1');
   });
@@ -261,7 +258,7 @@ describe('scale-up: retried jobs on-demand', () => {
 
     await scaleUp([retried(82)], w.deps);
 
-    expect(w.ec2.running().map((i) => i.lifecycle)).toEqual(['spot']);
+    expect(lifecycles(w)).toEqual(['spot']);
   });
 });
 

@@ -28,6 +28,9 @@ interface Update {
   readonly values: Values;
 }
 
+/** Attribute names that are DynamoDB reserved words, by the placeholder expressions use for them. */
+const RESERVED_NAMES: Readonly<Record<string, string>> = { '#state': 'state', '#pool': 'pool' };
+
 const TRUE: AttributeValue = { BOOL: true };
 const FALSE: AttributeValue = { BOOL: false };
 
@@ -52,8 +55,11 @@ export function dynamoJobJournal(
   /** Applies `update`; false when its condition refused it. */
   async function apply(jobId: number, update: Update, returnOld = false): Promise<Values | false> {
     const expression = `SET ${update.set.join(', ')}`;
-    // DynamoDB refuses a name placeholder that no expression uses; `state` is a reserved word.
-    const usesState = `${expression} ${update.condition}`.includes('#state');
+    // `state` and `pool` are reserved words; DynamoDB refuses a name placeholder no expression uses.
+    const text = `${expression} ${update.condition}`;
+    const names = Object.fromEntries(
+      Object.entries(RESERVED_NAMES).filter(([placeholder]) => text.includes(placeholder)),
+    );
     try {
       const output = await dynamo.send(
         new UpdateItemCommand({
@@ -61,7 +67,7 @@ export function dynamoJobJournal(
           Key: key(jobId),
           UpdateExpression: expression,
           ConditionExpression: update.condition,
-          ...(usesState ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: update.values,
           ReturnValues: returnOld ? 'ALL_OLD' : 'NONE',
         }),
@@ -143,17 +149,19 @@ export function dynamoJobJournal(
       const items = await queryAll(dynamo, tableName, names.launchIndex, 'launchInstanceId', instanceId);
       return items.map(toLaunchedRunner);
     },
-    async markDisplaced(jobId, instanceId) {
+    async markDisplaced(jobId, instanceId, sparePool) {
+      const spare: Values = sparePool === undefined ? {} : { ':spare': { S: sparePool } };
       const old = await apply(
         jobId,
         {
           set: ['#state = :lost', 'displacedAt = :now'],
           // Still waiting for that instance: not running anywhere, not relaunched elsewhere.
-          condition: '#state = :launched AND instanceId = :instance',
+          condition: `#state = :launched AND instanceId = :instance${sparePool === undefined ? '' : ' AND #pool <> :spare'}`,
           values: {
             ':lost': { S: 'lost' },
             ':launched': { S: 'launched' },
             ':instance': { S: instanceId },
+            ...spare,
             ...stamp(),
           },
         },

@@ -1,11 +1,5 @@
 import * as z from 'zod/mini';
-import {
-  GitlabAuthError,
-  GitlabJobNotRetryableError,
-  GitlabNotFoundError,
-  GitlabResponseError,
-  GitlabUnavailableError,
-} from './errors';
+import { GitlabNotFoundError, GitlabResponseError } from './errors';
 import type {
   CreatedRunner,
   GitlabApi,
@@ -17,7 +11,7 @@ import type {
   RunnerSpec,
   RunningJobRef,
 } from './port';
-import { retryDelayMs } from './retry-after';
+import { type GitlabHttpOptions, gitlabRequester, nextPageNumber } from './request';
 
 const jobSchema = z.looseObject({ id: z.int(), status: z.string(), tag_list: z.array(z.string()) });
 const runnerSchema = z.looseObject({ id: z.int(), token: z.string().check(z.startsWith('glrt-')) });
@@ -43,40 +37,17 @@ const runnerJobsSchema = z.array(
     project: z.looseObject({ id: z.int().check(z.positive()) }),
   }),
 );
-/** GitLab's offset pagination header: the next page's number, empty on the last page. */
-const nextPageSchema = z.string().check(z.regex(/^[1-9]\d*$/));
-/** GitLab's error body: `{"message": "403 Forbidden - Job is not retryable"}`. */
-const errorBodySchema = z.looseObject({ message: z.string() });
 
-/** How the adapter reaches GitLab. */
-export interface GitlabHttpOptions {
-  /** Base URL of the instance, without `/api/v4`. */
-  readonly baseUrl: string;
-  /** The API token; a loader, so it can come from a TTL cache. Never logged. */
-  readonly token: () => Promise<string>;
-  readonly fetch?: typeof fetch;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-  /** Attempts per call, the first included. @default 3 */
-  readonly maxAttempts?: number;
-  /** Per-request timeout. @default 5000 */
-  readonly timeoutMs?: number;
-  /** Longest wait between attempts, whatever Retry-After says. @default 5000 */
-  readonly maxDelayMs?: number;
-}
-
-const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export type { GitlabHttpOptions } from './request';
 
 /**
- * The production {@link GitlabApi}: REST v4 over fetch. 429 and 5xx are retried (bounded) after
- * `Retry-After` or a jittered backoff; 401/403 fail at once as {@link GitlabAuthError}, because
- * retrying a bad token only burns GitLab's rate limit (except the retry endpoint's 403 "Job is not
- * retryable", a {@link GitlabJobNotRetryableError}).
+ * The production {@link GitlabApi}: REST v4 through {@link gitlabRequester}, which retries 429, 5xx
+ * and network failures (bounded) and maps every other failure to a typed GitLab error.
  */
 export function gitlabHttpApi(
   options: GitlabHttpOptions,
 ): GitlabApi & GitlabJobControl & GitlabJobListing & GitlabRunnerActivity {
-  const send = requester(options);
+  const send = gitlabRequester(options);
   const call = async (method: string, path: string, form?: URLSearchParams): Promise<unknown> =>
     (await send(method, path, form)).body;
   return {
@@ -87,7 +58,6 @@ export function gitlabHttpApi(
       const { body, headers } = await send('GET', `/projects/${projectId}/jobs?${query}`);
       const jobs = jobListSchema.safeParse(body);
       if (!jobs.success) throw new GitlabResponseError('GitLab job list response has an unexpected shape');
-      const next = nextPageSchema.safeParse(headers.get('x-next-page') ?? '');
       return {
         jobs: jobs.data.map((job) => ({
           id: job.id,
@@ -98,7 +68,7 @@ export function gitlabHttpApi(
           pipelineId: job.pipeline?.id ?? null,
           queuedDurationSeconds: job.queued_duration ?? null,
         })),
-        nextPage: next.success ? Number(next.data) : undefined,
+        nextPage: nextPageNumber(headers),
       };
     },
     async runningJob(runnerId): Promise<RunningJobRef | undefined> {
@@ -167,79 +137,4 @@ function runnerForm(spec: RunnerSpec): URLSearchParams {
   if (spec.scope.type === 'project') form.set('project_id', String(spec.projectId));
   if (spec.scope.type === 'group') form.set('group_id', String(spec.scope.groupId));
   return form;
-}
-
-function requester(options: GitlabHttpOptions) {
-  const sleep = options.sleep ?? sleepFor;
-  const random = options.random ?? Math.random;
-  const maxAttempts = options.maxAttempts ?? 3;
-  const api = `${options.baseUrl.replace(/\/+$/, '')}/api/v4`;
-  return async (
-    method: string,
-    path: string,
-    form?: URLSearchParams,
-  ): Promise<{ body: unknown; headers: Headers }> => {
-    const token = await options.token();
-    for (let attempt = 0; ; attempt += 1) {
-      let response: Response;
-      try {
-        // Looked up per call, not at creation: tests and the runtime may swap the global.
-        response = await (options.fetch ?? globalThis.fetch)(`${api}${path}`, {
-          method,
-          headers: { 'PRIVATE-TOKEN': token, accept: 'application/json' },
-          body: form,
-          signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-        });
-      } catch (error) {
-        if (attempt + 1 >= maxAttempts)
-          throw new GitlabUnavailableError(`GitLab ${method} failed: network`, { cause: error });
-        await sleep(retryDelayMs(null, attempt, Date.now(), random, options.maxDelayMs ?? 5_000));
-        continue;
-      }
-      if (response.ok)
-        return {
-          body: response.status === 204 ? undefined : await readJson(response, method),
-          headers: response.headers,
-        };
-      const route = path.replace(/\?.*$/, '').replace(/\d+/g, ':id');
-      // The retry endpoint answers 403 "Job is not retryable" for a job retried already: a refusal
-      // about the job, not about the token, so it must not read as an auth failure.
-      if (response.status === 403 && /not retryable/i.test(await errorMessage(response)))
-        throw new GitlabJobNotRetryableError(`GitLab ${method} ${route}: job is not retryable`);
-      if (response.status === 401 || response.status === 403) throw new GitlabAuthError(response.status);
-      if (response.status === 404) throw new GitlabNotFoundError(`GitLab ${method} ${route}: not found`);
-      const retryable = response.status === 429 || response.status >= 500;
-      if (!retryable) throw new GitlabResponseError(`GitLab ${method} answered HTTP ${response.status}`);
-      if (attempt + 1 >= maxAttempts)
-        throw new GitlabUnavailableError(`GitLab ${method} answered HTTP ${response.status}`);
-      await sleep(
-        retryDelayMs(
-          response.headers.get('retry-after'),
-          attempt,
-          Date.now(),
-          random,
-          options.maxDelayMs ?? 5_000,
-        ),
-      );
-    }
-  };
-}
-
-/** The `message` of a GitLab error body, or '' when there is none. */
-async function errorMessage(response: Response): Promise<string> {
-  try {
-    const body = errorBodySchema.safeParse(await response.json());
-    return body.success ? body.data.message : '';
-  } catch {
-    return '';
-  }
-}
-
-// A proxy or SSO page can answer 200 with HTML; the body is not quoted in the error.
-async function readJson(response: Response, method: string): Promise<unknown> {
-  try {
-    return await response.json();
-  } catch {
-    throw new GitlabResponseError(`GitLab ${method} answered 200 with a body that is not JSON`);
-  }
 }
