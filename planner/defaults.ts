@@ -6,8 +6,8 @@ import type { SimParameters } from './model';
  */
 export const DEFAULT_PARAMETERS: Readonly<SimParameters> = Object.freeze({
   seed: 1,
-  // Cold launch to SSH of a current instance type measures ~23–26 s (brevdev's ec2-coldboot-research:
-  // 25.8 s on average); the runner then starts and asks GitLab for its job.
+  // A stock instance takes about 40 s from launch request to usable (Depot's measurement); Amazon
+  // Linux 2023 boots faster than most, and the runner then starts and asks GitLab for its job.
   bootSeconds: 30,
   // Most spot users save 50–70% off on-demand (AWS advertises "up to 90%"): 60% is the middle.
   spotDiscount: 0.6,
