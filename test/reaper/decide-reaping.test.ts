@@ -102,16 +102,17 @@ describe('idleRunnerIds', () => {
   });
 });
 
-describe('decideReaping: the runner of an instance launched for a job that ran elsewhere', () => {
-  const launchedHere = {
-    instanceId: 'i-0elsewhere',
-    runnerId: 4242,
-    state: 'finished',
-    cleanedUp: true,
-    launchInstanceId: INSTANCE,
-    launchRunnerId: 9037,
-  };
+/** Job 1 was launched on INSTANCE, ran elsewhere and finished there. */
+const launchedHere = {
+  instanceId: 'i-0elsewhere',
+  runnerId: 4242,
+  state: 'finished',
+  cleanedUp: true,
+  launchInstanceId: INSTANCE,
+  launchRunnerId: 9037,
+};
 
+describe('decideReaping: the runner of an instance launched for a job that ran elsewhere', () => {
   it('is deleted once its instance is gone, though no item names the instance any more', () => {
     const snapshot = { ...idleSnapshot(launchedHere), instances: [] };
 
@@ -130,15 +131,6 @@ describe('decideReaping: the runner of an instance launched for a job that ran e
 });
 
 describe('decideReaping: the runner of a spot-warned instance', () => {
-  const launchedHere = {
-    instanceId: 'i-0elsewhere',
-    runnerId: 4242,
-    state: 'finished',
-    cleanedUp: true,
-    launchInstanceId: INSTANCE,
-    launchRunnerId: 9037,
-  };
-
   it('is left to the lifecycle for 15 minutes after the warning: it may be the only way to the job it ran', () => {
     const warned = { ...launchedHere, launchWarnedAtMs: NOW - 14 * MINUTE };
     const snapshot = { ...idleSnapshot(warned), instances: [] };
