@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { jobEvent, lifecycleWorld, spotWarning, stateChange } from './lifecycle-world';
+
+describe('lifecycle: spot interruption of a job whose running webhook GitLab dropped', () => {
+  it('finds the job through the instance runner, records it running there and retries it once the instance goes', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.gitlab.pickUp(41, at.runnerId);
+
+    await w.deliver(spotWarning(at.instanceId));
+    w.reclaim(at.instanceId);
+    await w.deliver(stateChange(at.instanceId, 'shutting-down'));
+
+    expect(w.gitlab.calls.runningJob).toBe(1);
+    expect(w.ledger.items.get(41)).toMatchObject({ state: 'running', interrupted: true, retried: true });
+    expect(w.gitlab.jobs.get(41)).toMatchObject({ status: 'canceled', retriedAs: 42 });
+    expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
+    expect(w.observer.events).toEqual([
+      `spot ${at.instanceId} 41`,
+      'retried 41 as 42',
+      `runner-deleted ${at.runnerId} instance_gone`,
+    ]);
+  });
+
+  it('finds another job the runner took when the job it was launched for ran elsewhere', async () => {
+    const w = lifecycleWorld();
+    const here = await w.launched(41);
+    const there = await w.launched(43);
+    // Job 41 ran on the other instance (its running webhook arrived); job 43 runs here, unrecorded.
+    await w.deliver(jobEvent('job-hook-running', 41, there));
+    w.gitlab.pickUp(43, here.runnerId);
+    w.observer.events.length = 0;
+
+    await w.deliver(spotWarning(here.instanceId));
+
+    expect(w.ledger.items.get(43)).toMatchObject({ state: 'running', interrupted: true });
+    expect(w.ledger.items.get(41)?.interrupted).toBeUndefined();
+    expect(w.observer.events).toEqual([`spot ${here.instanceId} 43`]);
+  });
+
+  it('asks GitLab once and counts the instance idle when its runner runs nothing', async () => {
+    const w = lifecycleWorld();
+    const idle = await w.launched(41);
+
+    await w.deliver(spotWarning(idle.instanceId));
+
+    expect(w.gitlab.calls.runningJob).toBe(1);
+    expect(w.observer.events).toEqual([`spot ${idle.instanceId} idle`]);
+    expect(w.ledger.items.get(41)?.state).toBe('launched');
+  });
+
+  it('retries the message while GitLab cannot say what the runner runs, having marked the instance warned', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.gitlab.pickUp(41, at.runnerId);
+    w.gitlab.failNext(503);
+
+    const retry = await w.deliver(spotWarning(at.instanceId));
+
+    expect(retry).toHaveLength(1);
+    expect(w.ledger.items.get(41)).toMatchObject({ state: 'launched', launchWarned: true });
+    expect(w.observer.events).toEqual([`failed running_job ${at.runnerId}`]);
+  });
+
+  it('still retries that job when the instance goes before the warning comes back: the runner leads to it before it is deleted', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.gitlab.pickUp(41, at.runnerId);
+    w.gitlab.failNext(503);
+    const warning = spotWarning(at.instanceId);
+    await w.deliver(warning);
+    w.reclaim(at.instanceId);
+
+    await w.deliver(stateChange(at.instanceId, 'shutting-down'));
+    await w.deliver(warning, stateChange(at.instanceId, 'terminated'));
+
+    expect(w.gitlab.jobs.get(41)).toMatchObject({ status: 'canceled', retriedAs: 42 });
+    expect(w.gitlab.calls.retryJob).toBe(1);
+    expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
+    expect(w.observer.events.slice(1)).toEqual([
+      `spot ${at.instanceId} 41`,
+      'retried 41 as 42',
+      `runner-deleted ${at.runnerId} instance_gone`,
+      // The terminated state change deletes again: deleting a deleted runner is a no-op.
+      `runner-deleted ${at.runnerId} instance_gone`,
+    ]);
+  });
+
+  it('does not ask GitLab when an instance that was never warned goes: it is idle or its job ended', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.reclaim(at.instanceId);
+
+    await w.deliver(stateChange(at.instanceId, 'terminated'));
+
+    expect(w.gitlab.calls.runningJob).toBe(0);
+    expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
+  });
+});
