@@ -16,6 +16,16 @@
  * Faults: 20% of Job Hooks dropped, 10% delivered twice, 5% delivered 30–240 s late (after later
  * hooks); 10% of jobs reclaimed mid-job on spot (warning, then termination 2 min later); 5% of
  * spot CreateFleet calls short of capacity; 3% of Spotlab's GitLab calls answered 429/5xx.
+ * Added since: EventBridge delivers EC2 events (spot warnings, state changes) at least once and
+ * retries for 24 h, so 5% arrive twice (the copy 1–60 s later, same event id) and 5% 30–120 s late,
+ * none dropped; 2% of the job table calls of scale-up, the lifecycle and the reaper fail throttled
+ * (ProvisionedThroughputExceededException, nothing written); 2% of Spotlab's token parameter puts
+ * and deletes fail (ThrottlingException); 5% of the VMs' own `DELETE /api/v4/runners` at exit fail,
+ * leaving the runner registered (the VM powers off all the same). Each is a rate in `FaultOptions`
+ * (`ec2EventDuplicateRate`, `ec2EventDelayRate`, `dynamoThrottleRate`, `ssmThrottleRate`,
+ * `runnerSelfDeleteFailRate`; 0 turns it off) and draws from a PRNG stream of its own, so with all
+ * five at 0 a seed gives the figures it gave before they existed. Not modelled: concurrent Lambda
+ * invocations (batches run one at a time), GitLab's real (longer) stuck-job timeout.
  *
  * Last line: {"jobs", "completedOnce", "lost", "ranTwice", "instancesLeft", "runnersLeft",
  * "tokensLeft"}. Exit code 1 unless every job completed exactly once and nothing is left.
@@ -53,6 +63,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `job hooks: ${s.hooks} (dropped ${s.hooksDropped}, twice ${s.hooksDuplicated}, late ${s.hooksLate}); GitLab faults: ${s.gitlabFaults}; capacity errors: ${s.capacityErrors}`,
+  );
+  console.log(
+    `EC2 events: twice ${s.ec2EventsDuplicated}, late ${s.ec2EventsLate}; throttled: job table ${s.dynamoThrottled}, token parameters ${s.ssmThrottled}; runner self-deletions failed: ${s.runnerSelfDeletesFailed}`,
   );
   console.log(
     `spot interruptions: ${s.interruptions}, retries: ${s.retries}, jobs killed mid-run: ${s.killedMidJob}, stuck 1 h: ${s.stuckFailed}`,

@@ -22,6 +22,8 @@ export interface SimInstance extends FleetInstance {
   state: 'running' | 'terminated';
   readonly tags: Readonly<Record<string, string>>;
   readonly launchedAt: number;
+  /** EC2's reason for the last state change, e.g. `Server.SpotInstanceTermination`. */
+  stateReason?: string;
 }
 
 /** Fault injection and bucket sizes. Defaults are EC2's documented defaults per account and Region. */
@@ -94,6 +96,7 @@ export class InMemoryEc2 implements Fleet {
       const instance = this.instances.get(id);
       if (instance === undefined || instance.state === 'terminated') continue;
       instance.state = 'terminated';
+      instance.stateReason = 'Client.UserInitiatedShutdown';
       this.options.onTerminated?.(id);
     }
   }

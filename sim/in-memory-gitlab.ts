@@ -1,3 +1,4 @@
+import type { RunnerScope } from '../lambdas/scale-up/settings';
 import {
   GitlabAuthError,
   GitlabJobNotRetryableError,
@@ -11,8 +12,10 @@ import type {
   GitlabJobControl,
   GitlabJobListing,
   GitlabRunnerActivity,
+  GitlabRunnerListing,
   PendingJobsPage,
   RunnerSpec,
+  RunnersPage,
   RunningJobRef,
 } from '../lambdas/shared/gitlab/port';
 
@@ -33,6 +36,14 @@ export interface SimJob {
 /** GitLab's page size for the job listing the reaper asks for (`per_page=100`). */
 const PAGE_SIZE = 100;
 
+/** A runner as the simulated GitLab keeps it. */
+export type SimRunner = RunnerSpec & {
+  readonly id: number;
+  readonly token: string;
+  /** When it was created, in epoch milliseconds (GitLab's `created_at`). */
+  readonly createdAtMs: number;
+};
+
 // GitLab's Processable#retryable?: an ended job (or one still canceling) that was not retried yet.
 const RETRYABLE = new Set(['success', 'failed', 'canceled', 'canceling']);
 const ENDED = new Set(['success', 'failed', 'canceled', 'skipped']);
@@ -45,9 +56,13 @@ export type GitlabFault = 401 | 403 | 429 | 500 | 502 | 503;
  * injectable faults. Faults are thrown as the typed errors the HTTP adapter produces after its
  * retries.
  */
-export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobListing, GitlabRunnerActivity {
+export class InMemoryGitlab
+  implements GitlabApi, GitlabJobControl, GitlabJobListing, GitlabRunnerActivity, GitlabRunnerListing
+{
   readonly jobs = new Map<number, SimJob>();
-  readonly runners = new Map<number, RunnerSpec & { readonly id: number; readonly token: string }>();
+  readonly runners = new Map<number, SimRunner>();
+  /** Runners per page of {@link listRunners}: GitLab's for `per_page=100`; tests make it small. */
+  runnerPageSize = PAGE_SIZE;
   readonly calls = {
     getJob: 0,
     createRunner: 0,
@@ -56,6 +71,7 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
     retryJob: 0,
     listPendingJobs: 0,
     runningJob: 0,
+    listRunners: 0,
   };
   private readonly faults: GitlabFault[] = [];
   private nextRunnerId = 9000;
@@ -101,7 +117,7 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
     this.maybeFail();
     const id = this.nextRunnerId++;
     const token = `glrt-sim${id.toString(36)}${'x'.repeat(12)}`;
-    this.runners.set(id, { ...spec, id, token });
+    this.runners.set(id, { ...spec, id, token, createdAtMs: this.now() });
     return { id, token };
   }
 
@@ -151,6 +167,31 @@ export class InMemoryGitlab implements GitlabApi, GitlabJobControl, GitlabJobLis
         queuedDurationSeconds: null,
       })),
       nextPage: page * PAGE_SIZE < pending.length ? page + 1 : undefined,
+    };
+  }
+
+  async listRunners(scope: RunnerScope, page: number): Promise<RunnersPage> {
+    this.calls.listRunners += 1;
+    this.maybeFail();
+    // Oldest first, as GitLab's unordered listing tends to come; the type filter is GitLab's.
+    const ofType = [...this.runners.values()]
+      .filter((runner) => runner.scope.type === scope.type)
+      .sort((a, b) => a.id - b.id);
+    const size = this.runnerPageSize;
+    const running = new Set(
+      [...this.jobs.values()].flatMap((j) => (j.status === 'running' ? [j.runnerId] : [])),
+    );
+    return {
+      runners: ofType.slice((page - 1) * size, page * size).map((runner) => ({
+        id: runner.id,
+        description: runner.description,
+        // The simulation keeps no contact times: a runner running a job is one GitLab hears from.
+        online: running.has(runner.id),
+        status: running.has(runner.id) ? 'online' : 'offline',
+        paused: false,
+        createdAtMs: runner.createdAtMs,
+      })),
+      nextPage: page * size < ofType.length ? page + 1 : undefined,
     };
   }
 

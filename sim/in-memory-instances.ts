@@ -16,5 +16,13 @@ export function inMemoryInstances(ec2: InMemoryEc2, stackName: string): Instance
       });
     },
     terminate: (instanceIds) => ec2.terminate(instanceIds),
+    async reclaimedBySpot(instanceId) {
+      ec2.calls.describe += 1;
+      const instance = ec2.instances.get(instanceId);
+      return (
+        instance?.tags[TagKey.stack] === stackName &&
+        instance.stateReason === 'Server.SpotInstanceTermination'
+      );
+    },
   };
 }

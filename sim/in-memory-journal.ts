@@ -7,7 +7,7 @@ import type {
   RunningOutcome,
 } from '../lambdas/lifecycle/ports';
 import { JOB_ITEM_TTL_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
-import type { SimJobItem } from './in-memory-stores';
+import { ProvisionedThroughputExceeded, type SimJobItem, type ThrottleHook } from './in-memory-stores';
 
 // The launcher's states; only these move on to running.
 const BEFORE_RUNNING = new Set(['claimed', 'launched', 'skipped', 'lost']);
@@ -20,6 +20,8 @@ const BEFORE_RUNNING = new Set(['claimed', 'launched', 'skipped', 'lost']);
 export class InMemoryJournal implements JobJournal {
   /** Calls that fail (as a DynamoDB throttling error) before the next succeeds. */
   failNext = 0;
+  /** Asked before each call after `failNext`: a simulation's throttling rate. */
+  throttled: ThrottleHook = () => false;
 
   constructor(
     readonly items: Map<number, SimJobItem>,
@@ -38,7 +40,7 @@ export class InMemoryJournal implements JobJournal {
     if (item !== undefined && !BEFORE_RUNNING.has(item.state))
       return { recorded: false, pool: undefined, launchedOn: undefined };
     const next = item ?? { state: 'running', projectId, expiresAt: 0 };
-    Object.assign(next, { state: 'running', placement, expiresAt: this.expiry() });
+    Object.assign(next, { state: 'running', placement, expiresAt: this.expiry(), cleanedUp: false });
     this.items.set(jobId, next);
     return { recorded: true, pool: item?.launch?.pool, launchedOn: item?.launch?.instanceId };
   }
@@ -99,7 +101,9 @@ export class InMemoryJournal implements JobJournal {
   async markInterrupted(jobId: number, instanceId: string): Promise<boolean> {
     this.maybeFail();
     const item = this.items.get(jobId);
-    if (item?.state !== 'running' || instanceOf(item) !== instanceId || item.interrupted === true)
+    const ranThere =
+      item?.state === 'running' || (item?.state === 'finished' && item.finishedStatus === 'failed');
+    if (item === undefined || !ranThere || instanceOf(item) !== instanceId || item.interrupted === true)
       return false;
     item.interrupted = true;
     return true;
@@ -125,9 +129,11 @@ export class InMemoryJournal implements JobJournal {
   }
 
   private maybeFail(): void {
-    if (this.failNext <= 0) return;
-    this.failNext -= 1;
-    throw new Error('ProvisionedThroughputExceededException');
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new ProvisionedThroughputExceeded();
+    }
+    if (this.throttled()) throw new ProvisionedThroughputExceeded();
   }
 }
 

@@ -4,9 +4,18 @@ import type { DemandQueue } from '../lambdas/shared/adapters/sqs-queue';
 import type { DemandMessage } from '../lambdas/shared/job-messages';
 import { TagKey } from '../lambdas/shared/naming';
 import type { InMemoryEc2 } from './in-memory-ec2';
-import type { InMemoryTokenStore, SimJobItem } from './in-memory-stores';
+import {
+  type InMemoryTokenStore,
+  ProvisionedThroughputExceeded,
+  type SimJobItem,
+  type ThrottleHook,
+} from './in-memory-stores';
 
-/** The reaper's {@link ReaperFleet} over the simulated EC2: the stack's running instances. */
+/**
+ * The reaper's {@link ReaperFleet} over the simulated EC2: the stack's running instances, and any
+ * instance's state by id. The simulated EC2 never forgets a terminated instance; one it never
+ * launched is unknown.
+ */
 export function inMemoryReaperFleet(ec2: InMemoryEc2, stackName: string): ReaperFleet {
   return {
     async live() {
@@ -24,6 +33,16 @@ export function inMemoryReaperFleet(ec2: InMemoryEc2, stackName: string): Reaper
         }));
     },
     terminate: (instanceIds) => ec2.terminate(instanceIds),
+    async states(instanceIds) {
+      // One DescribeInstances call: it spends the same token bucket as the stack-tag listing.
+      await ec2.live();
+      return new Map(
+        instanceIds.flatMap((id) => {
+          const instance = ec2.instances.get(id);
+          return instance === undefined ? [] : [[id, instance.state] as const];
+        }),
+      );
+    },
   };
 }
 
@@ -34,6 +53,8 @@ export function inMemoryReaperFleet(ec2: InMemoryEc2, stackName: string): Reaper
 export class InMemoryJobTable implements JobTable {
   /** Calls that fail (as a DynamoDB throttling error) before the next succeeds. */
   failNext = 0;
+  /** Asked before each call after `failNext`: a simulation's throttling rate. */
+  throttled: ThrottleHook = () => false;
   readonly calls = { scan: 0, markCleanedUp: 0, markLost: 0 };
 
   constructor(readonly items: Map<number, SimJobItem>) {}
@@ -73,9 +94,11 @@ export class InMemoryJobTable implements JobTable {
   }
 
   private maybeFail(): void {
-    if (this.failNext <= 0) return;
-    this.failNext -= 1;
-    throw new Error('ProvisionedThroughputExceededException');
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new ProvisionedThroughputExceeded();
+    }
+    if (this.throttled()) throw new ProvisionedThroughputExceeded();
   }
 }
 

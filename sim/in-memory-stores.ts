@@ -37,13 +37,40 @@ export interface SimJobItem {
   cleanedUp?: boolean;
 }
 
+/**
+ * DynamoDB's throttling error as the SDK throws it once its own retries are spent: the request
+ * was refused, so nothing was written.
+ */
+export class ProvisionedThroughputExceeded extends Error {
+  override readonly name = 'ProvisionedThroughputExceededException';
+  constructor() {
+    super('ProvisionedThroughputExceededException');
+  }
+}
+
+/** SSM's throttling error (its API's per-account rate) once the SDK's retries are spent. */
+export class SsmThrottled extends Error {
+  override readonly name = 'ThrottlingException';
+  constructor() {
+    super('ThrottlingException');
+  }
+}
+
+/**
+ * Asked before every call of an in-memory store: true fails that call as throttled, before it
+ * reads or writes anything (a simulation's fault rate). Never, by default.
+ */
+export type ThrottleHook = () => boolean;
+
 /** The in-memory {@link JobLedger}, with the DynamoDB adapter's conditions. */
 export class InMemoryLedger implements JobLedger {
   readonly items = new Map<number, SimJobItem>();
+  throttled: ThrottleHook = () => false;
 
   constructor(private readonly now: () => number) {}
 
   async claim(jobId: number, projectId: number): Promise<boolean> {
+    this.maybeFail();
     const seconds = Math.floor(this.now() / 1000);
     const item = this.items.get(jobId);
     const stale = item?.state === 'claimed' && (item.claimedAt ?? 0) < seconds - STALE_CLAIM_SECONDS;
@@ -58,16 +85,19 @@ export class InMemoryLedger implements JobLedger {
   }
 
   async release(jobId: number): Promise<void> {
+    this.maybeFail();
     if (this.items.get(jobId)?.state === 'claimed') this.items.delete(jobId);
   }
 
   async recordLaunch(jobId: number, record: LaunchRecord): Promise<void> {
+    this.maybeFail();
     const item = this.transition(jobId, 'launched');
     item.launch = record;
     item.launchedAt = Math.floor(this.now() / 1000);
   }
 
   async recordSkip(jobId: number, reason: string): Promise<void> {
+    this.maybeFail();
     this.transition(jobId, 'skipped').skipReason = reason;
   }
 
@@ -77,6 +107,10 @@ export class InMemoryLedger implements JobLedger {
     item.state = state;
     return item;
   }
+
+  private maybeFail(): void {
+    if (this.throttled()) throw new ProvisionedThroughputExceeded();
+  }
 }
 
 /** The in-memory {@link TokenStore}. */
@@ -85,19 +119,23 @@ export class InMemoryTokenStore implements TokenStore {
   /** When each token was last written, in epoch milliseconds (SSM's LastModifiedDate). */
   readonly writtenAt = new Map<string, number>();
   failPuts = 0;
+  /** Puts and deletes (Spotlab's; a VM reads and deletes `tokens` itself) ask it first. */
+  throttled: ThrottleHook = () => false;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   async put(instanceId: string, token: string): Promise<void> {
     if (this.failPuts > 0) {
       this.failPuts -= 1;
-      throw new Error('ThrottlingException');
+      throw new SsmThrottled();
     }
+    if (this.throttled()) throw new SsmThrottled();
     this.tokens.set(instanceId, token);
     this.writtenAt.set(instanceId, this.now());
   }
 
   async delete(instanceId: string): Promise<void> {
+    if (this.throttled()) throw new SsmThrottled();
     this.tokens.delete(instanceId);
     this.writtenAt.delete(instanceId);
   }

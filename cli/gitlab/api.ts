@@ -1,19 +1,9 @@
 import { z } from 'zod';
 import { GitlabResponseError } from '../../lambdas/shared/gitlab/errors';
+import { parseRunnerList, runnerListPath } from '../../lambdas/shared/gitlab/http-adapter';
+import { instanceOfRunner } from '../../lambdas/shared/gitlab/port';
 import type { SpotlabConfig } from '../../lib/config/schema';
 import type { GitlabClient } from './client';
-
-/** Spotlab names each runner after its instance (see scale-up's provisioning): `spotlab i-…`. */
-const SPOTLAB_RUNNER = /^spotlab (i-[0-9a-f]+)$/;
-
-const runnerListSchema = z.array(
-  z.looseObject({
-    id: z.int().positive(),
-    description: z.string().nullable().optional(),
-    status: z.string(),
-    paused: z.boolean().optional(),
-  }),
-);
 
 const tokenSchema = z.looseObject({
   id: z.int(),
@@ -61,28 +51,28 @@ export type Hook = z.infer<typeof hookListSchema>[number];
 /**
  * Spotlab's runners: `GET /runners` of the configured scope's type (`/runners/all` for instance
  * runners, which only an administrator sees), every page up to `maxPages` of 100, keeping those
- * named `spotlab <instance id>`. The REST API cannot filter on the description.
+ * named `spotlab <instance id>`. The REST API cannot filter on the description. Path, parsing and
+ * naming are the reaper's (`lambdas/shared/gitlab`); the CLI only pages with its own client.
  */
 export async function listSpotlabRunners(
   gitlab: GitlabClient,
   scope: SpotlabConfig['runnerScope'],
   maxPages = 10,
 ): Promise<RunnerListing> {
-  const path = `${scope.type === 'instance' ? '/runners/all' : '/runners'}?type=${scope.type}_type`;
+  const path = runnerListPath(scope);
   const runners: SpotlabRunner[] = [];
   let page: number | undefined = 1;
   for (let fetched = 0; page !== undefined && fetched < maxPages; fetched += 1) {
     const answer = await gitlab.page(path, page, 100);
-    const listed = runnerListSchema.safeParse(answer.body);
-    if (!listed.success) throw new GitlabResponseError('GitLab runner list response has an unexpected shape');
-    for (const runner of listed.data) {
-      const match = SPOTLAB_RUNNER.exec(runner.description ?? '');
-      if (match?.[1] !== undefined)
+    for (const runner of parseRunnerList(answer.body)) {
+      const instanceId = instanceOfRunner(runner.description);
+      if (instanceId !== undefined)
         runners.push({
           id: runner.id,
-          instanceId: match[1],
-          status: runner.status,
-          paused: runner.paused ?? false,
+          instanceId,
+          // `status` is deprecated for removal in API v5; `online` stays.
+          status: runner.status ?? (runner.online ? 'online' : 'offline'),
+          paused: runner.paused,
         });
     }
     page = answer.nextPage;

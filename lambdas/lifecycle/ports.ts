@@ -97,8 +97,8 @@ export interface JobJournal {
   /** Records on the launch record of job `jobId` that its instance `instanceId` was warned. */
   markLaunchWarned(jobId: number, instanceId: string): Promise<void>;
   /**
-   * Marks a job running on `instanceId` as interrupted.
-   * @returns false when it is not running there (any more) or was marked already.
+   * Marks a job running on `instanceId`, or failed there, as interrupted.
+   * @returns false when it neither runs nor failed there, or was marked already.
    */
   markInterrupted(jobId: number, instanceId: string): Promise<boolean>;
   /**
@@ -116,6 +116,12 @@ export interface Instances {
   live(instanceIds: readonly string[]): Promise<readonly string[]>;
   /** Terminating an instance that is already gone succeeds (EC2's TerminateInstances is idempotent). */
   terminate(instanceIds: readonly string[]): Promise<void>;
+  /**
+   * Whether EC2 ended this stack's instance to reclaim spot capacity (its state reason is
+   * `Server.SpotInstanceTermination`): the ground truth when the spot warning was handled late.
+   * False for an instance EC2 no longer lists (about an hour after it ended).
+   */
+  reclaimedBySpot(instanceId: string): Promise<boolean>;
 }
 
 /** The GitLab calls the lifecycle consumer makes. */

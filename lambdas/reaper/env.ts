@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { runnerScopeSchema } from '../scale-up/settings';
 import type { PoolLimits } from './decide-reaping';
 import type { SweepSettings } from './sweep-context';
 
@@ -17,6 +18,8 @@ const reaperEnvSchema = z.object({
   DEMAND_QUEUE_URL: z.url(),
   POOL_LIMITS: nonEmpty,
   PRICES: nonEmpty,
+  /** JSON: where scale-up registers runners, as the stack passes it to scale-up too. */
+  RUNNER_SCOPE: nonEmpty,
   PROJECT_IDS: z.optional(z.string()),
   TOKEN_PICKUP_SECONDS: seconds(600),
   BOOT_GRACE_SECONDS: seconds(300),
@@ -68,12 +71,14 @@ export function readReaperEnv(env: Record<string, string | undefined>): ReaperEn
   // An instance of an unknown pool gets the strictest limits: there must be some to take.
   if (limits !== undefined && Object.keys(limits).length === 0) problems.push('POOL_LIMITS');
   const prices = json('PRICES', env.PRICES, pricesSchema);
+  const runnerScope = json('RUNNER_SCOPE', env.RUNNER_SCOPE, runnerScopeSchema);
   const projectIds =
     env.PROJECT_IDS === undefined ? [] : json('PROJECT_IDS', env.PROJECT_IDS, projectIdsSchema);
   if (
     !base.success ||
     limits === undefined ||
     prices === undefined ||
+    runnerScope === undefined ||
     projectIds === undefined ||
     problems.length > 0
   )
@@ -94,6 +99,7 @@ export function readReaperEnv(env: Record<string, string | undefined>): ReaperEn
       bootGraceSeconds: e.BOOT_GRACE_SECONDS,
       pendingGraceSeconds: e.PENDING_GRACE_SECONDS,
       maxPagesPerSweep: e.MAX_PAGES_PER_SWEEP,
+      runnerScope,
     }),
   });
 }

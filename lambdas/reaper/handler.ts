@@ -16,6 +16,7 @@ import { ssmTokenParameters } from './adapters/ssm-token-parameters';
 import { readReaperEnv } from './env';
 import { reaperMetricsObserver } from './metrics-observer';
 import type { SweepSummary } from './observer';
+import { RunnerPageCursor } from './runner-page-cursor';
 import { sweep } from './sweep';
 import type { SweepDeps } from './sweep-context';
 
@@ -37,6 +38,8 @@ const deps: SweepDeps = {
   queue: sqsDemandQueue(createSqsClient(), env.demandQueueUrl),
   observer,
   settings: env.sweep,
+  // Module scope: a warm function's next sweep reads on where this one stopped.
+  runnerPages: new RunnerPageCursor(),
   now: Date.now,
 };
 

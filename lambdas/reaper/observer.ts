@@ -1,7 +1,10 @@
 import type { SpareReason, TerminationReason } from './decide-reaping';
 
-/** What the reaper removed; the `kind` dimension of `OrphansReaped`. */
-export type OrphanKind = TerminationReason | 'runner' | 'token';
+/**
+ * What the reaper removed; the `kind` dimension of `OrphansReaped`. `runner_unrecorded`: a runner
+ * no job item named (a failed cleanup left it), found by listing GitLab's runners.
+ */
+export type OrphanKind = TerminationReason | 'runner' | 'runner_unrecorded' | 'token';
 
 /** A sweep step; the `stage` dimension of `ReaperFailures`. */
 export type ReaperStage =
@@ -14,7 +17,9 @@ export type ReaperStage =
   | 'token'
   | 'mark'
   | 'list_pending'
-  | 'requeue';
+  | 'requeue'
+  | 'list_runners'
+  | 'instance_states';
 
 /** What one sweep did, in counts. */
 export interface SweepSummary {
@@ -23,7 +28,11 @@ export interface SweepSummary {
   readonly tokensDeleted: number;
   readonly jobsLost: number;
   readonly requeued: number;
+  /** Pages of pending jobs read. */
   readonly pagesRead: number;
+  /** Of `runnersDeleted`, those no job item named. */
+  readonly unrecordedRunnersDeleted: number;
+  readonly runnerPagesRead: number;
   readonly failures: number;
 }
 

@@ -1,4 +1,9 @@
-import type { GitlabApi, GitlabJobListing, GitlabRunnerActivity } from '../shared/gitlab/port';
+import type {
+  GitlabApi,
+  GitlabJobListing,
+  GitlabRunnerActivity,
+  GitlabRunnerListing,
+} from '../shared/gitlab/port';
 
 /** An instance of this stack that EC2 lists as pending or running. */
 export interface ReaperInstance {
@@ -15,6 +20,12 @@ export interface ReaperFleet {
   live(): Promise<readonly ReaperInstance[]>;
   /** Terminating an instance that is already gone succeeds (TerminateInstances is idempotent). */
   terminate(instanceIds: readonly string[]): Promise<void>;
+  /**
+   * The EC2 state name (`pending`, `running`, `shutting-down`, `terminated`, `stopping`,
+   * `stopped`) of each instance EC2 knows among `instanceIds`, whatever stack launched it. An id
+   * left out is unknown to EC2: it lists a terminated instance for about an hour, then forgets it.
+   */
+  states(instanceIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
 /**
@@ -80,4 +91,7 @@ export interface TokenParameters {
 }
 
 /** The GitLab calls the reaper makes. */
-export type ReaperGitlab = Pick<GitlabApi, 'deleteRunner'> & GitlabJobListing & GitlabRunnerActivity;
+export type ReaperGitlab = Pick<GitlabApi, 'deleteRunner'> &
+  GitlabJobListing &
+  GitlabRunnerActivity &
+  GitlabRunnerListing;

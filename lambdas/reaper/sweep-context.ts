@@ -1,9 +1,11 @@
 import type { PriceList } from '../scale-up/prices';
+import type { RunnerScope } from '../scale-up/settings';
 import type { DemandQueue } from '../shared/adapters/sqs-queue';
 import { GitlabAuthError } from '../shared/gitlab/errors';
 import type { ReapingSettings } from './decide-reaping';
 import type { ReaperObserver, ReaperStage } from './observer';
 import type { JobTable, ReaperFleet, ReaperGitlab, TokenParameters } from './ports';
+import type { RunnerPageCursor } from './runner-page-cursor';
 
 /** The sweep's settings, from the environment. */
 export interface SweepSettings extends ReapingSettings {
@@ -11,8 +13,13 @@ export interface SweepSettings extends ReapingSettings {
   /** Projects to poll besides those in the job table. */
   readonly projectIds: readonly number[];
   readonly pendingGraceSeconds: number;
-  /** GitLab API pages the lost-demand listing may read per sweep, over all projects. */
+  /**
+   * GitLab API pages each listing may read per sweep: the lost-demand listing over all projects,
+   * and the runner listing.
+   */
   readonly maxPagesPerSweep: number;
+  /** Where scale-up registers runners: the runner listing's type. */
+  readonly runnerScope: RunnerScope;
 }
 
 /** Everything a sweep talks to, passed in so tests and the simulator swap them. */
@@ -24,6 +31,8 @@ export interface SweepDeps {
   readonly queue: DemandQueue;
   readonly observer: ReaperObserver;
   readonly settings: SweepSettings;
+  /** Where the runner listing resumes; one per warm Lambda (or simulation). */
+  readonly runnerPages: RunnerPageCursor;
   readonly now: () => number;
 }
 

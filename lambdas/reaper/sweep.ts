@@ -11,6 +11,7 @@ import {
 import { requeueLostDemand } from './lost-demand';
 import type { SweepSummary } from './observer';
 import type { JobItem, ReaperInstance, TokenParameter } from './ports';
+import { reconcileRunners } from './reconcile-runners';
 import { type SweepDeps, SweepRun } from './sweep-context';
 
 /** Calls in flight per step: a sweep stays far below GitLab's and SSM's per-second limits. */
@@ -20,7 +21,8 @@ const CONCURRENCY = 4;
  * One reaper sweep: reconcile EC2, the job table and the token parameters; terminate instances
  * that never took their token, idled (and GitLab does not call their runner busy) or outlived
  * their pool; delete runners and tokens whose
- * instance is gone and mark their items; then enqueue demand GitLab's dropped webhooks lost.
+ * instance is gone and mark their items; then enqueue demand GitLab's dropped webhooks lost, and
+ * delete the runners GitLab lists that no item names and whose instance is gone.
  * Every write is idempotent or conditional, so two sweeps at once do no harm; no step's failure
  * stops the others.
  */
@@ -38,17 +40,26 @@ export async function sweep(deps: SweepDeps): Promise<SweepSummary> {
     instances === undefined || jobs === undefined
       ? { terminated: 0, runnersDeleted: 0, tokensDeleted: 0, lost: new Set<number>() }
       : await reap(instances.value, jobs.value, tokens?.value ?? [], nowMs, deps, run);
-  const demand =
+  // Without the table every Spotlab runner would look unrecorded, and no demand could be judged.
+  const [demand, unrecorded] =
     jobs === undefined
-      ? { requeued: 0, pagesRead: 0 }
-      : await requeueLostDemand(jobs.value, counts.lost, nowMs, deps, run);
+      ? [
+          { requeued: 0, pagesRead: 0 },
+          { deleted: 0, pagesRead: 0 },
+        ]
+      : await Promise.all([
+          requeueLostDemand(jobs.value, counts.lost, nowMs, deps, run),
+          reconcileRunners(jobs.value, nowMs, deps, run),
+        ]);
   const summary: SweepSummary = {
     terminated: counts.terminated,
-    runnersDeleted: counts.runnersDeleted,
+    runnersDeleted: counts.runnersDeleted + unrecorded.deleted,
     tokensDeleted: counts.tokensDeleted,
     jobsLost: counts.lost.size,
     requeued: demand.requeued,
     pagesRead: demand.pagesRead,
+    unrecordedRunnersDeleted: unrecorded.deleted,
+    runnerPagesRead: unrecorded.pagesRead,
     failures: run.failures,
   };
   deps.observer.swept(summary);

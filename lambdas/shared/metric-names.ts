@@ -60,7 +60,7 @@ export const Metric = {
   jobRetriesRefused: 'JobRetriesRefused',
   /**
    * Something the reaper removed. Dimension: `kind` (`instance_no_token`, `instance_idle`,
-   * `instance_lifetime`, `runner`, `token`).
+   * `instance_lifetime`, `runner`, `runner_unrecorded`, `token`).
    */
   orphansReaped: 'OrphansReaped',
   /** Pending jobs whose demand the reaper enqueued again (their webhook was lost). */

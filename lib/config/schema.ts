@@ -93,7 +93,10 @@ export const spotlabConfigSchema = z
         bootGraceSeconds: z.number().int().min(0).max(1800).default(300),
         /** A pending job this old with no capacity on the way is enqueued again. */
         pendingGraceSeconds: z.number().int().min(30).max(3600).default(120),
-        /** GitLab API pages per sweep for the lost-demand listing; bounds its rate. */
+        /**
+         * GitLab API pages per sweep for each of the lost-demand listing and the runner listing
+         * (whose next sweep resumes where it stopped); bounds their rate.
+         */
         maxPagesPerSweep: z.number().int().min(1).max(100).default(10),
       })
       .default({

@@ -19,7 +19,7 @@ import {
 import { createSpotlabFunction } from './spotlab-function';
 
 /** The parts of the configuration the reaper reads. */
-export type ReaperConfig = Pick<SpotlabConfig, 'gitlab' | 'pools' | 'prices' | 'reaper'>;
+export type ReaperConfig = Pick<SpotlabConfig, 'gitlab' | 'pools' | 'prices' | 'reaper' | 'runnerScope'>;
 
 /** Properties of {@link Reaper}. */
 export interface ReaperProps {
@@ -73,6 +73,8 @@ export class Reaper extends Construct {
         DEMAND_QUEUE_URL: props.demandQueue.queueUrl,
         POOL_LIMITS: JSON.stringify(limits),
         PRICES: JSON.stringify(config.prices),
+        // The runner listing's type: the same scope scale-up registers runners in.
+        RUNNER_SCOPE: JSON.stringify(config.runnerScope),
         PROJECT_IDS: JSON.stringify(config.reaper.projectIds),
         TOKEN_PICKUP_SECONDS: String(config.reaper.tokenPickupSeconds),
         BOOT_GRACE_SECONDS: String(config.reaper.bootGraceSeconds),
@@ -123,6 +125,8 @@ export class Reaper extends Construct {
         ],
       }),
     );
+    // DescribeInstances (Resource "*": no resource-level permissions) also answers the by-id
+    // lookup of a listed runner's instance, whichever stack launched it; nothing else is granted.
     const policy = withAcknowledgements(stack, [
       ...instanceControlStatements(stack),
       runnerTokenStatement(stack, ['ssm:DeleteParameter']),

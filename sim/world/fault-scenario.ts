@@ -17,6 +17,11 @@ const FAULT_DEFAULTS = {
   interruptRate: 0.1,
   capacityErrorRate: 0.05,
   gitlabFaultRate: 0.03,
+  ec2EventDuplicateRate: 0.05,
+  ec2EventDelayRate: 0.05,
+  dynamoThrottleRate: 0.02,
+  ssmThrottleRate: 0.02,
+  runnerSelfDeleteFailRate: 0.05,
 } as const;
 
 /**
@@ -35,6 +40,11 @@ export function faultScenario(options: FaultOptions): Scenario {
       reorderRate: o.reorderRate,
       capacityErrorRate: o.capacityErrorRate,
       gitlabFaultRate: o.gitlabFaultRate,
+      ec2EventDuplicateRate: o.ec2EventDuplicateRate,
+      ec2EventDelayRate: o.ec2EventDelayRate,
+      dynamoThrottleRate: o.dynamoThrottleRate,
+      ssmThrottleRate: o.ssmThrottleRate,
+      runnerSelfDeleteFailRate: o.runnerSelfDeleteFailRate,
     },
     jobs: pipelines(o.seed, o.jobs, o.arrivalMinutes * 60_000, o.interruptRate),
   };

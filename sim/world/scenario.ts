@@ -18,6 +18,16 @@ export interface FaultOptions {
   readonly capacityErrorRate?: number;
   /** Spotlab's GitLab API calls answered 429/500/502/503 (after the adapter's own retries). @default 0.03 */
   readonly gitlabFaultRate?: number;
+  /** EC2 events (spot warnings, state changes) EventBridge delivers twice. @default 0.05 */
+  readonly ec2EventDuplicateRate?: number;
+  /** EC2 events EventBridge delivers 30–120 s late. @default 0.05 */
+  readonly ec2EventDelayRate?: number;
+  /** Job table calls by scale-up, the lifecycle and the reaper that fail throttled. @default 0.02 */
+  readonly dynamoThrottleRate?: number;
+  /** Token parameter puts and deletes by Spotlab that fail (ThrottlingException). @default 0.02 */
+  readonly ssmThrottleRate?: number;
+  /** VMs whose own runner deletion at exit fails, leaving the runner registered. @default 0.05 */
+  readonly runnerSelfDeleteFailRate?: number;
   /** Minutes over which pipelines start. @default jobs / 25 */
   readonly arrivalMinutes?: number;
 }
@@ -34,6 +44,28 @@ export interface FaultRates {
   readonly capacityErrorRate: number;
   /** Spotlab's GitLab API calls answered 429/500/502/503 (after the adapter's own retries). */
   readonly gitlabFaultRate: number;
+  /**
+   * EC2 events (spot warnings, state changes) EventBridge delivers twice: its delivery to SQS is
+   * at least once. The copy arrives 1–60 s after the first. @default 0
+   */
+  readonly ec2EventDuplicateRate?: number;
+  /**
+   * EC2 events EventBridge delivers 30–120 s late (after later events). Never dropped: EventBridge
+   * retries delivery to SQS for 24 h. @default 0
+   */
+  readonly ec2EventDelayRate?: number;
+  /**
+   * Job table calls by scale-up, the lifecycle and the reaper that fail with a throttling error
+   * (after the SDK's own retries) and write nothing. @default 0
+   */
+  readonly dynamoThrottleRate?: number;
+  /** Token parameter puts and deletes by Spotlab's Lambdas that fail (ThrottlingException). @default 0 */
+  readonly ssmThrottleRate?: number;
+  /**
+   * VMs whose `DELETE /api/v4/runners` at exit fails (after curl's retries): the runner stays
+   * registered, and the VM powers off all the same. @default 0
+   */
+  readonly runnerSelfDeleteFailRate?: number;
 }
 
 /** No faults at all: every hook delivered once, in order; EC2 and GitLab always answer. */
@@ -43,6 +75,11 @@ export const NO_FAULTS: FaultRates = {
   reorderRate: 0,
   capacityErrorRate: 0,
   gitlabFaultRate: 0,
+  ec2EventDuplicateRate: 0,
+  ec2EventDelayRate: 0,
+  dynamoThrottleRate: 0,
+  ssmThrottleRate: 0,
+  runnerSelfDeleteFailRate: 0,
 };
 
 /** One job a scenario creates: when it becomes pending, where, and how long its script runs. */
@@ -155,6 +192,12 @@ export const TIMES = {
   /** How late an out-of-order hook arrives. */
   lateMinMs: 30_000,
   lateMaxMs: 240_000,
+  /** How late a delayed EC2 event arrives (EventBridge's delivery retries). */
+  eventLateMinMs: 30_000,
+  eventLateMaxMs: 120_000,
+  /** How long after the first delivery EventBridge's duplicate of an EC2 event arrives. */
+  eventCopyMinMs: 1_000,
+  eventCopyMaxMs: 60_000,
   /** EC2 state-change events after the instance stops: shutting-down, then terminated. */
   shuttingDownMs: 1_000,
   terminatedMs: 40_000,

@@ -3,6 +3,7 @@ import { handleLifecycle, type LifecycleDeps } from '../../lambdas/lifecycle/lif
 import { silentLifecycleObserver } from '../../lambdas/lifecycle/observer';
 import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
 import { silentReaperObserver } from '../../lambdas/reaper/observer';
+import { RunnerPageCursor } from '../../lambdas/reaper/runner-page-cursor';
 import { sweep } from '../../lambdas/reaper/sweep';
 import type { SweepDeps } from '../../lambdas/reaper/sweep-context';
 import { silentObserver } from '../../lambdas/scale-up/observer';
@@ -50,6 +51,10 @@ function faultyGitlab(world: World) {
     listPendingJobs(projectId: number, page: number) {
       maybeFault();
       return gitlab.listPendingJobs(projectId, page);
+    },
+    listRunners(scope: Parameters<typeof gitlab.listRunners>[0], page: number) {
+      maybeFault();
+      return gitlab.listRunners(scope, page);
     },
     // GitLab knows which job each runner runs: the world records it when a runner picks a job up.
     runningJob(runnerId: number) {
@@ -118,9 +123,12 @@ export function spotlab(world: World): Spotlab {
     },
     observer: { ...silentLifecycleObserver, failed },
   };
+  // The reaper's view of the one job table: throttled at the same rate as scale-up's and the lifecycle's.
+  const table = new InMemoryJobTable(world.ledger.items);
+  table.throttled = () => world.dynamoThrottles();
   const sweepDeps: SweepDeps = {
     fleet: inMemoryReaperFleet(world.ec2, STACK),
-    table: new InMemoryJobTable(world.ledger.items),
+    table,
     tokens: inMemoryTokenParameters(world.tokens),
     gitlab,
     queue: {
@@ -150,7 +158,9 @@ export function spotlab(world: World): Spotlab {
       bootGraceSeconds: 300,
       pendingGraceSeconds: 120,
       maxPagesPerSweep: 10,
+      runnerScope: scaleUpDeps.scope,
     },
+    runnerPages: new RunnerPageCursor(),
     now,
   };
   return {

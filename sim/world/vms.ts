@@ -51,11 +51,26 @@ function goIdle(world: World, vm: Vm): void {
   });
 }
 
-/** `run-single` ended: the VM deletes its runner (with its own token) and powers off. */
+/**
+ * `run-single` ended: the VM deletes its runner (`DELETE /api/v4/runners` with its own token) and
+ * powers off. At the scenario's `runnerSelfDeleteFailRate` that call fails (GitLab 5xx or no
+ * route, after curl's retries): the bootstrap logs it and powers off all the same, and the runner
+ * stays registered for Spotlab to delete.
+ */
 export function vmExit(world: World, vm: Vm): void {
   if (vm.state === 'off') return;
-  if (vm.runnerId !== undefined) world.gitlab.runners.delete(vm.runnerId);
+  const runnerId = vm.runnerId;
+  // Often the lifecycle deleted it already, on the job's `success`: then the call has nothing to lose.
+  if (runnerId !== undefined && world.gitlab.runners.has(runnerId) && !selfDeleteFails(world))
+    world.gitlab.runners.delete(runnerId);
   powerOff(world, vm);
+}
+
+function selfDeleteFails(world: World): boolean {
+  const rate = world.options.runnerSelfDeleteFailRate ?? 0;
+  if (!world.rng.vms.chance(rate)) return false;
+  world.stats.runnerSelfDeletesFailed += 1;
+  return true;
 }
 
 /** The VM (or EC2) stops the instance; shutdown behaviour terminates it. */
@@ -63,6 +78,8 @@ function powerOff(world: World, vm: Vm, by: 'self' | 'spot' = 'self'): void {
   const instance = world.ec2.instances.get(vm.instanceId);
   if (instance?.state !== 'running') return;
   instance.state = 'terminated';
+  instance.stateReason =
+    by === 'spot' ? 'Server.SpotInstanceTermination' : 'Client.InstanceInitiatedShutdown';
   vm.endedBy = by;
   instanceGone(world, vm.instanceId);
 }

@@ -70,28 +70,56 @@ function deliver(world: World, body: string): void {
   queue.send(JSON.stringify(routed.message));
 }
 
-/** EventBridge puts an EC2 event for `instanceId` on the lifecycle queue. */
+/**
+ * EventBridge puts an EC2 event for `instanceId` on the lifecycle queue, with the scenario's
+ * faults: its delivery to SQS is at least once (a copy, with the same event id, 1–60 s later) and
+ * retried for 24 h (delivered 30–120 s late, after later events), never dropped. The event keeps
+ * the time it happened, whenever it is delivered.
+ */
 export function sendEc2Event(
   world: World,
   instanceId: string,
   detailType: 'EC2 Spot Instance Interruption Warning' | 'EC2 Instance State-change Notification',
   state?: string,
 ): void {
+  const body = ec2Event(world, instanceId, detailType, state);
+  const send = () => world.lifecycleQueue.send(body);
+  const { events } = world.rng;
+  const { ec2EventDelayRate = 0, ec2EventDuplicateRate = 0 } = world.options;
+  const { times } = world.scenario;
+  // Drawn only when on, so that a scenario without these faults runs as it always has.
+  const late = ec2EventDelayRate > 0 && events.chance(ec2EventDelayRate);
+  const twice = ec2EventDuplicateRate > 0 && events.chance(ec2EventDuplicateRate);
+  const firstMs = late ? events.int(times.eventLateMinMs, times.eventLateMaxMs) : 0;
+  if (late) {
+    world.stats.ec2EventsLate += 1;
+    world.scheduler.after(firstMs, send);
+  } else send();
+  if (twice) {
+    world.stats.ec2EventsDuplicated += 1;
+    world.scheduler.after(firstMs + events.int(times.eventCopyMinMs, times.eventCopyMaxMs), send);
+  }
+}
+
+function ec2Event(
+  world: World,
+  instanceId: string,
+  detailType: 'EC2 Spot Instance Interruption Warning' | 'EC2 Instance State-change Notification',
+  state: string | undefined,
+): string {
   const detail =
     state === undefined
       ? { 'instance-id': instanceId, 'instance-action': 'terminate' }
       : { 'instance-id': instanceId, state };
-  world.lifecycleQueue.send(
-    JSON.stringify({
-      version: '0',
-      id: `evt-${instanceId}-${state ?? 'warning'}`,
-      'detail-type': detailType,
-      source: 'aws.ec2',
-      account: '123456789012',
-      time: new Date(world.scheduler.now).toISOString(),
-      region: 'eu-west-1',
-      resources: [`arn:aws:ec2:eu-west-1:123456789012:instance/${instanceId}`],
-      detail,
-    }),
-  );
+  return JSON.stringify({
+    version: '0',
+    id: `evt-${instanceId}-${state ?? 'warning'}`,
+    'detail-type': detailType,
+    source: 'aws.ec2',
+    account: '123456789012',
+    time: new Date(world.scheduler.now).toISOString(),
+    region: 'eu-west-1',
+    resources: [`arn:aws:ec2:eu-west-1:123456789012:instance/${instanceId}`],
+    detail,
+  });
 }

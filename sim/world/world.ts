@@ -69,13 +69,34 @@ export interface WorldStats {
   spotlabFailures: number;
   /** Instances CreateFleet answered with that had ended already (a reused ClientToken). */
   deadInstancesLaunched: number;
+  /** EC2 events EventBridge delivered twice, and late. */
+  ec2EventsDuplicated: number;
+  ec2EventsLate: number;
+  /** Job table calls that failed throttled. */
+  dynamoThrottled: number;
+  /** Token parameter puts and deletes that failed throttled. */
+  ssmThrottled: number;
+  /** VMs whose own runner deletion at exit failed. */
+  runnerSelfDeletesFailed: number;
 }
 
 /** The simulated world: clock, AWS and GitLab state, queues, and the bookkeeping of jobs and VMs. */
 export class World {
   readonly clock = new SimClock();
   readonly scheduler = new Scheduler(this.clock);
-  readonly rng: { readonly hooks: Prng; readonly gitlab: Prng; readonly ec2: Prng };
+  readonly rng: {
+    readonly hooks: Prng;
+    readonly gitlab: Prng;
+    readonly ec2: Prng;
+    /**
+     * The faults added later (EventBridge, DynamoDB, SSM, the VM's own GitLab call) each draw from
+     * a stream of their own: turning one on or off leaves every other draw as it was.
+     */
+    readonly events: Prng;
+    readonly dynamo: Prng;
+    readonly ssm: Prng;
+    readonly vms: Prng;
+  };
   /** The scenario's fault rates (Spotlab's GitLab wiring reads `gitlabFaultRate` here). */
   readonly options: FaultRates;
   /** When the run started (simulated epoch ms). */
@@ -108,6 +129,11 @@ export class World {
     killedMidJob: 0,
     spotlabFailures: 0,
     deadInstancesLaunched: 0,
+    ec2EventsDuplicated: 0,
+    ec2EventsLate: 0,
+    dynamoThrottled: 0,
+    ssmThrottled: 0,
+    runnerSelfDeletesFailed: 0,
   };
   /** Called when a running instance ends, whoever ended it. */
   onInstanceGone: (instanceId: string) => void = () => undefined;
@@ -120,7 +146,21 @@ export class World {
     this.options = scenario.faults;
     this.startedAt = this.clock.now();
     // Seeds × 4 + 2 went to the job stream, which the scenario now draws before the run.
-    this.rng = { hooks: new Prng(seed * 4 + 1), gitlab: new Prng(seed * 4 + 3), ec2: new Prng(seed * 4 + 4) };
+    // The later streams are salted with a constant, far from the `seed × 4 + n` streams of this
+    // seed and its neighbours.
+    const salted = (n: number) => new Prng((seed * 4 + n) ^ 0x5bd1e995);
+    this.rng = {
+      hooks: new Prng(seed * 4 + 1),
+      gitlab: new Prng(seed * 4 + 3),
+      ec2: new Prng(seed * 4 + 4),
+      events: salted(1),
+      dynamo: salted(2),
+      ssm: salted(3),
+      vms: salted(4),
+    };
+    this.ledger.throttled = () => this.dynamoThrottles();
+    this.journal.throttled = () => this.dynamoThrottles();
+    this.tokens.throttled = () => this.ssmThrottles();
     this.ec2 = new InMemoryEc2({
       now: this.clock.now,
       spotShortfall: (request) => {
@@ -151,6 +191,23 @@ export class World {
     const id = given ?? (this.highestJobId === undefined ? first : this.highestJobId + 1);
     this.highestJobId = Math.max(this.highestJobId ?? id, id);
     return id;
+  }
+
+  /**
+   * Whether this job table call fails throttled, at the scenario's `dynamoThrottleRate`: the
+   * ledger, the journal and the reaper's table share one table, so one draw stream.
+   */
+  dynamoThrottles(): boolean {
+    if (!this.rng.dynamo.chance(this.options.dynamoThrottleRate ?? 0)) return false;
+    this.stats.dynamoThrottled += 1;
+    return true;
+  }
+
+  /** Whether this token parameter put or delete by Spotlab fails throttled (`ssmThrottleRate`). */
+  ssmThrottles(): boolean {
+    if (!this.rng.ssm.chance(this.options.ssmThrottleRate ?? 0)) return false;
+    this.stats.ssmThrottled += 1;
+    return true;
   }
 
   /** The pool named `name`. */

@@ -64,6 +64,16 @@ describe('Spotlab reaper: schedule', () => {
 
     expect(readReaperEnv(env)).toMatchObject({ stackName: 'Spotlab', gitlabUrl: 'https://gitlab.com' });
   });
+
+  it('lists runners in the scope scale-up registers them in', () => {
+    const variables = (id: string) =>
+      template.findResources('AWS::Lambda::Function')[logicalId('AWS::Lambda::Function', id)]?.Properties
+        ?.Environment?.Variables;
+    const config = loadConfig('spotlab.config.json');
+
+    expect(variables('ReaperFunction')?.RUNNER_SCOPE).toBe(JSON.stringify(config.runnerScope));
+    expect(variables('ReaperFunction')?.RUNNER_SCOPE).toBe(variables('LauncherFunction')?.RUNNER_SCOPE);
+  });
 });
 
 describe('Spotlab reaper: least privilege', () => {
@@ -77,6 +87,22 @@ describe('Spotlab reaper: least privilege', () => {
     expect(
       statements.flatMap(actionsOf).filter((a) => /CreateFleet|RunInstances|PassRole|CreateTags/.test(a)),
     ).toEqual([]);
+  });
+
+  it('describes instances by id whatever stack launched them, and terminates only its own', () => {
+    const statements = statementsOf('ReaperRole');
+    const describe = statements.filter((s) => actionsOf(s).includes('ec2:DescribeInstances'));
+
+    // A listed runner's instance may be another Spotlab stack's: the by-id lookup cannot be tag-scoped,
+    // and DescribeInstances has no resource-level permissions anyway.
+    expect(describe).toEqual([expect.objectContaining({ Action: 'ec2:DescribeInstances', Resource: '*' })]);
+    expect(describe[0]?.Condition).toBeUndefined();
+    expect(
+      statements
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('ec2:')))
+        .flatMap(actionsOf)
+        .sort(),
+    ).toEqual(['ec2:DescribeInstances', 'ec2:TerminateInstances']);
   });
 
   it("lists token parameters by the stack's path and deletes only under it, never reading a token", () => {

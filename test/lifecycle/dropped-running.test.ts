@@ -97,3 +97,80 @@ describe('lifecycle: spot interruption of a job whose running webhook GitLab dro
     expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
   });
 });
+
+describe('lifecycle: a spot warning whose handling failed until after the instance went', () => {
+  /** Job 41 runs on its instance; the warning's first handling fails; EC2 reclaims the instance. */
+  async function warnedTooLate(recordRunning: boolean) {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.gitlab.pickUp(41, at.runnerId);
+    if (recordRunning) await w.deliver(jobEvent('job-hook-running', 41, at));
+    w.journal.failNext = 1;
+    const warning = spotWarning(at.instanceId);
+    expect(await w.deliver(warning)).toEqual([warning]);
+    w.spotReclaim(at.instanceId);
+    w.observer.events.length = 0;
+    return { w, at, warning };
+  }
+
+  it.each([
+    ['recorded running', true],
+    ['whose running webhook was dropped', false],
+  ])(
+    'retries a job %s once the state change finds EC2 reclaimed the instance for spot',
+    async (_name, recorded) => {
+      const { w, at } = await warnedTooLate(recorded);
+
+      await w.deliver(stateChange(at.instanceId, 'shutting-down'));
+
+      expect(w.gitlab.jobs.get(41)).toMatchObject({ status: 'canceled', retriedAs: 42 });
+      expect(w.ledger.items.get(41)).toMatchObject({ interrupted: true, retried: true });
+      expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
+    },
+  );
+
+  it('retries a job GitLab already failed (runner_system_failure) when the late warning comes back first', async () => {
+    const { w, at, warning } = await warnedTooLate(true);
+    w.setStatus(41, 'failed');
+    await w.deliver(jobEvent('job-hook-failed-runner-system', 41, at));
+
+    await w.deliver(warning);
+
+    expect(w.gitlab.calls.cancelJob).toBe(0);
+    expect(w.gitlab.jobs.get(41)?.retriedAs).toBe(42);
+  });
+
+  it('does not retry twice when the late warning comes back after the state change retried the job', async () => {
+    const { w, at, warning } = await warnedTooLate(true);
+    await w.deliver(stateChange(at.instanceId, 'terminated'));
+
+    await w.deliver(warning);
+
+    expect(w.gitlab.calls.retryJob).toBe(1);
+  });
+
+  it('retries a job that failed before the state change was handled, without cancelling it', async () => {
+    const { w, at } = await warnedTooLate(true);
+    w.setStatus(41, 'failed');
+    await w.deliver(jobEvent('job-hook-failed-runner-system', 41, at));
+
+    await w.deliver(stateChange(at.instanceId, 'terminated'));
+
+    expect(w.gitlab.calls.cancelJob).toBe(0);
+    expect(w.gitlab.jobs.get(41)?.retriedAs).toBe(42);
+    expect(w.ledger.items.get(41)).toMatchObject({ state: 'finished', interrupted: true, retried: true });
+  });
+
+  it('retries nothing when the instance ended for another reason (its own shutdown, an operator)', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.gitlab.pickUp(41, at.runnerId);
+    await w.deliver(jobEvent('job-hook-running', 41, at));
+    w.reclaim(at.instanceId, 'Client.UserInitiatedShutdown');
+
+    await w.deliver(stateChange(at.instanceId, 'terminated'));
+
+    expect(w.gitlab.calls.retryJob).toBe(0);
+    expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
+  });
+});

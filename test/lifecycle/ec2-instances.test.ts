@@ -75,3 +75,48 @@ describe('ec2Instances.terminate', () => {
     ).toEqual([1000, 1]);
   });
 });
+
+describe('ec2Instances.reclaimedBySpot', () => {
+  it("asks EC2 for this stack's ended instance and reads its state reason", async () => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: ID,
+              StateReason: {
+                Code: 'Server.SpotInstanceTermination',
+                Message: 'Server.SpotInstanceTermination: Spot instance termination',
+              },
+            },
+          ],
+        },
+      ],
+    });
+
+    expect(await instances.reclaimedBySpot(ID)).toBe(true);
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters).toEqual([
+      { Name: 'tag:spotlab:stack', Values: ['Spotlab'] },
+      { Name: 'instance-state-name', Values: ['shutting-down', 'terminated'] },
+      { Name: 'instance-id', Values: [ID] },
+    ]);
+  });
+
+  it.each([
+    ['its own shutdown', { Code: 'Client.InstanceInitiatedShutdown' }],
+    ['a TerminateInstances call', { Code: 'Client.UserInitiatedShutdown' }],
+    ['no reason given', undefined],
+  ])('answers false for an instance ended by %s', async (_name, StateReason) => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolves({ Reservations: [{ Instances: [{ InstanceId: ID, StateReason }] }] });
+
+    expect(await instances.reclaimedBySpot(ID)).toBe(false);
+  });
+
+  it('answers false for an instance EC2 no longer lists', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+
+    expect(await instances.reclaimedBySpot(ID)).toBe(false);
+  });
+});

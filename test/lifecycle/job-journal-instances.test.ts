@@ -127,6 +127,22 @@ describe('job journal: interruption and retry', () => {
     expect(await journalAt().markInterrupted(jobId, at.instanceId)).toBe(false);
   });
 
+  it('marks a job that failed on the instance interrupted (GitLab failed it when its runner vanished)', async () => {
+    const { jobId, at } = fresh();
+    await journalAt().recordFinished(jobId, PROJECT, 'failed', at);
+
+    expect(await journalAt().markInterrupted(jobId, at.instanceId)).toBe(true);
+  });
+
+  it('does not mark a job that succeeded or was cancelled on the instance interrupted', async () => {
+    const { jobId, at } = fresh();
+    await journalAt().recordFinished(jobId, PROJECT, 'success', at);
+    await journalAt().recordFinished(jobId + 1, PROJECT, 'canceled', at);
+
+    expect(await journalAt().markInterrupted(jobId, at.instanceId)).toBe(false);
+    expect(await journalAt().markInterrupted(jobId + 1, at.instanceId)).toBe(false);
+  });
+
   it('does not mark a job running on another instance interrupted', async () => {
     const { jobId, at, elsewhere } = fresh();
     await journalAt().recordRunning(jobId, PROJECT, elsewhere);

@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { JobItemError } from '../../lambdas/lifecycle/adapters/job-item';
 import type { JobJournal, Placement } from '../../lambdas/lifecycle/ports';
@@ -22,7 +22,25 @@ describe('job journal: running', () => {
       runnerId: { N: '9100' },
       runningAt: { N: String(T0_SECONDS) },
       expiresAt: { N: String(T0_SECONDS + JOB_ITEM_TTL_SECONDS) },
+      cleanedUp: { BOOL: false },
     });
+  });
+
+  it('runs a lost job the reaper cleaned up on another instance as not cleaned up', async () => {
+    const { jobId, at, elsewhere } = fresh();
+    await launchedItem(jobId, at, 'lost');
+    await dynamo().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { jobId: { N: String(jobId) } },
+        UpdateExpression: 'SET cleanedUp = :true',
+        ExpressionAttributeValues: { ':true': { BOOL: true } },
+      }),
+    );
+
+    await journalAt().recordRunning(jobId, PROJECT, elsewhere);
+
+    expect(await readItem(jobId)).toMatchObject({ state: { S: 'running' }, cleanedUp: { BOOL: false } });
   });
 
   it("refuses scale-up's claim of a job recorded running (running overtook pending)", async () => {

@@ -162,11 +162,16 @@ export function lifecycleWorld() {
     return records.filter((record) => retry.has(record.messageId)).map((record) => record.body);
   }
 
-  /** EC2 reclaims (or something terminates) the instance. */
-  function reclaim(instanceId: string): void {
+  /** Something terminates the instance (its own shutdown by default). */
+  function reclaim(instanceId: string, reason = 'Client.InstanceInitiatedShutdown'): void {
     const instance = ec2.instances.get(instanceId);
-    if (instance !== undefined) instance.state = 'terminated';
+    if (instance === undefined) return;
+    instance.state = 'terminated';
+    instance.stateReason = reason;
   }
+
+  /** EC2 reclaims the spot instance: its state reason says so. */
+  const spotReclaim = (instanceId: string): void => reclaim(instanceId, 'Server.SpotInstanceTermination');
 
   /** A job's status in GitLab. */
   function setStatus(jobId: number, status: string): void {
@@ -187,6 +192,7 @@ export function lifecycleWorld() {
     launched,
     deliver,
     reclaim,
+    spotReclaim,
     setStatus,
   };
 }

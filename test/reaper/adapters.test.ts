@@ -75,6 +75,60 @@ describe('ec2ReaperFleet', () => {
       { InstanceIds: [ID, 'i-0fedcba9876543210'] },
     ]);
   });
+
+  it("answers each known instance's state by id, whatever stack launched it, every page", async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({
+        Reservations: [{ Instances: [{ InstanceId: ID, State: { Name: 'terminated' } }] }],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        Reservations: [{ Instances: [{ InstanceId: 'i-0fedcba9876543210', State: { Name: 'running' } }] }],
+      });
+
+    const states = await fleet.states([ID, 'i-0fedcba9876543210']);
+
+    expect([...states]).toEqual([
+      [ID, 'terminated'],
+      ['i-0fedcba9876543210', 'running'],
+    ]);
+    const calls = ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input);
+    // No stack tag and no state filter: another stack's live instance must read as live.
+    expect(calls[0]).toEqual({
+      Filters: [{ Name: 'instance-id', Values: [ID, 'i-0fedcba9876543210'] }],
+      MaxResults: 1000,
+      NextToken: undefined,
+    });
+    expect(calls[1]?.NextToken).toBe('page-2');
+  });
+
+  it('leaves out an id EC2 no longer knows rather than failing with InvalidInstanceID.NotFound', async () => {
+    // The instance-id filter answers an unknown id with nothing, where the InstanceIds parameter
+    // would fail the whole call.
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+
+    const states = await fleet.states(['i-0aaaaaaaaaaaaaaa1']);
+
+    expect(states.size).toBe(0);
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input).not.toHaveProperty('InstanceIds');
+  });
+
+  it('asks about at most 200 ids per call', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    const ids = Array.from({ length: 250 }, (_, n) => `i-${n.toString(16).padStart(17, '0')}`);
+
+    await fleet.states(ids);
+
+    const calls = ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.Filters?.[0]?.Values);
+    expect(calls.map((values) => values?.length)).toEqual([200, 50]);
+  });
+
+  it('fails when EC2 does, so no instance reads as forgotten', async () => {
+    ec2.on(DescribeInstancesCommand).rejects(new Error('RequestLimitExceeded'));
+
+    await expect(fleet.states([ID])).rejects.toThrow('RequestLimitExceeded');
+  });
 });
 
 describe('ssmTokenParameters', () => {

@@ -22,6 +22,7 @@ const ENV = {
   DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
   POOL_LIMITS: '{"arm-docker":{"idleTimeoutSeconds":600,"maxLifetimeMinutes":120}}',
   PRICES: '{"usdPerHour":{},"defaultUsdPerHour":0.1}',
+  RUNNER_SCOPE: '{"type":"project"}',
 };
 vi.hoisted(() => {
   Object.assign(process.env, {
@@ -33,6 +34,7 @@ vi.hoisted(() => {
     DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
     POOL_LIMITS: '{"arm-docker":{"idleTimeoutSeconds":600,"maxLifetimeMinutes":120}}',
     PRICES: '{"usdPerHour":{},"defaultUsdPerHour":0.1}',
+    RUNNER_SCOPE: '{"type":"project"}',
   });
 });
 const { handler } = await import('../../lambdas/reaper/handler');
@@ -48,6 +50,8 @@ const NOW = new Date();
 const minutesAgo = (n: number) => new Date(NOW.getTime() - n * 60_000);
 let output: ReturnType<typeof captureOutput>;
 let requests: Request[];
+/** What `GET /runners` lists. */
+let runnerList: unknown[];
 
 beforeEach(() => {
   for (const mock of [ec2, ssm, dynamo, sqs]) mock.reset();
@@ -95,10 +99,13 @@ beforeEach(() => {
   dynamo.on(UpdateItemCommand).resolves({});
   sqs.on(SendMessageCommand).resolves({});
   requests = [];
+  runnerList = [];
   vi.stubGlobal('fetch', async (input: string, init: RequestInit) => {
     const request = new Request(input, init);
     requests.push(request);
     if (request.method === 'DELETE') return new Response(null, { status: 204 });
+    if (new URL(request.url).pathname === '/api/v4/runners')
+      return new Response(JSON.stringify(runnerList), { status: 200, headers: { 'x-next-page': '' } });
     const job = { id: 1977, name: 'build', status: 'pending', created_at: minutesAgo(20).toISOString() };
     return new Response(JSON.stringify([job]), { status: 200, headers: { 'x-next-page': '' } });
   });
@@ -122,9 +129,10 @@ describe('reaper handler', () => {
       failures: 0,
     });
     expect(ec2.commandCalls(TerminateInstancesCommand)[0]?.args[0].input).toEqual({ InstanceIds: [STALE] });
-    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`).sort()).toEqual([
       'DELETE /api/v4/runners/380987',
       'GET /api/v4/projects/380/jobs',
+      'GET /api/v4/runners',
     ]);
     expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input).toMatchObject({
       Key: { jobId: { N: '1977' } },
@@ -153,6 +161,35 @@ describe('reaper handler', () => {
     expect(logged).not.toContain('AQICAHh');
   });
 
+  it('deletes a runner no job item names once EC2 shows its instance terminated', async () => {
+    const left = 'i-0ccccccccccccccc3';
+    runnerList = [
+      { id: 4242, description: `spotlab ${left}`, online: false, created_at: minutesAgo(30).toISOString() },
+      {
+        id: 77,
+        description: 'shared-docker-runner',
+        online: true,
+        created_at: minutesAgo(900).toISOString(),
+      },
+    ];
+    ec2
+      .on(DescribeInstancesCommand, { Filters: [{ Name: 'instance-id', Values: [left] }] })
+      .resolves({ Reservations: [{ Instances: [{ InstanceId: left, State: { Name: 'terminated' } }] }] });
+
+    const summary = await handler({ time: NOW.toISOString() }, lambdaContext);
+
+    expect(summary).toMatchObject({ runnersDeleted: 2, unrecordedRunnersDeleted: 1, failures: 0 });
+    const runnerCalls = requests.filter((r) => new URL(r.url).pathname.startsWith('/api/v4/runners'));
+    expect(runnerCalls.map((r) => `${r.method} ${new URL(r.url).pathname}${new URL(r.url).search}`)).toEqual(
+      expect.arrayContaining([
+        'GET /api/v4/runners?type=project_type&per_page=100&page=1',
+        'DELETE /api/v4/runners/4242',
+      ]),
+    );
+    expect(runnerCalls.map((r) => r.url)).not.toContainEqual(expect.stringMatching(/\/runners\/77$/));
+    expect(emittedMetrics(output.lines())).toContain('OrphansReaped kind=runner_unrecorded');
+  });
+
   it('counts a failed step by stage and goes on with the rest', async () => {
     ec2.on(TerminateInstancesCommand).rejects(new Error('RequestLimitExceeded'));
 
@@ -172,6 +209,7 @@ describe('readReaperEnv', () => {
       pendingGraceSeconds: 120,
       maxPagesPerSweep: 10,
       projectIds: [],
+      runnerScope: { type: 'project' },
     });
   });
 
@@ -179,5 +217,24 @@ describe('readReaperEnv', () => {
     expect(() =>
       readReaperEnv({ ...ENV, POOL_LIMITS: '{}', PROJECT_IDS: '[0]', MAX_PAGES_PER_SWEEP: '0' }),
     ).toThrow('reaper environment is invalid: MAX_PAGES_PER_SWEEP, POOL_LIMITS, PROJECT_IDS');
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['a group scope without its group', '{"type":"group"}'],
+    ['not JSON', 'project'],
+  ])('refuses a runner scope that is %s', (_case, scope) => {
+    expect(() => readReaperEnv({ ...ENV, RUNNER_SCOPE: scope })).toThrow(
+      'reaper environment is invalid: RUNNER_SCOPE',
+    );
+  });
+
+  it('reads a group runner scope', () => {
+    expect(
+      readReaperEnv({ ...ENV, RUNNER_SCOPE: '{"type":"group","groupId":12}' }).sweep.runnerScope,
+    ).toEqual({
+      type: 'group',
+      groupId: 12,
+    });
   });
 });

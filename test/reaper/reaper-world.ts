@@ -1,4 +1,5 @@
 import type { ReaperObserver } from '../../lambdas/reaper/observer';
+import { RunnerPageCursor } from '../../lambdas/reaper/runner-page-cursor';
 import type { SweepDeps, SweepSettings } from '../../lambdas/reaper/sweep-context';
 import { TagKey } from '../../lambdas/shared/naming';
 import { SimClock } from '../../sim/clock';
@@ -30,6 +31,7 @@ export const SETTINGS: SweepSettings = {
   bootGraceSeconds: 300,
   pendingGraceSeconds: 120,
   maxPagesPerSweep: 10,
+  runnerScope: { type: 'project' },
 };
 
 /** An observer that writes one line per report, in order. */
@@ -67,6 +69,7 @@ export function reaperWorld(settings: Partial<SweepSettings> = {}) {
     queue,
     observer,
     settings: { ...SETTINGS, ...settings },
+    runnerPages: new RunnerPageCursor(),
     now: clock.now,
   };
 
@@ -97,6 +100,38 @@ export function reaperWorld(settings: Partial<SweepSettings> = {}) {
     return { instanceId, runnerId: runner.id };
   }
 
+  /**
+   * An instance launched by `stack` with a runner registered for it and nothing else: what a
+   * scale-up rollback leaves when GitLab refuses its runner deletion (token deleted, no launch
+   * recorded), or another Spotlab stack's instance sharing this GitLab.
+   */
+  async function unrecorded(stack = STACK, clientToken = `unrecorded-${ec2.instances.size}`) {
+    const { instances } = await ec2.launch({
+      pool: POOL,
+      launchTemplateId: 'lt-0arm',
+      overrides: [{ subnetId: 'subnet-0a', instanceType: 'm7g.large' }],
+      count: 1,
+      lifecycle: 'spot',
+      clientToken,
+      tags: { [TagKey.stack]: stack, [TagKey.pool]: POOL },
+    });
+    const instanceId = instances[0]?.instanceId ?? 'none';
+    return { instanceId, runnerId: await runnerFor(instanceId) };
+  }
+
+  /** A runner registered in GitLab for `instanceId`, as scale-up names it. */
+  async function runnerFor(instanceId: string): Promise<number> {
+    const runner = await gitlab.createRunner({
+      scope: { type: 'project' },
+      projectId: PROJECT,
+      tags: ['arm64'],
+      runUntagged: false,
+      maximumTimeoutSeconds: 3600,
+      description: `spotlab ${instanceId}`,
+    });
+    return runner.id;
+  }
+
   /** The instance booted: it read and deleted its token. */
   const booted = (instanceId: string) => tokens.delete(instanceId);
   /** EC2 took the instance away (spot interruption, or it powered off) without anyone cleaning up. */
@@ -117,6 +152,8 @@ export function reaperWorld(settings: Partial<SweepSettings> = {}) {
     observer,
     deps,
     launched,
+    unrecorded,
+    runnerFor,
     booted,
     vanish,
   };

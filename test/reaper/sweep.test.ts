@@ -214,6 +214,8 @@ describe('reaper sweep: what a gone instance leaves behind', () => {
   it('never touches an item the lifecycle consumer already cleaned up', async () => {
     const w = reaperWorld();
     const { instanceId, runnerId } = await w.launched(1);
+    // The consumer deletes the runner, then records the job finished and cleaned up.
+    await w.gitlab.deleteRunner(runnerId);
     await w.journal.recordFinished(1, PROJECT, 'success', { instanceId, runnerId });
     w.vanish(instanceId);
     w.clock.advance(3 * MINUTE);

@@ -96,6 +96,8 @@ export function dynamoJobJournal(
             'runningAt = :now',
             'expiresAt = :expires',
             'projectId = if_not_exists(projectId, :project)',
+            // A `lost` item the reaper cleaned up runs again: its new placement is not cleaned up.
+            'cleanedUp = :false',
           ],
           // Created when absent: a `pending` delivered later must find the job taken. Only the
           // launcher's states, and `lost` (the reaper's mark for a job whose instance vanished,
@@ -107,6 +109,7 @@ export function dynamoJobJournal(
             ':launched': { S: 'launched' },
             ':skipped': { S: 'skipped' },
             ':lost': { S: 'lost' },
+            ':false': FALSE,
             ':project': { N: String(projectId) },
             ...placementValues(placement),
             ...stamp(),
@@ -182,11 +185,14 @@ export function dynamoJobJournal(
     async markInterrupted(jobId, instanceId) {
       const done = await apply(jobId, {
         set: ['interrupted = :true', 'interruptedAt = :now'],
-        // Only while it still runs there: a job that finished, or moved, was not interrupted.
+        // Only a job that runs there, or failed there (GitLab fails a job whose runner vanished):
+        // one that succeeded, was cancelled, or moved was not interrupted.
         condition:
-          '#state = :running AND instanceId = :instance AND (attribute_not_exists(interrupted) OR interrupted = :false)',
+          '(#state = :running OR (#state = :finished AND finishedStatus = :failed)) AND instanceId = :instance AND (attribute_not_exists(interrupted) OR interrupted = :false)',
         values: {
           ':running': { S: 'running' },
+          ':finished': { S: 'finished' },
+          ':failed': { S: 'failed' },
           ':instance': { S: instanceId },
           ':true': TRUE,
           ':false': FALSE,

@@ -5,6 +5,9 @@ import type { Instances } from '../ports';
 // Every state but shutting-down and terminated: a stopped instance still holds its volume and
 // its runner, and one-time spot instances never stop anyway.
 const ALIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+const ENDED_STATES = ['shutting-down', 'terminated'];
+/** EC2's state reason for an instance it terminated to reclaim spot capacity. */
+const SPOT_RECLAIM = 'Server.SpotInstanceTermination';
 
 /** The production {@link Instances}: DescribeInstances and TerminateInstances. */
 export function ec2Instances(ec2: EC2Client, stackName: string): Instances {
@@ -19,5 +22,11 @@ export function ec2Instances(ec2: EC2Client, stackName: string): Instances {
       );
     },
     terminate: (instanceIds) => terminateInstances(ec2, instanceIds),
+    async reclaimedBySpot(instanceId: string): Promise<boolean> {
+      const instances = await describeStackInstances(ec2, stackName, ENDED_STATES, [
+        { Name: 'instance-id', Values: [instanceId] },
+      ]);
+      return instances.some((instance) => instance.StateReason?.Code === SPOT_RECLAIM);
+    },
   };
 }

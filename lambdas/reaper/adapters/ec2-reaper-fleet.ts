@@ -1,11 +1,15 @@
-import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { describeStackInstances, terminateInstances } from '../../shared/adapters/ec2-stack-instances';
 import { TagKey } from '../../shared/naming';
 import type { ReaperFleet, ReaperInstance } from '../ports';
 
+/** Ids per DescribeInstances call: well inside EC2's cap on the values of one filter. */
+const IDS_PER_CALL = 200;
+
 /**
  * The production {@link ReaperFleet}: DescribeInstances by this stack's tag (pending and running
- * only: a shutting-down instance is already going) and TerminateInstances.
+ * only: a shutting-down instance is already going), DescribeInstances by instance id (any stack)
+ * and TerminateInstances.
  */
 export function ec2ReaperFleet(ec2: EC2Client, stackName: string): ReaperFleet {
   return {
@@ -14,7 +18,38 @@ export function ec2ReaperFleet(ec2: EC2Client, stackName: string): ReaperFleet {
       return instances.map(toReaperInstance).filter((read) => read !== undefined);
     },
     terminate: (instanceIds) => terminateInstances(ec2, instanceIds),
+    async states(instanceIds): Promise<ReadonlyMap<string, string>> {
+      const states = new Map<string, string>();
+      for (let start = 0; start < instanceIds.length; start += IDS_PER_CALL) {
+        for (const instance of await describeByIds(ec2, instanceIds.slice(start, start + IDS_PER_CALL)))
+          if (instance.InstanceId !== undefined && instance.State?.Name !== undefined)
+            states.set(instance.InstanceId, instance.State.Name);
+      }
+      return states;
+    },
   };
+}
+
+/**
+ * The instances EC2 knows among `instanceIds`, every state, no stack tag: a runner's instance may
+ * be another stack's. The `instance-id` filter, unlike the InstanceIds parameter, answers an id EC2
+ * no longer knows with nothing instead of failing the whole call with InvalidInstanceID.NotFound.
+ */
+async function describeByIds(ec2: EC2Client, instanceIds: readonly string[]): Promise<Instance[]> {
+  const found: Instance[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [{ Name: 'instance-id', Values: [...instanceIds] }],
+        MaxResults: 1000,
+        NextToken,
+      }),
+    );
+    found.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken !== undefined);
+  return found;
 }
 
 // EC2 always sets both; an instance without them is skipped rather than guessed about.

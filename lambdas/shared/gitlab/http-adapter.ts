@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { RunnerScope } from '../../scale-up/settings';
 import { GitlabNotFoundError, GitlabResponseError } from './errors';
 import type {
   CreatedRunner,
@@ -7,8 +8,11 @@ import type {
   GitlabJobControl,
   GitlabJobListing,
   GitlabRunnerActivity,
+  GitlabRunnerListing,
+  ListedRunner,
   PendingJobsPage,
   RunnerSpec,
+  RunnersPage,
   RunningJobRef,
 } from './port';
 import { type GitlabHttpOptions, gitlabRequester, nextPageNumber } from './request';
@@ -38,7 +42,48 @@ const runnerJobsSchema = z.array(
   }),
 );
 
+/**
+ * `GET /runners` and `/runners/all`: the runner entity. `status` and `active` are deprecated for
+ * removal in API v5, and only recent GitLab lists `created_at`: none of them is required.
+ */
+const runnerListSchema = z.array(
+  z.looseObject({
+    id: z.int().check(z.positive()),
+    description: z.optional(z.nullable(z.string())),
+    online: z.optional(z.nullable(z.boolean())),
+    status: z.optional(z.string()),
+    paused: z.optional(z.boolean()),
+    created_at: z.optional(z.nullable(z.iso.datetime({ offset: true }))),
+  }),
+);
+
 export type { GitlabHttpOptions } from './request';
+
+/**
+ * The path that lists the runners of `scope`'s type: instance runners only through
+ * `/runners/all`, which needs an administrator's token; `/runners` lists the project and group
+ * runners the token's user owns. Without page parameters.
+ */
+export function runnerListPath(scope: RunnerScope): string {
+  return `${scope.type === 'instance' ? '/runners/all' : '/runners'}?type=${scope.type}_type`;
+}
+
+/**
+ * A `GET /runners` page's body, parsed.
+ * @throws GitlabResponseError when it is not a list of runners.
+ */
+export function parseRunnerList(body: unknown): ListedRunner[] {
+  const listed = runnerListSchema.safeParse(body);
+  if (!listed.success) throw new GitlabResponseError('GitLab runner list response has an unexpected shape');
+  return listed.data.map((runner) => ({
+    id: runner.id,
+    description: runner.description ?? '',
+    online: runner.online ?? runner.status === 'online',
+    status: runner.status,
+    paused: runner.paused ?? false,
+    createdAtMs: runner.created_at == null ? undefined : Date.parse(runner.created_at),
+  }));
+}
 
 /**
  * The production {@link GitlabApi}: REST v4 through {@link gitlabRequester}, which retries 429, 5xx
@@ -46,7 +91,7 @@ export type { GitlabHttpOptions } from './request';
  */
 export function gitlabHttpApi(
   options: GitlabHttpOptions,
-): GitlabApi & GitlabJobControl & GitlabJobListing & GitlabRunnerActivity {
+): GitlabApi & GitlabJobControl & GitlabJobListing & GitlabRunnerActivity & GitlabRunnerListing {
   const send = gitlabRequester(options);
   const call = async (method: string, path: string, form?: URLSearchParams): Promise<unknown> =>
     (await send(method, path, form)).body;
@@ -70,6 +115,10 @@ export function gitlabHttpApi(
         })),
         nextPage: nextPageNumber(headers),
       };
+    },
+    async listRunners(scope, page): Promise<RunnersPage> {
+      const { body, headers } = await send('GET', `${runnerListPath(scope)}&per_page=100&page=${page}`);
+      return { runners: parseRunnerList(body), nextPage: nextPageNumber(headers) };
     },
     async runningJob(runnerId): Promise<RunningJobRef | undefined> {
       // One job is enough to tell: `status=running` filters on the job's status (running,

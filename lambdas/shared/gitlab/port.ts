@@ -19,6 +19,16 @@ export interface RunnerSpec {
   readonly description: string;
 }
 
+const SPOTLAB_RUNNER = /^spotlab (i-[0-9a-f]+)$/;
+
+/**
+ * The instance a runner description names when Spotlab registered the runner (`spotlab i-…`, see
+ * {@link RunnerSpec.description}); `undefined` for anyone else's runner.
+ */
+export function instanceOfRunner(description: string): string | undefined {
+  return SPOTLAB_RUNNER.exec(description)?.[1];
+}
+
 /** A runner GitLab created; the token is shown once and is a secret. */
 export interface CreatedRunner {
   readonly id: number;
@@ -77,6 +87,36 @@ export interface PendingJobsPage {
 export interface GitlabJobListing {
   /** One page (100 jobs) of the project's pending jobs, `page` counting from 1. */
   listPendingJobs(projectId: number, page: number): Promise<PendingJobsPage>;
+}
+
+/** A runner as `GET /runners` (or `/runners/all`) lists it. */
+export interface ListedRunner {
+  readonly id: number;
+  /** `''` when GitLab has none. */
+  readonly description: string;
+  /** GitLab heard from the runner lately (within about 2 hours). */
+  readonly online: boolean;
+  /** `online`, `offline`, `stale` or `never_contacted`; absent where GitLab dropped the field. */
+  readonly status: string | undefined;
+  readonly paused: boolean;
+  /** When the runner was created; only recent GitLab lists `created_at`, older leaves it out. */
+  readonly createdAtMs: number | undefined;
+}
+
+/** One page of runners and the number of the next (from `x-next-page`), if any. */
+export interface RunnersPage {
+  readonly runners: readonly ListedRunner[];
+  readonly nextPage: number | undefined;
+}
+
+/** The runner listing the reaper reconciles against the job table and EC2. */
+export interface GitlabRunnerListing {
+  /**
+   * One page (100 runners), `page` counting from 1, of the runners of `scope`'s type the token
+   * sees: `GET /runners?type=<scope>_type`, or `GET /runners/all?type=instance_type` for instance
+   * runners (an administrator's token only). The REST API cannot filter on the description.
+   */
+  listRunners(scope: RunnerScope, page: number): Promise<RunnersPage>;
 }
 
 /** The job a runner is running, as GitLab reports it. */
