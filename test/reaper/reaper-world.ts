@@ -86,18 +86,11 @@ export function reaperWorld(settings: Partial<SweepSettings> = {}) {
       tags: { [TagKey.stack]: STACK, [TagKey.pool]: pool },
     });
     const instanceId = instances[0]?.instanceId ?? 'none';
-    const runner = await gitlab.createRunner({
-      scope: { type: 'project' },
-      projectId: PROJECT,
-      tags: ['arm64'],
-      runUntagged: false,
-      maximumTimeoutSeconds: 3600,
-      description: `spotlab ${instanceId}`,
-    });
-    await tokens.put(instanceId, runner.token);
+    const runnerId = await runnerFor(instanceId);
+    await tokens.put(instanceId, `glrt-${runnerId}`);
     await ledger.claim(jobId, PROJECT);
-    await ledger.recordLaunch(jobId, { instanceId, runnerId: runner.id, pool, lifecycle: 'spot' });
-    return { instanceId, runnerId: runner.id };
+    await ledger.recordLaunch(jobId, { instanceId, runnerId, pool, lifecycle: 'spot' });
+    return { instanceId, runnerId };
   }
 
   /**

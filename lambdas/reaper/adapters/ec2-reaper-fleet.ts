@@ -1,5 +1,9 @@
-import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
-import { describeStackInstances, terminateInstances } from '../../shared/adapters/ec2-stack-instances';
+import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
+import {
+  describeInstances,
+  describeStackInstances,
+  terminateInstances,
+} from '../../shared/adapters/ec2-stack-instances';
 import { TagKey } from '../../shared/naming';
 import type { ReaperFleet, ReaperInstance } from '../ports';
 
@@ -36,20 +40,7 @@ export function ec2ReaperFleet(ec2: EC2Client, stackName: string): ReaperFleet {
  * no longer knows with nothing instead of failing the whole call with InvalidInstanceID.NotFound.
  */
 async function describeByIds(ec2: EC2Client, instanceIds: readonly string[]): Promise<Instance[]> {
-  const found: Instance[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ec2.send(
-      new DescribeInstancesCommand({
-        Filters: [{ Name: 'instance-id', Values: [...instanceIds] }],
-        MaxResults: 1000,
-        NextToken,
-      }),
-    );
-    found.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken !== undefined);
-  return found;
+  return describeInstances(ec2, [{ Name: 'instance-id', Values: [...instanceIds] }]);
 }
 
 // EC2 always sets both; an instance without them is skipped rather than guessed about.

@@ -19,19 +19,20 @@ export async function describeStackInstances(
   states: readonly string[],
   extraFilters: readonly Filter[] = [],
 ): Promise<Instance[]> {
+  return describeInstances(ec2, [
+    { Name: `tag:${TagKey.stack}`, Values: [stackName] },
+    { Name: 'instance-state-name', Values: [...states] },
+    ...extraFilters,
+  ]);
+}
+
+/** Every instance `filters` select, page after page (1000 a page). */
+export async function describeInstances(ec2: EC2Client, filters: readonly Filter[]): Promise<Instance[]> {
   const found: Instance[] = [];
   let NextToken: string | undefined;
   do {
     const page = await ec2.send(
-      new DescribeInstancesCommand({
-        Filters: [
-          { Name: `tag:${TagKey.stack}`, Values: [stackName] },
-          { Name: 'instance-state-name', Values: [...states] },
-          ...extraFilters,
-        ],
-        MaxResults: 1000,
-        NextToken,
-      }),
+      new DescribeInstancesCommand({ Filters: [...filters], MaxResults: 1000, NextToken }),
     );
     found.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []));
     NextToken = page.NextToken;
