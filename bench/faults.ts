@@ -24,13 +24,24 @@
  * leaving the runner registered (the VM powers off all the same). Each is a rate in `FaultOptions`
  * (`ec2EventDuplicateRate`, `ec2EventDelayRate`, `dynamoThrottleRate`, `ssmThrottleRate`,
  * `runnerSelfDeleteFailRate`; 0 turns it off) and draws from a PRNG stream of its own, so with all
- * five at 0 a seed gives the figures it gave before they existed. Not modelled: concurrent Lambda
- * invocations (batches run one at a time), GitLab's real (longer) stuck-job timeout.
+ * five at 0 a seed gives the figures it gave before they existed.
+ *
+ * Concurrency (`FaultOptions.concurrency`, env `CONCURRENCY`; default 2, the stack's
+ * MaximumConcurrency): the scale-up and lifecycle event sources keep up to that many batches of a
+ * queue in flight at once, each batch's messages invisible for the visibility timeout meanwhile;
+ * every call of a Lambda to EC2, GitLab, SSM, SQS or the job table answers after its latency
+ * (`LATENCY_MS` of `sim/virtual-time.ts`, ±50%, `adapterLatency`), so invocations interleave at
+ * their awaits; 5% of reaper sweeps start while the previous one still runs (`sweepOverlapRate`),
+ * each sweep in an idle execution environment or a new one. Deterministic for a seed all the same.
+ * `CONCURRENCY=1` is the model the figures were first measured with (batches one at a time, every
+ * call answered at once, no overlapping sweeps): it gives the figures it gave before concurrency
+ * was modelled. Not modelled: GitLab's real (longer) stuck-job timeout.
  *
  * Last line: {"jobs", "completedOnce", "lost", "ranTwice", "instancesLeft", "runnersLeft",
  * "tokensLeft"}. Exit code 1 unless every job completed exactly once and nothing is left.
  */
 import { pathToFileURL } from 'node:url';
+import * as z from 'zod';
 import { type FaultFigures, runFaults } from '../sim/world/run';
 
 export { type FaultFigures, runFaults };
@@ -48,10 +59,16 @@ export function missedTargets(f: FaultFigures): string[] {
   return targets.filter(([met]) => !met).map(([, what]) => what);
 }
 
+const envSchema = z.object({
+  SEED: z.coerce.number().int().default(20261123),
+  CONCURRENCY: z.coerce.number().int().min(1).default(2),
+});
+
 async function main(): Promise<void> {
-  const seed = Number(process.env.SEED ?? 20261123);
+  const env = envSchema.parse(process.env);
+  const seed = env.SEED;
   const wallStart = performance.now();
-  const f = await runFaults({ seed, jobs: 1000 });
+  const f = await runFaults({ seed, jobs: 1000, concurrency: env.CONCURRENCY });
   const wallMs = performance.now() - wallStart;
   const s = f.stats;
   console.log(`seed ${seed}: ${f.jobs} jobs (${f.gitlabJobs} GitLab jobs with retries)`);
@@ -72,6 +89,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `reaper: requeued ${s.requeued}, reaped ${s.reaped}; invocations: scale-up ${f.invocations.scaleUp}, lifecycle ${f.invocations.lifecycle}; dead-lettered: ${f.deadLettered}; failures reported: ${s.spotlabFailures}`,
+  );
+  console.log(
+    `Lambda: up to ${env.CONCURRENCY} batches of a queue at once; invocations started while another ran: scale-up ${f.overlappingInvocations.scaleUp}, lifecycle ${f.overlappingInvocations.lifecycle}; sweeps overlapped: ${s.sweepsOverlapped}`,
   );
   console.log(`simulated: ${(f.simulatedMs / 60_000).toFixed(1)} min; wall time: ${Math.round(wallMs)} ms`);
   const missed = missedTargets(f);

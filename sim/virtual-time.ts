@@ -15,8 +15,14 @@ export const LATENCY_MS = {
   /** SSM PutParameter of a SecureString (KMS encrypt included). */
   ssmPut: 30,
   ssmDelete: 30,
+  /** SSM GetParametersByPath, a page of the stack's token parameters. */
+  ssmList: 60,
   /** One conditional DynamoDB write in the Region. */
   ledger: 8,
+  /** A DynamoDB Scan of the job table (a page or two). */
+  ledgerScan: 40,
+  /** SQS SendMessage in the Region. */
+  sqsSend: 10,
   /** Event source poller to a warm Lambda. */
   invoke: 20,
 } as const;

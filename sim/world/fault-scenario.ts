@@ -27,13 +27,21 @@ const FAULT_DEFAULTS = {
 /**
  * The fault suite's scenario: pipelines of 1–8 jobs start at random times over the arrival span
  * (jobs / 25 minutes by default), in the six {@link PROJECTS}, with tags drawn from {@link TAG_MIX}.
+ * Lambda runs two batches of a queue at once, as the stack configures it, unless `concurrency` says
+ * otherwise.
  */
 export function faultScenario(options: FaultOptions): Scenario {
   const o = { ...FAULT_DEFAULTS, arrivalMinutes: Math.max(5, options.jobs / 25), ...options };
+  const concurrency = options.concurrency ?? 2;
   return {
     seed: o.seed,
     pools: POOLS,
     times: TIMES,
+    lambda: {
+      maxConcurrency: concurrency,
+      latency: options.adapterLatency ?? concurrency > 1,
+      sweepOverlapRate: options.sweepOverlapRate ?? (concurrency > 1 ? 0.05 : 0),
+    },
     faults: {
       dropRate: o.dropRate,
       duplicateRate: o.duplicateRate,

@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { faultScenario } from './fault-scenario';
 import { createJob } from './jobs';
 import type { FaultOptions, Scenario } from './scenario';
-import { spotlab } from './spotlab';
+import { type Spotlab, spotlab } from './spotlab';
 import type { SimQueue } from './sqs-queue';
 import { instanceGone } from './vms';
 import { World, type WorldStats } from './world';
@@ -24,6 +24,8 @@ export interface FaultFigures {
   readonly gitlabJobs: number;
   readonly deadLettered: number;
   readonly invocations: { readonly scaleUp: number; readonly lifecycle: number };
+  /** Invocations that started while another of the same queue was in flight. */
+  readonly overlappingInvocations: { readonly scaleUp: number; readonly lifecycle: number };
   readonly simulatedMs: number;
   readonly stats: WorldStats;
   /** Why each lost job was lost: `<status>:<failure reason>` of its last GitLab job, counted. */
@@ -82,9 +84,39 @@ export async function runScenario(scenario: Scenario, instrument?: (world: World
     world.scheduler.every(times.pollMs, () => queue.poll(handler).then(() => undefined), running);
   poll(world.demandQueue, lambdas.scaleUp);
   poll(world.lifecycleQueue, lambdas.lifecycle);
-  world.scheduler.every(times.sweepMs, () => lambdas.sweep(), running);
+  if (world.scheduler.yields) scheduleSweeps(world, lambdas, running);
+  else world.scheduler.every(times.sweepMs, () => lambdas.sweep(), running);
   await world.scheduler.run(finished, start + times.limitMs);
   return world;
+}
+
+/**
+ * EventBridge Scheduler invokes the reaper every `sweepMs` whether or not the last sweep ended; at
+ * the model's `sweepOverlapRate` it delivers one late, up to a second before the next, so that the
+ * two run at once.
+ */
+function scheduleSweeps(world: World, lambdas: Spotlab, running: () => boolean): void {
+  const { sweepMs } = world.scenario.times;
+  const { sweepOverlapRate } = world.lambda;
+  let inFlight = 0;
+  const start = () => {
+    if (inFlight > 0) world.stats.sweepsOverlapped += 1;
+    inFlight += 1;
+    world.scheduler.spawn(
+      lambdas.sweep().finally(() => {
+        inFlight -= 1;
+      }),
+    );
+  };
+  world.scheduler.every(
+    sweepMs,
+    () => {
+      if (sweepOverlapRate > 0 && world.rng.sweeps.chance(sweepOverlapRate))
+        world.scheduler.after(sweepMs - world.rng.sweeps.int(1, 1_000), start);
+      else start();
+    },
+    running,
+  );
 }
 
 function figures(world: World, simulatedMs: number): FaultFigures {
@@ -117,6 +149,10 @@ function figures(world: World, simulatedMs: number): FaultFigures {
     gitlabJobs: world.attempts.size,
     deadLettered: world.demandQueue.deadLettered + world.lifecycleQueue.deadLettered,
     invocations: { scaleUp: world.demandQueue.invocations, lifecycle: world.lifecycleQueue.invocations },
+    overlappingInvocations: {
+      scaleUp: world.demandQueue.overlapping,
+      lifecycle: world.lifecycleQueue.overlapping,
+    },
     simulatedMs,
     stats: { ...world.stats },
     lostBy,

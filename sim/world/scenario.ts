@@ -30,7 +30,36 @@ export interface FaultOptions {
   readonly runnerSelfDeleteFailRate?: number;
   /** Minutes over which pipelines start. @default jobs / 25 */
   readonly arrivalMinutes?: number;
+  /**
+   * Batches of one queue Lambda runs at once, as the stack's MaximumConcurrency allows; 1 is the
+   * model every figure was first measured with (one batch at a time, every call answered at once).
+   * @default 2
+   */
+  readonly concurrency?: number;
+  /** Each call of a Lambda to EC2, GitLab, SSM, SQS or the job table takes its latency. @default concurrency > 1 */
+  readonly adapterLatency?: boolean;
+  /** Reaper sweeps that start while the previous one still runs. @default 0.05, or 0 at concurrency 1 */
+  readonly sweepOverlapRate?: number;
 }
+
+/** How Lambda runs Spotlab's consumers (see {@link SEQUENTIAL_LAMBDA}). */
+export interface LambdaModel {
+  /** Batches of one queue in flight at once: the event source mapping's MaximumConcurrency. */
+  readonly maxConcurrency: number;
+  /**
+   * Every call of a Lambda to its adapters answers after its latency (`LATENCY_MS`, ±50%) instead of
+   * at once: invocations in flight then interleave at their awaits. On whenever `maxConcurrency` > 1.
+   */
+  readonly latency: boolean;
+  /**
+   * Reaper sweeps EventBridge Scheduler delivers late, just before the next one starts, so that the
+   * two overlap (a sweep may run 50 s; the schedule fires every minute whatever runs).
+   */
+  readonly sweepOverlapRate: number;
+}
+
+/** One batch at a time, each to its end, every call answered at once: the demo's and the replay's model. */
+export const SEQUENTIAL_LAMBDA: LambdaModel = { maxConcurrency: 1, latency: false, sweepOverlapRate: 0 };
 
 /** Fault rates of a scenario, per event of their kind (0 turns a fault off). */
 export interface FaultRates {
@@ -119,6 +148,8 @@ export interface Scenario {
   readonly pools: readonly SimPool[];
   readonly times: SimTimes;
   readonly faults: FaultRates;
+  /** How Lambda runs scale-up, the lifecycle and the reaper. @default {@link SEQUENTIAL_LAMBDA} */
+  readonly lambda?: LambdaModel;
   /** Capacity errors that happen whatever `faults.capacityErrorRate` draws. @default none */
   readonly capacityErrors?: readonly CapacityError[];
   /** The jobs, in creation order (ties keep this order). */

@@ -9,10 +9,16 @@ interface Timer {
 /**
  * A discrete-event scheduler on a {@link SimClock}: events run one at a time, in time order (ties
  * in the order they were scheduled), each to its end before the clock moves. No real time passes.
+ *
+ * A yielding scheduler also lets work wait on simulated time ({@link Scheduler.sleep}): an event
+ * then runs until it ends or waits, and what waits resumes as an event of its own, so two Lambda
+ * invocations in flight interleave at their awaits, as they do in AWS.
  */
 export class Scheduler {
   private readonly heap: Timer[] = [];
   private seq = 0;
+  /** The first failure of work that ran on after its event ({@link Scheduler.spawn}). */
+  private failure: { readonly error: unknown } | undefined;
   /**
    * Told before the clock moves from `fromMs` to `toMs`: the world holds still in between, so an
    * observer can sample it at any instant of that span without adding events of its own (an
@@ -20,7 +26,14 @@ export class Scheduler {
    */
   onAdvance: (fromMs: number, toMs: number) => void = () => undefined;
 
-  constructor(readonly clock: SimClock) {}
+  /**
+   * @param yields whether events may wait on {@link Scheduler.sleep}: each event then gets a
+   * macrotask turn (every microtask drained) instead of being awaited to its end.
+   */
+  constructor(
+    readonly clock: SimClock,
+    readonly yields = false,
+  ) {}
 
   /** Simulated now, in epoch milliseconds. */
   get now(): number {
@@ -41,16 +54,49 @@ export class Scheduler {
     this.after(0, tick);
   }
 
-  /** Runs events until `done()` holds after one, or none is left, or the clock passes `untilMs`. */
+  /** Resolves `ms` of simulated time from now. Only a yielding scheduler may be waited on. */
+  sleep(ms: number): Promise<void> {
+    if (!this.yields) throw new Error('sleep needs a yielding scheduler');
+    return new Promise((wake) => this.after(ms, wake));
+  }
+
+  /** A remote call: it takes effect when it arrives; its answer (or error) comes back `ms` later. */
+  async call<T>(ms: number, effect: () => Promise<T>): Promise<T> {
+    const answer = effect();
+    answer.catch(() => undefined);
+    await this.sleep(ms);
+    return answer;
+  }
+
+  /** Lets `work` run on after the event that started it; a failure of it stops {@link Scheduler.run}. */
+  spawn(work: Promise<unknown>): void {
+    work.catch((error: unknown) => {
+      this.failure ??= { error };
+    });
+  }
+
+  /**
+   * Runs events until `done()` holds after one, or none is left, or the clock passes `untilMs`.
+   * @throws what an event, or work it spawned, threw.
+   */
   async run(done: () => boolean, untilMs: number): Promise<void> {
     for (;;) {
       const next = this.pop();
       if (next === undefined || next.at > untilMs) return;
       if (next.at > this.clock.now()) this.onAdvance(this.clock.now(), next.at);
       this.clock.advance(next.at - this.clock.now());
-      await next.run();
+      if (this.yields) await this.turn(next.run());
+      else await next.run();
       if (done()) return;
     }
+  }
+
+  // The in-memory adapters answer in microtasks, so once a macrotask turn has passed, whatever has
+  // not ended waits on a timer of this scheduler.
+  private async turn(run: void | Promise<void>): Promise<void> {
+    if (run !== undefined) this.spawn(run);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.failure !== undefined) throw this.failure.error;
   }
 
   private push(timer: Timer): void {

@@ -14,6 +14,7 @@ import type { GitlabFault } from '../in-memory-gitlab';
 import { inMemoryInstances } from '../in-memory-instances';
 import { InMemoryJobTable, inMemoryReaperFleet, inMemoryTokenParameters } from '../in-memory-reaper';
 import { jobCanceled, jobRetried } from './jobs';
+import { EC2, GITLAB, SQS, SSM, slowed, TABLE } from './latency';
 import { STACK } from './scenario';
 import { vmLaunched } from './vms';
 import type { World } from './world';
@@ -79,27 +80,34 @@ function faultyGitlab(world: World) {
 
 /** Spotlab's decision code (scale-up, lifecycle, reaper sweep) over the world's in-memory adapters. */
 export function spotlab(world: World): Spotlab {
-  const gitlab = faultyGitlab(world);
+  const gitlab = slowed(world, faultyGitlab(world), GITLAB);
+  const tokens = slowed(world, world.tokens, SSM);
   const now = world.clock.now;
   const failed = () => {
     world.stats.spotlabFailures += 1;
   };
-  const fleet: Fleet = {
-    async launch(request) {
-      const result = await world.ec2.launch(request);
-      const dead = result.instances.filter((i) => world.ec2.instances.get(i.instanceId)?.state !== 'running');
-      world.stats.deadInstancesLaunched += dead.length;
-      for (const instance of result.instances) vmLaunched(world, instance, request.pool);
-      return result;
-    },
-    terminate: (ids) => world.ec2.terminate(ids),
-    live: () => world.ec2.live(),
-  };
+  const fleet: Fleet = slowed(
+    world,
+    {
+      async launch(request) {
+        const result = await world.ec2.launch(request);
+        const dead = result.instances.filter(
+          (i) => world.ec2.instances.get(i.instanceId)?.state !== 'running',
+        );
+        world.stats.deadInstancesLaunched += dead.length;
+        for (const instance of result.instances) vmLaunched(world, instance, request.pool);
+        return result;
+      },
+      terminate: (ids) => world.ec2.terminate(ids),
+      live: () => world.ec2.live(),
+    } satisfies Fleet,
+    EC2,
+  );
   const scaleUpDeps: ScaleUpDeps = {
     gitlab,
     fleet,
-    tokens: world.tokens,
-    ledger: world.ledger,
+    tokens,
+    ledger: slowed(world, world.ledger, TABLE),
     pools: world.scenario.pools,
     subnetIds: ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'],
     scope: { type: 'project' },
@@ -112,31 +120,39 @@ export function spotlab(world: World): Spotlab {
   };
   const lifecycleDeps: LifecycleDeps = {
     gitlab,
-    instances: inMemoryInstances(world.ec2, STACK),
-    tokens: world.tokens,
-    journal: world.journal,
-    demand: {
-      send: async (message) => {
-        world.stats.displaced += 1;
-        world.demandQueue.send(JSON.stringify(message));
+    instances: slowed(world, inMemoryInstances(world.ec2, STACK), EC2),
+    tokens,
+    journal: slowed(world, world.journal, TABLE),
+    demand: slowed(
+      world,
+      {
+        send: async (message) => {
+          world.stats.displaced += 1;
+          world.demandQueue.send(JSON.stringify(message));
+        },
       },
-    },
+      SQS,
+    ),
     observer: { ...silentLifecycleObserver, failed },
   };
   // The reaper's view of the one job table: throttled at the same rate as scale-up's and the lifecycle's.
   const table = new InMemoryJobTable(world.ledger.items);
   table.throttled = () => world.dynamoThrottles();
   const sweepDeps: SweepDeps = {
-    fleet: inMemoryReaperFleet(world.ec2, STACK),
-    table,
-    tokens: inMemoryTokenParameters(world.tokens),
+    fleet: slowed(world, inMemoryReaperFleet(world.ec2, STACK), EC2),
+    table: slowed(world, table, TABLE),
+    tokens: slowed(world, inMemoryTokenParameters(world.tokens), SSM),
     gitlab,
-    queue: {
-      send: async (message) => {
-        world.stats.requeued += 1;
-        world.demandQueue.send(JSON.stringify(message));
+    queue: slowed(
+      world,
+      {
+        send: async (message) => {
+          world.stats.requeued += 1;
+          world.demandQueue.send(JSON.stringify(message));
+        },
       },
-    },
+      SQS,
+    ),
     observer: {
       ...silentReaperObserver,
       failed,
@@ -163,12 +179,26 @@ export function spotlab(world: World): Spotlab {
     runnerPages: new RunnerPageCursor(),
     now,
   };
+  // A sweep runs in an idle execution environment, or a new one: each keeps its own runner cursor.
+  const environments: { busy: boolean; readonly runnerPages: RunnerPageCursor }[] = [
+    { busy: false, runnerPages: sweepDeps.runnerPages },
+  ];
   return {
     scaleUp: (records) => scaleUp(readDemandRecords(records, scaleUpDeps.observer), scaleUpDeps),
     lifecycle: (records) =>
       handleLifecycle(readLifecycleRecords(records, lifecycleDeps.observer), lifecycleDeps),
     sweep: async () => {
-      await sweep(sweepDeps);
+      let environment = environments.find((e) => !e.busy);
+      if (environment === undefined) {
+        environment = { busy: false, runnerPages: new RunnerPageCursor() };
+        environments.push(environment);
+      }
+      environment.busy = true;
+      try {
+        await sweep({ ...sweepDeps, runnerPages: environment.runnerPages });
+      } finally {
+        environment.busy = false;
+      }
     },
   };
 }

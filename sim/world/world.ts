@@ -3,8 +3,15 @@ import { InMemoryEc2 } from '../in-memory-ec2';
 import { InMemoryGitlab } from '../in-memory-gitlab';
 import { InMemoryJournal } from '../in-memory-journal';
 import { InMemoryLedger, InMemoryTokenStore } from '../in-memory-stores';
+import { LATENCY_MS } from '../virtual-time';
 import { Prng } from './prng';
-import type { FaultRates, Scenario, SimPool } from './scenario';
+import {
+  type FaultRates,
+  type LambdaModel,
+  type Scenario,
+  SEQUENTIAL_LAMBDA,
+  type SimPool,
+} from './scenario';
 import { Scheduler } from './scheduler';
 import { SimQueue } from './sqs-queue';
 
@@ -78,12 +85,17 @@ export interface WorldStats {
   ssmThrottled: number;
   /** VMs whose own runner deletion at exit failed. */
   runnerSelfDeletesFailed: number;
+  /** Reaper sweeps started while another still ran. */
+  sweepsOverlapped: number;
 }
 
 /** The simulated world: clock, AWS and GitLab state, queues, and the bookkeeping of jobs and VMs. */
 export class World {
   readonly clock = new SimClock();
-  readonly scheduler = new Scheduler(this.clock);
+  /** Yields (work waits on simulated time) unless Lambda runs one batch at a time with instant calls. */
+  readonly scheduler: Scheduler;
+  /** How Lambda runs Spotlab's consumers. */
+  readonly lambda: LambdaModel;
   readonly rng: {
     readonly hooks: Prng;
     readonly gitlab: Prng;
@@ -96,6 +108,9 @@ export class World {
     readonly dynamo: Prng;
     readonly ssm: Prng;
     readonly vms: Prng;
+    /** Each adapter call's latency, and which reaper sweeps overlap: drawn only when modelled. */
+    readonly latency: Prng;
+    readonly sweeps: Prng;
   };
   /** The scenario's fault rates (Spotlab's GitLab wiring reads `gitlabFaultRate` here). */
   readonly options: FaultRates;
@@ -134,6 +149,7 @@ export class World {
     dynamoThrottled: 0,
     ssmThrottled: 0,
     runnerSelfDeletesFailed: 0,
+    sweepsOverlapped: 0,
   };
   /** Called when a running instance ends, whoever ended it. */
   onInstanceGone: (instanceId: string) => void = () => undefined;
@@ -143,6 +159,8 @@ export class World {
 
   constructor(readonly scenario: Scenario) {
     const seed = scenario.seed;
+    this.lambda = scenario.lambda ?? SEQUENTIAL_LAMBDA;
+    this.scheduler = new Scheduler(this.clock, this.lambda.latency || this.lambda.maxConcurrency > 1);
     this.options = scenario.faults;
     this.startedAt = this.clock.now();
     // Seeds × 4 + 2 went to the job stream, which the scenario now draws before the run.
@@ -157,6 +175,8 @@ export class World {
       dynamo: salted(2),
       ssm: salted(3),
       vms: salted(4),
+      latency: salted(5),
+      sweeps: salted(6),
     };
     this.ledger.throttled = () => this.dynamoThrottles();
     this.journal.throttled = () => this.dynamoThrottles();
@@ -176,7 +196,14 @@ export class World {
     });
     const queue = (name: string, batchSize: number) =>
       new SimQueue(
-        { name, batchSize, maxConcurrency: 2, visibilityTimeoutMs: 360_000, maxReceives: 5 },
+        {
+          name,
+          batchSize,
+          maxConcurrency: this.lambda.maxConcurrency,
+          invokeMs: this.lambda.latency ? LATENCY_MS.invoke : 0,
+          visibilityTimeoutMs: 360_000,
+          maxReceives: 5,
+        },
         this.scheduler,
       );
     this.demandQueue = queue('demand', 50);
