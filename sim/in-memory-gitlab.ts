@@ -14,9 +14,9 @@ import type {
   GitlabRunnerActivity,
   GitlabRunnerListing,
   PendingJobsPage,
+  RunnerJobRef,
   RunnerSpec,
   RunnersPage,
-  RunningJobRef,
 } from '../lambdas/shared/gitlab/port';
 
 /** A job as the simulated GitLab keeps it. */
@@ -70,7 +70,7 @@ export class InMemoryGitlab
     cancelJob: 0,
     retryJob: 0,
     listPendingJobs: 0,
-    runningJob: 0,
+    latestJob: 0,
     listRunners: 0,
   };
   private readonly faults: GitlabFault[] = [];
@@ -195,13 +195,17 @@ export class InMemoryGitlab
     };
   }
 
-  async runningJob(runnerId: number): Promise<RunningJobRef | undefined> {
-    this.calls.runningJob += 1;
+  async latestJob(runnerId: number): Promise<RunnerJobRef | undefined> {
+    this.calls.latestJob += 1;
     this.maybeFail();
-    // GitLab answers 404 for a deleted runner, which the HTTP adapter reads as running nothing.
+    // GitLab answers 404 for a deleted runner, which the HTTP adapter reads as no job.
     if (!this.runners.has(runnerId)) return undefined;
-    const job = [...this.jobs.values()].find((j) => j.runnerId === runnerId && j.status === 'running');
-    return job === undefined ? undefined : { id: job.id, projectId: job.projectId };
+    const taken = [...this.jobs.values()].filter((j) => j.runnerId === runnerId);
+    const job = taken.reduce<(typeof taken)[number] | undefined>(
+      (last, j) => (last === undefined || j.id > last.id ? j : last),
+      undefined,
+    );
+    return job === undefined ? undefined : { id: job.id, projectId: job.projectId, status: job.status };
   }
 
   private find(projectId: number, jobId: number): SimJob {

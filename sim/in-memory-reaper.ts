@@ -57,7 +57,10 @@ export class InMemoryJobTable implements JobTable {
   throttled: ThrottleHook = () => false;
   readonly calls = { scan: 0, markCleanedUp: 0, markLost: 0 };
 
-  constructor(readonly items: Map<number, SimJobItem>) {}
+  constructor(
+    readonly items: Map<number, SimJobItem>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async scan(): Promise<readonly JobItem[]> {
     this.calls.scan += 1;
@@ -72,6 +75,12 @@ export class InMemoryJobTable implements JobTable {
     if (item === undefined || instanceOf(item) !== instanceId || item.cleanedUp === true) return false;
     item.cleanedUp = true;
     return true;
+  }
+
+  async markLaunchGone(jobId: number, launchInstanceId: string): Promise<void> {
+    this.maybeFail();
+    const item = this.items.get(jobId);
+    if (item?.launch?.instanceId === launchInstanceId) item.launchGoneAt ??= Math.floor(this.now() / 1000);
   }
 
   async markLaunchCleanedUp(jobId: number, launchInstanceId: string): Promise<boolean> {
@@ -149,6 +158,7 @@ function toJobItem(jobId: number, item: SimJobItem): JobItem {
     launchRunnerId: item.launch?.runnerId,
     launchCleanedUp: item.launchCleanedUp === true,
     launchWarnedAtMs: item.launchWarnedAt === undefined ? undefined : item.launchWarnedAt * 1000,
+    launchGoneAtMs: item.launchGoneAt === undefined ? undefined : item.launchGoneAt * 1000,
     cleanedUp: item.cleanedUp === true,
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };

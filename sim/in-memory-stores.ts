@@ -33,6 +33,8 @@ export interface SimJobItem {
   launchWarned?: boolean;
   /** Epoch seconds of the first such warning. */
   launchWarnedAt?: number;
+  /** Epoch seconds when a sweep first found the launch's instance gone (the reaper's mark). */
+  launchGoneAt?: number;
   retriedJobId?: number;
   cleanedUp?: boolean;
 }

@@ -57,7 +57,7 @@ async function settleReclaimed(
 ): Promise<Outcome[]> {
   const found = records.filter(unmarked);
   if (!records.some((record) => record.state === 'running')) {
-    const recovered = await recoverRunningJobs(instanceId, launched, deps);
+    const recovered = await recoverRunningJobs(instanceId, launched, deps, ['running', 'failed']);
     if (recovered === 'retry') return ['retry'];
     found.push(...recovered);
   }
@@ -116,6 +116,8 @@ export async function onInstanceGone(instanceId: string, deps: CleanupDeps): Pro
   const outcomes = reclaimed
     ? await settleReclaimed(instanceId, records, launched, deps)
     : await retryAll(records.filter(needsRetry), deps);
+  // The runner is the only way to a job the table does not name: kept until settling succeeds.
+  if (reclaimed && outcomes.includes('retry')) return 'retry';
   const runnerIds = [...records, ...launched.map((launch) => ({ runnerId: launch.runnerId }))].flatMap(
     (record) => (record.runnerId === undefined ? [] : [record.runnerId]),
   );

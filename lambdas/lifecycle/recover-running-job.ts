@@ -31,6 +31,8 @@ export async function launchesOn(
  * runner runs; the job is recorded as running on this instance, so its interruption and retry
  * follow the usual path. Must run before the runners are deleted: GitLab forgets a deleted
  * runner's jobs.
+ * `statuses` are the job statuses that count: `running`, and `failed` once the instance is known to
+ * be gone (GitLab fails a job whose runner vanished, `runner_system_failure`).
  * @returns the jobs' records (read consistently), or 'retry' when GitLab or the table could not
  * answer for now (the message comes back).
  */
@@ -38,13 +40,14 @@ export async function recoverRunningJobs(
   instanceId: string,
   launched: readonly LaunchedRunner[],
   deps: CleanupDeps,
+  statuses: readonly string[] = ['running'],
 ): Promise<readonly JobRecord[] | 'retry'> {
   const running: JobRecord[] = [];
   // One runner per instance in practice (each launch registers its own instance's runner).
   for (const runnerId of new Set(launched.map((launch) => launch.runnerId))) {
     try {
-      const job = await deps.gitlab.runningJob(runnerId);
-      if (job === undefined) continue;
+      const job = await deps.gitlab.latestJob(runnerId);
+      if (job === undefined || !statuses.includes(job.status)) continue;
       await deps.journal.recordRunning(job.id, job.projectId, { runnerId, instanceId });
       const record = await deps.journal.get(job.id);
       if (record !== undefined) running.push(record);

@@ -79,6 +79,8 @@ export interface ReapingPlan {
   readonly cleanups: readonly Cleanup[];
   /** Instances whose token parameter is to be deleted. */
   readonly tokens: readonly string[];
+  /** Launch records whose instance this sweep first saw gone: marked, their runner left for now. */
+  readonly launchesGone: readonly { readonly jobId: number; readonly instanceId: string }[];
 }
 
 /**
@@ -88,9 +90,10 @@ export interface ReapingPlan {
 export const GONE_AFTER_SECONDS = 120;
 
 /**
- * How long the runner of a spot-warned instance is left to the lifecycle consumer: when the job it
- * ran is not in the table (its `running` webhook was dropped), that runner is the only way to it,
- * and the consumer may need the two-minute notice plus two redeliveries (360 s visibility each).
+ * How long the runner of a spot-warned instance, or of a launch whose instance a sweep found gone,
+ * is left to the lifecycle consumer: when the job it ran is not in the table (its `running` webhook
+ * was dropped), that runner is the only way to it, and the consumer may need the two-minute notice
+ * plus two redeliveries (360 s visibility each).
  */
 export const WARNED_HOLD_SECONDS = 15 * 60;
 
@@ -136,11 +139,19 @@ export function decideReaping(snapshot: ReapingSnapshot, settings: ReapingSettin
       },
     ];
   });
+  const launchesGone: { jobId: number; instanceId: string }[] = [];
   const launchCleanups = snapshot.jobs.flatMap((job): Cleanup[] => {
     const { launchInstanceId, launchRunnerId } = job;
     if (launchInstanceId === undefined || launchRunnerId === undefined || job.launchCleanedUp === true)
       return [];
     if (launchInstanceId === job.instanceId || !gone(launchInstanceId, job.touchedAtMs)) return [];
+    // The runner may be the only way to a job that ran there unrecorded, which the lifecycle
+    // consumer looks for when the instance's state change comes (late, if its handling failed).
+    if (job.launchGoneAtMs === undefined) {
+      launchesGone.push({ jobId: job.jobId, instanceId: launchInstanceId });
+      return [];
+    }
+    if (snapshot.nowMs - job.launchGoneAtMs < WARNED_HOLD_SECONDS * 1000) return [];
     return [
       { jobId: job.jobId, instanceId: launchInstanceId, runnerId: launchRunnerId, lost: false, launch: true },
     ];
@@ -149,7 +160,7 @@ export function decideReaping(snapshot: ReapingSnapshot, settings: ReapingSettin
   const tokens = snapshot.tokens
     .filter((token) => gone(token.instanceId, token.lastModifiedMs))
     .map((token) => token.instanceId);
-  return { terminate, spared, cleanups, tokens };
+  return { terminate, spared, cleanups, tokens, launchesGone };
 }
 
 /**

@@ -49,6 +49,8 @@ export interface JobItem {
   readonly launchCleanedUp?: boolean;
   /** When a spot warning came for the launch's instance, in epoch milliseconds. */
   readonly launchWarnedAtMs?: number | undefined;
+  /** When a sweep first found the launch's instance gone, in epoch milliseconds. */
+  readonly launchGoneAtMs?: number | undefined;
   /** The instance, runner and token this item names were cleaned up already. */
   readonly cleanedUp: boolean;
   /** Latest of the item's claim, launch, running and finish times, in epoch milliseconds. */
@@ -74,6 +76,8 @@ export interface JobTable {
    * Records that the runner this job's launch registered on `launchInstanceId` was cleaned up.
    * @returns false when it was recorded already.
    */
+  /** Records when a sweep first found the launch record's instance gone (kept if set already). */
+  markLaunchGone(jobId: number, launchInstanceId: string): Promise<void>;
   markLaunchCleanedUp(jobId: number, launchInstanceId: string): Promise<boolean>;
 }
 

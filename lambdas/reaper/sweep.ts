@@ -88,6 +88,9 @@ async function reap(
     deleteTokens(tokenIds, deps, run),
   ]);
   const lost = await markItems(cleanups, deletedRunners, deps, run);
+  await mapLimit(plan.launchesGone, CONCURRENCY, (gone) =>
+    run.attempt('mark', gone.jobId, () => deps.table.markLaunchGone(gone.jobId, gone.instanceId)),
+  );
   return { terminated: terminated.size, runnersDeleted: deletedRunners.size, tokensDeleted, lost };
 }
 
@@ -107,7 +110,7 @@ async function askRunners(
     let refused = false;
     const done = await run.attempt('runner_busy', runnerId, async () => {
       try {
-        return (await deps.gitlab.runningJob(runnerId)) !== undefined;
+        return (await deps.gitlab.latestJob(runnerId))?.status === 'running';
       } catch (error) {
         refused = error instanceof GitlabAuthError;
         throw error;

@@ -28,6 +28,7 @@ export const jobItemSchema = z.looseObject({
   launchCleanedUp: z.optional(flag),
   launchWarned: z.optional(flag),
   launchWarnedAt: z.optional(number),
+  launchGoneAt: z.optional(number),
   claimedAt: z.optional(number),
   launchedAt: z.optional(number),
   runningAt: z.optional(number),

@@ -58,9 +58,9 @@ function faultyGitlab(world: World) {
       return gitlab.listRunners(scope, page);
     },
     // GitLab knows which job each runner runs: the world records it when a runner picks a job up.
-    runningJob(runnerId: number) {
+    latestJob(runnerId: number) {
       maybeFault();
-      return gitlab.runningJob(runnerId);
+      return gitlab.latestJob(runnerId);
     },
     async cancelJob(projectId: number, jobId: number): Promise<string> {
       maybeFault();
@@ -136,7 +136,7 @@ export function spotlab(world: World): Spotlab {
     observer: { ...silentLifecycleObserver, failed },
   };
   // The reaper's view of the one job table: throttled at the same rate as scale-up's and the lifecycle's.
-  const table = new InMemoryJobTable(world.ledger.items);
+  const table = new InMemoryJobTable(world.ledger.items, world.clock.now);
   table.throttled = () => world.dynamoThrottles();
   const sweepDeps: SweepDeps = {
     fleet: slowed(world, inMemoryReaperFleet(world.ec2, STACK), EC2),

@@ -11,7 +11,7 @@ describe('lifecycle: spot interruption of a job whose running webhook GitLab dro
     w.reclaim(at.instanceId);
     await w.deliver(stateChange(at.instanceId, 'shutting-down'));
 
-    expect(w.gitlab.calls.runningJob).toBe(1);
+    expect(w.gitlab.calls.latestJob).toBe(1);
     expect(w.ledger.items.get(41)).toMatchObject({ state: 'running', interrupted: true, retried: true });
     expect(w.gitlab.jobs.get(41)).toMatchObject({ status: 'canceled', retriedAs: 42 });
     expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
@@ -44,7 +44,7 @@ describe('lifecycle: spot interruption of a job whose running webhook GitLab dro
 
     await w.deliver(spotWarning(idle.instanceId));
 
-    expect(w.gitlab.calls.runningJob).toBe(1);
+    expect(w.gitlab.calls.latestJob).toBe(1);
     expect(w.observer.events).toEqual([`spot ${idle.instanceId} idle`]);
     expect(w.ledger.items.get(41)?.state).toBe('launched');
   });
@@ -93,7 +93,7 @@ describe('lifecycle: spot interruption of a job whose running webhook GitLab dro
 
     await w.deliver(stateChange(at.instanceId, 'terminated'));
 
-    expect(w.gitlab.calls.runningJob).toBe(0);
+    expect(w.gitlab.calls.latestJob).toBe(0);
     expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
   });
 });
@@ -172,5 +172,38 @@ describe('lifecycle: a spot warning whose handling failed until after the instan
 
     expect(w.gitlab.calls.retryJob).toBe(0);
     expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
+  });
+});
+
+describe('lifecycle: a reclaimed instance whose job only its runner can name', () => {
+  it('keeps the runner while GitLab cannot answer, and retries the job GitLab failed meanwhile', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.gitlab.pickUp(41, at.runnerId);
+    w.spotReclaim(at.instanceId);
+    w.gitlab.failNext(503);
+    const gone = stateChange(at.instanceId, 'shutting-down');
+
+    expect(await w.deliver(gone)).toEqual([gone]);
+    expect(w.gitlab.runners.has(at.runnerId)).toBe(true);
+
+    w.setStatus(41, 'failed');
+    expect(await w.deliver(gone)).toEqual([]);
+
+    expect(w.gitlab.jobs.get(41)?.retriedAs).toBe(42);
+    expect(w.ledger.items.get(41)).toMatchObject({ interrupted: true, retried: true });
+    expect(w.gitlab.runners.has(at.runnerId)).toBe(false);
+  });
+
+  it('does not take a failed job for a running one while the instance still runs', async () => {
+    const w = lifecycleWorld();
+    const at = await w.launched(41);
+    w.gitlab.pickUp(41, at.runnerId);
+    w.setStatus(41, 'failed');
+
+    await w.deliver(spotWarning(at.instanceId));
+
+    expect(w.ledger.items.get(41)?.state).toBe('launched');
+    expect(w.observer.events).toEqual([`spot ${at.instanceId} idle`]);
   });
 });

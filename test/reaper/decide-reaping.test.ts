@@ -113,14 +113,27 @@ const launchedHere = {
 };
 
 describe('decideReaping: the runner of an instance launched for a job that ran elsewhere', () => {
-  it('is deleted once its instance is gone, though no item names the instance any more', () => {
+  it('is marked when a sweep first finds its instance gone, and left to the lifecycle for now', () => {
     const snapshot = { ...idleSnapshot(launchedHere), instances: [] };
+
+    const plan = decideReaping(snapshot, SETTINGS);
+
+    expect(plan.cleanups).toEqual([]);
+    expect(plan.launchesGone).toEqual([{ jobId: 1, instanceId: INSTANCE }]);
+  });
+
+  it('is deleted 15 minutes after a sweep first found its instance gone, though no item names it', () => {
+    const snapshot = {
+      ...idleSnapshot({ ...launchedHere, launchGoneAtMs: NOW - 16 * MINUTE }),
+      instances: [],
+    };
 
     const plan = decideReaping(snapshot, SETTINGS);
 
     expect(plan.cleanups).toEqual([
       { jobId: 1, instanceId: INSTANCE, runnerId: 9037, lost: false, launch: true },
     ]);
+    expect(plan.launchesGone).toEqual([]);
   });
 
   it('is left alone once that cleanup is recorded', () => {
@@ -146,7 +159,11 @@ describe('decideReaping: the runner of a spot-warned instance', () => {
   });
 
   it('is deleted once the hold is over', () => {
-    const warned = { ...launchedHere, launchWarnedAtMs: NOW - 16 * MINUTE };
+    const warned = {
+      ...launchedHere,
+      launchWarnedAtMs: NOW - 16 * MINUTE,
+      launchGoneAtMs: NOW - 16 * MINUTE,
+    };
     const snapshot = { ...idleSnapshot(warned), instances: [] };
 
     expect(decideReaping(snapshot, SETTINGS).cleanups).toEqual([

@@ -12,7 +12,7 @@ function pagedGitlab(w: World, failing: Set<number> = new Set()) {
   const gitlab: ReaperGitlab = {
     deleteRunner: (runnerId) => w.gitlab.deleteRunner(runnerId),
     listPendingJobs: (projectId, page) => w.gitlab.listPendingJobs(projectId, page),
-    runningJob: (runnerId) => w.gitlab.runningJob(runnerId),
+    latestJob: (runnerId) => w.gitlab.latestJob(runnerId),
     async listRunners(scope, page) {
       pages.push(page);
       if (failing.delete(page)) throw new GitlabUnavailableError('GitLab answered HTTP 503');

@@ -118,7 +118,7 @@ describe('reaper sweep: an idle instance whose runner may be busy', () => {
 
     await sweep(w.deps);
 
-    expect(w.gitlab.calls.runningJob).toBe(1);
+    expect(w.gitlab.calls.latestJob).toBe(1);
     expect(w.observer.events).toContain(`reaped instance_idle ${instanceId}`);
   });
 
@@ -173,6 +173,24 @@ describe('reaper sweep: what a gone instance leaves behind', () => {
     expect(w.ledger.items.get(1)).toMatchObject({ state: 'lost', cleanedUp: true });
     expect(w.queue.sent.map((m) => [m.kind, m.jobId, m.projectId])).toEqual([['demand', 1, PROJECT]]);
     expect(await w.ledger.claim(1, PROJECT)).toBe(true);
+  });
+
+  it('leaves the runner of a gone instance whose launched job ran elsewhere to the lifecycle for 15 minutes, then deletes it', async () => {
+    const w = reaperWorld();
+    const here = await w.launched(1);
+    const there = await w.launched(2);
+    await w.journal.recordRunning(1, PROJECT, there);
+    w.vanish(here.instanceId);
+    w.clock.advance(3 * MINUTE);
+
+    await sweep(w.deps);
+    expect(w.gitlab.runners.has(here.runnerId)).toBe(true);
+    expect(w.ledger.items.get(1)?.launchGoneAt).toBeDefined();
+
+    w.clock.advance(16 * MINUTE);
+    await sweep(w.deps);
+    expect(w.gitlab.runners.has(here.runnerId)).toBe(false);
+    expect(w.ledger.items.get(1)).toMatchObject({ launchCleanedUp: true });
   });
 
   it('cleans up after a spot-interrupted instance that is already gone, without terminating or requeueing', async () => {

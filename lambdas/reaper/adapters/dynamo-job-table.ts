@@ -72,6 +72,14 @@ export function dynamoJobTable(
         ...stamp(),
       });
     },
+    async markLaunchGone(jobId, launchInstanceId) {
+      await update(
+        jobId,
+        'SET launchGoneAt = if_not_exists(launchGoneAt, :now)',
+        'launchInstanceId = :instance',
+        { ':instance': { S: launchInstanceId }, ...stamp() },
+      );
+    },
     markLaunchCleanedUp(jobId, launchInstanceId) {
       return update(
         jobId,
@@ -125,6 +133,7 @@ export function toJobItem(raw: Values): JobItem | undefined {
     launchRunnerId: i.launchRunnerId === undefined ? undefined : Number(i.launchRunnerId.N),
     launchCleanedUp: i.launchCleanedUp?.BOOL === true,
     launchWarnedAtMs: i.launchWarnedAt === undefined ? undefined : Number(i.launchWarnedAt.N) * 1000,
+    launchGoneAtMs: i.launchGoneAt === undefined ? undefined : Number(i.launchGoneAt.N) * 1000,
     cleanedUp: i.cleanedUp?.BOOL === true,
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };

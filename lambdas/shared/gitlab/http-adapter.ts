@@ -11,9 +11,9 @@ import type {
   GitlabRunnerListing,
   ListedRunner,
   PendingJobsPage,
+  RunnerJobRef,
   RunnerSpec,
   RunnersPage,
-  RunningJobRef,
 } from './port';
 import { type GitlabHttpOptions, gitlabRequester, nextPageNumber } from './request';
 
@@ -38,6 +38,7 @@ const jobListSchema = z.array(listedJobSchema);
 const runnerJobsSchema = z.array(
   z.looseObject({
     id: z.int().check(z.positive()),
+    status: z.string(),
     project: z.looseObject({ id: z.int().check(z.positive()) }),
   }),
 );
@@ -120,10 +121,9 @@ export function gitlabHttpApi(
       const { body, headers } = await send('GET', `${runnerListPath(scope)}&per_page=100&page=${page}`);
       return { runners: parseRunnerList(body), nextPage: nextPageNumber(headers) };
     },
-    async runningJob(runnerId): Promise<RunningJobRef | undefined> {
-      // One job is enough to tell: `status=running` filters on the job's status (running,
-      // success, failed or canceled are the values this endpoint takes).
-      const query = new URLSearchParams({ status: 'running', per_page: '1' });
+    async latestJob(runnerId): Promise<RunnerJobRef | undefined> {
+      // Newest first, one job: a Spotlab runner takes only one.
+      const query = new URLSearchParams({ order_by: 'id', sort: 'desc', per_page: '1' });
       let body: unknown;
       try {
         body = await call('GET', `/runners/${runnerId}/jobs?${query}`);
@@ -135,7 +135,7 @@ export function gitlabHttpApi(
       const jobs = runnerJobsSchema.safeParse(body);
       if (!jobs.success) throw new GitlabResponseError('GitLab runner jobs response has an unexpected shape');
       const [job] = jobs.data;
-      return job === undefined ? undefined : { id: job.id, projectId: job.project.id };
+      return job === undefined ? undefined : { id: job.id, projectId: job.project.id, status: job.status };
     },
     async getJob(projectId, jobId): Promise<GitlabJob> {
       const body = await call('GET', `/projects/${projectId}/jobs/${jobId}`);

@@ -119,10 +119,12 @@ export interface GitlabRunnerListing {
   listRunners(scope: RunnerScope, page: number): Promise<RunnersPage>;
 }
 
-/** The job a runner is running, as GitLab reports it. */
-export interface RunningJobRef {
+/** The job a runner took, as GitLab reports it. */
+export interface RunnerJobRef {
   readonly id: number;
   readonly projectId: number;
+  /** `running`, `success`, `failed` or `canceled`. */
+  readonly status: string;
 }
 
 /**
@@ -132,9 +134,10 @@ export interface RunningJobRef {
  */
 export interface GitlabRunnerActivity {
   /**
-   * `GET /runners/:id/jobs?status=running&per_page=1`: the job the runner is running now, if any.
-   * A runner GitLab no longer knows (404) runs nothing. Needs a token that sees the runner
-   * (`manage_runner` or `api`).
+   * `GET /runners/:id/jobs?order_by=id&sort=desc&per_page=1`: the last job the runner took, in
+   * whatever status. A Spotlab runner takes one job (`run-single --max-builds 1`), so this is the
+   * job, running, or failed by GitLab once the runner vanished. A runner GitLab no longer knows
+   * (404) took none that can be told. Needs a token that sees the runner (`manage_runner` or `api`).
    */
-  runningJob(runnerId: number): Promise<RunningJobRef | undefined>;
+  latestJob(runnerId: number): Promise<RunnerJobRef | undefined>;
 }
