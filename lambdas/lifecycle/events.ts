@@ -95,16 +95,6 @@ export function parseLifecycleBody(body: string): ParsedBody {
   return { kind: 'invalid', problem: 'neither a lifecycle message nor an EC2 event' };
 }
 
-/**
- * The instance a runner lives on, from the description Spotlab gives every runner it creates
- * (`spotlab <instance id>`); undefined for a runner Spotlab did not create.
- */
-export function instanceOfRunner(description: string | null): string | undefined {
-  const match = /^spotlab (i-[0-9a-f]+)$/.exec(description ?? '');
-  const instanceId = match?.[1];
-  return instanceId !== undefined && INSTANCE_ID.test(instanceId) ? instanceId : undefined;
-}
-
 function issuePaths(error: z.core.$ZodError): string {
   return error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
 }

@@ -29,7 +29,8 @@ export async function onSpotWarning(instanceId: string, deps: CleanupDeps): Prom
   if (running.length === 0) {
     const recovered = await recoverRunningJobs(instanceId, launched, deps);
     if (recovered === 'retry') return 'retry';
-    if (recovered.length === 0) return idleWarning(instanceId, records.length + launched.length > 0, deps);
+    if (recovered.length === 0)
+      return idleWarning(instanceId, records.length + launched.length > 0 || !gone, deps);
     running = [...recovered];
   }
   await markInterrupted(instanceId, running, deps);
@@ -74,17 +75,15 @@ async function markInterrupted(instanceId: string, jobs: readonly JobRecord[], d
   }
 }
 
-/** A warning for an instance with no running job: ours and idle, or not ours at all. */
-async function idleWarning(instanceId: string, known: boolean, deps: CleanupDeps): Promise<Outcome> {
-  try {
-    // The job table knows the instances Spotlab launched; failing that, it is ours if EC2 says so.
-    const ours = known || (await deps.instances.live([instanceId])).includes(instanceId);
-    if (ours) deps.observer.spotInterruption(instanceId, undefined);
-    else deps.observer.ignored('not_our_instance', instanceId);
-    return 'done';
-  } catch (error) {
-    return failure('instances', instanceId, error, deps.observer);
-  }
+/**
+ * A warning for an instance with no running job: ours and idle, or not ours at all. `ours` when
+ * the job table names it or EC2 lists it with this stack's tag (EventBridge sends every warning of
+ * the account).
+ */
+function idleWarning(instanceId: string, ours: boolean, deps: CleanupDeps): Outcome {
+  if (ours) deps.observer.spotInterruption(instanceId, undefined);
+  else deps.observer.ignored('not_our_instance', instanceId);
+  return 'done';
 }
 
 /**

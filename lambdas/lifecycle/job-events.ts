@@ -1,7 +1,8 @@
+import { instanceOfRunner } from '../shared/gitlab/port';
 import type { LifecycleMessage } from '../shared/job-messages';
 import { type CleanupDeps, cleanUpInstance } from './cleanup';
 import { requeueDisplaced } from './displaced-demand';
-import { type FinishedStatus, instanceOfRunner } from './events';
+import type { FinishedStatus } from './events';
 import type { Outcome } from './outcome';
 import type { Placement } from './ports';
 

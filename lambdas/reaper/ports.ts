@@ -72,12 +72,12 @@ export interface JobTable {
    * @returns false when the job is not `launched` on `instanceId` any more.
    */
   markLost(jobId: number, instanceId: string): Promise<boolean>;
+  /** Records when a sweep first found the launch record's instance gone (kept if set already). */
+  markLaunchGone(jobId: number, launchInstanceId: string): Promise<void>;
   /**
    * Records that the runner this job's launch registered on `launchInstanceId` was cleaned up.
    * @returns false when it was recorded already.
    */
-  /** Records when a sweep first found the launch record's instance gone (kept if set already). */
-  markLaunchGone(jobId: number, launchInstanceId: string): Promise<void>;
   markLaunchCleanedUp(jobId: number, launchInstanceId: string): Promise<boolean>;
 }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { readLifecycleEnv } from '../../lambdas/lifecycle/env';
-import { instanceOfRunner, type ParsedBody, parseLifecycleBody } from '../../lambdas/lifecycle/events';
+import { type ParsedBody, parseLifecycleBody } from '../../lambdas/lifecycle/events';
 import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
+import { instanceOfRunner } from '../../lambdas/shared/gitlab/port';
 import { sqsRecord } from '../../sim/sqs-event-source';
 import {
   awsEvent,

@@ -19,14 +19,15 @@ export interface RunnerSpec {
   readonly description: string;
 }
 
-const SPOTLAB_RUNNER = /^spotlab (i-[0-9a-f]+)$/;
+// EC2 instance ids are `i-` and 8 (older) or 17 hex digits.
+const SPOTLAB_RUNNER = /^spotlab (i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$/;
 
 /**
  * The instance a runner description names when Spotlab registered the runner (`spotlab i-…`, see
- * {@link RunnerSpec.description}); `undefined` for anyone else's runner.
+ * {@link RunnerSpec.description}); `undefined` for anyone else's runner, or none.
  */
-export function instanceOfRunner(description: string): string | undefined {
-  return SPOTLAB_RUNNER.exec(description)?.[1];
+export function instanceOfRunner(description: string | null): string | undefined {
+  return SPOTLAB_RUNNER.exec(description ?? '')?.[1];
 }
 
 /** A runner GitLab created; the token is shown once and is a secret. */
