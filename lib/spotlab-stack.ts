@@ -97,12 +97,12 @@ export class SpotlabStack extends Stack {
       queues: this.queues,
     });
 
-    new CfnOutput(this, 'WebhookUrl', {
+    new CfnOutput(this, StackOutput.webhookUrl, {
       value: this.webhook.url,
       description: 'Enter this URL in GitLab: Settings > Webhooks, trigger "Job events" only.',
     });
     if (this.cache !== undefined) {
-      new CfnOutput(this, 'CacheBucketName', {
+      new CfnOutput(this, StackOutput.cacheBucketName, {
         value: this.cache.bucket.bucketName,
         description: "S3 bucket of the runners' shared cache",
       });

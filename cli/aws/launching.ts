@@ -4,7 +4,9 @@ import {
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
+import { StackOutput } from '../../lib/stack-outputs';
 import { OperatorError } from '../errors';
+import { type DeployedStack, requireOutput } from './stack';
 
 const mappingSchema = z.looseObject({ UUID: z.string(), State: z.string() });
 const listSchema = z.looseObject({
@@ -24,6 +26,18 @@ export interface LaunchSwitch {
 /** Whether a mapping in `state` launches (or is about to). */
 export function isLaunching(state: string): boolean {
   return state !== 'Disabled' && state !== 'Disabling';
+}
+
+/**
+ * The launch switch of a deployed stack, found through its outputs.
+ * @throws StackOutputMissingError when the stack predates them; OperatorError when the mapping is gone.
+ */
+export function findStackLaunchSwitch(lambda: LambdaClient, stack: DeployedStack) {
+  return findLaunchSwitch(
+    lambda,
+    requireOutput(stack, StackOutput.scaleUpFunctionName),
+    requireOutput(stack, StackOutput.demandQueueArn),
+  );
 }
 
 /**

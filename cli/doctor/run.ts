@@ -1,5 +1,5 @@
 import { configHash, StackOutput } from '../../lib/stack-outputs';
-import { findLaunchSwitch } from '../aws/launching';
+import { findStackLaunchSwitch } from '../aws/launching';
 import { parameterTypes } from '../aws/parameters';
 import { type DeployedStack, describeStack } from '../aws/stack';
 import type { CliContext, GitlabSession } from '../context';
@@ -32,7 +32,7 @@ export async function runDoctor(context: CliContext, extraOwners: readonly HookO
         parameters.map((p) => p.name),
       ),
     ),
-    stack instanceof Error ? undefined : settle(() => launchSwitchOf(context, stack)),
+    stack instanceof Error ? undefined : settle(() => findStackLaunchSwitch(context.aws.lambda, stack)),
     settle(() => context.gitlab()),
   ]);
   return [
@@ -42,14 +42,6 @@ export async function runDoctor(context: CliContext, extraOwners: readonly HookO
     ...checkParameters(parameters, types),
     ...(await gitlabChecks(context, stack, gitlab, extraOwners)),
   ];
-}
-
-async function launchSwitchOf(context: CliContext, stack: DeployedStack) {
-  const fn = stack.outputs[StackOutput.scaleUpFunctionName];
-  const queue = stack.outputs[StackOutput.demandQueueArn];
-  if (fn === undefined || queue === undefined)
-    throw new OperatorError('the stack predates the CLI', 'Run `npx cdk deploy`.');
-  return findLaunchSwitch(context.aws.lambda, fn, queue);
 }
 
 function configuredParameters(context: CliContext): ConfiguredParameter[] {

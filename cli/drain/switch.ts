@@ -1,7 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { StackOutput } from '../../lib/stack-outputs';
-import { findLaunchSwitch, isLaunching, setLaunching } from '../aws/launching';
-import { type DeployedStack, requireOutput } from '../aws/stack';
+import { findStackLaunchSwitch, isLaunching, setLaunching } from '../aws/launching';
+import type { DeployedStack } from '../aws/stack';
 
 /** What `drain` or `resume` did to the launch switch, as their `--json` prints it. */
 export interface LaunchingChange {
@@ -22,11 +21,7 @@ export async function switchLaunching(
   stack: DeployedStack,
   enabled: boolean,
 ): Promise<LaunchingChange> {
-  const launchSwitch = await findLaunchSwitch(
-    lambda,
-    requireOutput(stack, StackOutput.scaleUpFunctionName),
-    requireOutput(stack, StackOutput.demandQueueArn),
-  );
+  const launchSwitch = await findStackLaunchSwitch(lambda, stack);
   const changed = isLaunching(launchSwitch.state) !== enabled;
   const after = changed ? await setLaunching(lambda, launchSwitch.uuid, enabled) : launchSwitch.state;
   return { before: launchSwitch.state, after, changed };

@@ -1,6 +1,6 @@
 import { StackOutput } from '../../lib/stack-outputs';
 import { listFleet } from '../aws/fleet';
-import { findLaunchSwitch } from '../aws/launching';
+import { findStackLaunchSwitch } from '../aws/launching';
 import { queueDepth } from '../aws/queues';
 import { describeStack, requireOutput } from '../aws/stack';
 import type { CliContext } from '../context';
@@ -18,13 +18,7 @@ export async function collectStatus(context: CliContext): Promise<StatusFacts> {
   const output = (name: Parameters<typeof requireOutput>[1]) => requireOutput(stack, name);
   const [fleet, launching, demand, demandDeadLetters, lifecycleDeadLetters, runners] = await Promise.all([
     listFleet(aws.ec2, aws.dynamo, stack.name, output(StackOutput.jobTableName)),
-    settle(() =>
-      findLaunchSwitch(
-        aws.lambda,
-        output(StackOutput.scaleUpFunctionName),
-        output(StackOutput.demandQueueArn),
-      ),
-    ),
+    settle(() => findStackLaunchSwitch(aws.lambda, stack)),
     settle(() => queueDepth(aws.sqs, output(StackOutput.demandQueueUrl))),
     settle(() => queueDepth(aws.sqs, output(StackOutput.demandDeadLetterQueueUrl))),
     settle(() => queueDepth(aws.sqs, output(StackOutput.lifecycleDeadLetterQueueUrl))),
