@@ -10,7 +10,6 @@ type OwnOptions = Parameters<typeof parseOptions>[1];
 /** What a command declares: its help and its own options; `run` does the work. */
 export interface CommandDefinition<S extends z.ZodObject> {
   readonly name: string;
-  readonly summary: string;
   /** Usage line and description, printed above the common options by `--help`. */
   readonly help: string;
   readonly options: OwnOptions;
@@ -26,7 +25,6 @@ export interface CommandDefinition<S extends z.ZodObject> {
 export function defineCommand<S extends z.ZodObject>(definition: CommandDefinition<S>): Command {
   const help = `${definition.help.trimEnd()}\n\n${COMMON_HELP}`;
   return {
-    summary: definition.summary,
     async run(args, io) {
       let options: { common: CommonOptions; own: z.infer<S> };
       try {

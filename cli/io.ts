@@ -16,7 +16,5 @@ export interface CliIo {
  * 0 on success, 1 when what it checked or did failed, 2 on a usage error.
  */
 export interface Command {
-  /** One line for `spotlab --help`. */
-  readonly summary: string;
   run(args: readonly string[], io: CliIo): Promise<number>;
 }

@@ -1,19 +1,45 @@
 import type { CliIo, Command } from './io';
 
+/** A subcommand: its line in `spotlab --help`, and its module, loaded only when it runs. */
+interface Entry {
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
 /**
- * The subcommands. Each lives in `cli/commands/<name>.ts`; adding one is one line here.
+ * The subcommands. Each lives in `cli/commands/<name>.ts`; adding one is one line here. The
+ * summaries live here so `--help` loads no command (and no AWS SDK client).
  */
-const commands: Readonly<Record<string, () => Promise<Command>>> = {
-  status: async () => (await import('./commands/status')).statusCommand,
-  doctor: async () => (await import('./commands/doctor')).doctorCommand,
-  drain: async () => (await import('./commands/drain')).drainCommand,
-  resume: async () => (await import('./commands/resume')).resumeCommand,
-  simulate: async () => (await import('./commands/simulate')).simulateCommand,
-  trace: async () => (await import('./commands/trace')).traceCommand,
+const commands: Readonly<Record<string, Entry>> = {
+  status: {
+    summary: 'pools, instances, GitLab runners, jobs waiting and estimated spend now',
+    load: async () => (await import('./commands/status')).statusCommand,
+  },
+  doctor: {
+    summary: 'check the stack, SSM parameters, GitLab token and webhook; say what to fix',
+    load: async () => (await import('./commands/doctor')).doctorCommand,
+  },
+  drain: {
+    summary: 'stop launching instances; running jobs finish, idle instances are reaped',
+    load: async () => (await import('./commands/drain')).drainCommand,
+  },
+  resume: {
+    summary: 'launch instances again after `spotlab drain`',
+    load: async () => (await import('./commands/resume')).resumeCommand,
+  },
+  simulate: {
+    summary: 'replay a job trace: wait and cost for Spotlab, always-on runners and an idle-pool autoscaler',
+    load: async () => (await import('./commands/simulate')).simulateCommand,
+  },
+  trace: {
+    summary: 'export a GitLab project’s job history as a trace for `spotlab simulate`',
+    load: async () => (await import('./commands/trace')).traceCommand,
+  },
 };
 
 function usage(): string {
-  const lines = Object.keys(commands).map((name) => `  ${name}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
   return [
     'Usage: spotlab <command> [options]',
     '',
@@ -32,11 +58,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(usage());
     return name === undefined ? 2 : 0;
   }
-  const load = commands[name];
-  if (load === undefined) {
+  const entry = commands[name];
+  if (entry === undefined) {
     io.stderr(`spotlab: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  const command = await load();
+  const command = await entry.load();
   return command.run(args, io);
 }

@@ -15,7 +15,6 @@ const ids = z
 /** `spotlab doctor`: checks the deployment end to end and says what to fix. */
 export const doctorCommand = defineCommand({
   name: 'doctor',
-  summary: 'check the stack, SSM parameters, GitLab token and webhook; say what to fix',
   help: `Usage: spotlab doctor [--project <id>]... [--group <id>]... [options]
 
 Checks, each saying exactly what to fix when it fails:

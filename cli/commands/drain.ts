@@ -13,7 +13,6 @@ import { durationSchema } from '../options';
 /** `spotlab drain [--wait]`: stop launching, let running jobs finish, let the reaper take the rest. */
 export const drainCommand = defineCommand({
   name: 'drain',
-  summary: 'stop launching instances; running jobs finish, idle instances are reaped',
   help: `Usage: spotlab drain [--wait] [--timeout 30m] [--interval 15s] [options]
 
 Disables the scale-up Lambda's event source mapping on the demand queue, so no instance is

@@ -6,7 +6,6 @@ import { switchLaunching } from '../drain/switch';
 /** `spotlab resume`: undoes `spotlab drain`. */
 export const resumeCommand = defineCommand({
   name: 'resume',
-  summary: 'launch instances again after `spotlab drain`',
   help: `Usage: spotlab resume [options]
 
 Re-enables the scale-up Lambda's event source mapping on the demand queue: the jobs that waited

@@ -13,7 +13,6 @@ import { defaultSimulateDeps, type SimulateDeps } from '../planner/wiring';
 /** `spotlab simulate` with its dependencies given (tests pass a fake replay and renderer). */
 export function createSimulateCommand(deps: SimulateDeps): Command {
   return {
-    summary: 'replay a job trace: wait and cost for Spotlab, always-on runners and an idle-pool autoscaler',
     async run(args, io) {
       let options: ReturnType<typeof parseSimulateOptions>;
       try {

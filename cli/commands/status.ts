@@ -7,7 +7,6 @@ import { buildStatusReport } from '../status/report';
 /** `spotlab status`: pools, instances, Spotlab's GitLab runners, jobs waiting, spend now. */
 export const statusCommand = defineCommand({
   name: 'status',
-  summary: 'pools, instances, GitLab runners, jobs waiting and estimated spend now',
   help: `Usage: spotlab status [options]
 
 Shows each pool's running instances against its cap; every instance of the stack (age, state, spot

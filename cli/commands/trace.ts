@@ -10,7 +10,6 @@ import { parseTraceExportOptions, TRACE_HELP, type TraceExportOptions } from '..
 
 /** `spotlab trace export`: a replayable trace of a project's job history (docs/simulate.md). */
 export const traceCommand: Command = {
-  summary: 'export a GitLab project’s job history as a trace for `spotlab simulate`',
   async run(args, io) {
     const [verb, ...rest] = args;
     let options: TraceExportOptions;
