@@ -48,9 +48,11 @@ function parameters(report: RunReport): string {
 }
 
 function comparison(scenarios: readonly ScenarioResult[]): string {
-  const labels = summaryRows(scenarios[0] ?? emptyResult()).map(([label]) => label);
+  const rows = scenarios.map((s) => summaryRows(s));
+  // The first scenario's labels head the rows: renderHtmlReport compares two scenarios or more.
+  const labels = (rows[0] ?? []).map(([label]) => label);
   const head = `<tr><th></th>${scenarios.map((s) => `<th scope="col">${escapeHtml(s.name)}</th>`).join('')}</tr>`;
-  const columns = scenarios.map((s) => summaryRows(s).map(([, value]) => value));
+  const columns = rows.map((r) => r.map(([, value]) => value));
   const body = labels.map(
     (label, row) =>
       `<tr><th scope="row">${escapeHtml(label)}</th>${columns.map((c) => `<td>${escapeHtml(c[row] ?? '')}</td>`).join('')}</tr>`,
@@ -92,17 +94,4 @@ function comparison(scenarios: readonly ScenarioResult[]): string {
     }),
     '</section>',
   ].join('\n');
-}
-
-function emptyResult(): ScenarioResult {
-  const summary = {
-    jobs: 0,
-    waitP50s: 0,
-    waitP95s: 0,
-    instancesLaunched: { spot: 0, onDemand: 0 },
-    instanceMinutes: 0,
-    costUSD: 0,
-    leftovers: 0,
-  };
-  return { name: '', summary, timeline: [], waitsSeconds: [] };
 }

@@ -72,8 +72,10 @@ function timeline(result: ScenarioResult, index: number): string {
 function waits(result: ScenarioResult, index: number): string {
   const values = result.waitsSeconds;
   if (values.length === 0) return '<p class="empty">No job was taken by a runner.</p>';
-  const width = niceStep(Math.max(...values), 15);
-  const bins = Array.from({ length: Math.floor(Math.max(...values) / width) + 1 }, () => 0);
+  // reduce, not Math.max(...values): a long run has more waits than a call has room for arguments.
+  const longest = values.reduce((most, v) => Math.max(most, v), Number.NEGATIVE_INFINITY);
+  const width = niceStep(longest, 15);
+  const bins = Array.from({ length: Math.floor(longest / width) + 1 }, () => 0);
   for (const v of values) {
     const bin = Math.floor(v / width);
     bins[bin] = (bins[bin] ?? 0) + 1;

@@ -92,13 +92,21 @@ export class InMemoryEc2 implements Fleet {
   async terminate(instanceIds: readonly string[]): Promise<void> {
     this.calls.terminate += 1;
     this.spend(this.terminating);
-    for (const id of instanceIds) {
-      const instance = this.instances.get(id);
-      if (instance === undefined || instance.state === 'terminated') continue;
-      instance.state = 'terminated';
-      instance.stateReason = 'Client.UserInitiatedShutdown';
-      this.options.onTerminated?.(id);
-    }
+    for (const id of instanceIds)
+      if (this.end(id, 'Client.UserInitiatedShutdown')) this.options.onTerminated?.(id);
+  }
+
+  /**
+   * Ends a running instance with EC2's `reason` (e.g. `Server.SpotInstanceTermination`) and no API
+   * call: the instance powering itself off, or EC2 reclaiming it. Nobody is told; false when it was
+   * not running.
+   */
+  end(instanceId: string, reason: string): boolean {
+    const instance = this.instances.get(instanceId);
+    if (instance?.state !== 'running') return false;
+    instance.state = 'terminated';
+    instance.stateReason = reason;
+    return true;
   }
 
   async live(): Promise<readonly FleetInstance[]> {

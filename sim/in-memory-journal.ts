@@ -7,7 +7,12 @@ import type {
   RunningOutcome,
 } from '../lambdas/lifecycle/ports';
 import { JOB_ITEM_TTL_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
-import { ProvisionedThroughputExceeded, type SimJobItem, type ThrottleHook } from './in-memory-stores';
+import {
+  instanceOf,
+  ProvisionedThroughputExceeded,
+  type SimJobItem,
+  type ThrottleHook,
+} from './in-memory-stores';
 
 // The launcher's states; only these move on to running.
 const BEFORE_RUNNING = new Set(['claimed', 'launched', 'skipped', 'lost']);
@@ -61,20 +66,23 @@ export class InMemoryJournal implements JobJournal {
     return true;
   }
 
+  // Both walk every item, as a query of the instance index costs one call whatever the table
+  // holds; a plain loop, not a copy of the map per call, keeps long replays fast.
   async findByInstance(instanceId: string): Promise<readonly JobRecord[]> {
     this.maybeFail();
-    return [...this.items]
-      .filter(([, item]) => instanceOf(item) === instanceId)
-      .map(([jobId, item]) => toRecord(jobId, item));
+    const found: JobRecord[] = [];
+    for (const [jobId, item] of this.items)
+      if (instanceOf(item) === instanceId) found.push(toRecord(jobId, item));
+    return found;
   }
 
   async findLaunchedOn(instanceId: string): Promise<readonly LaunchedRunner[]> {
     this.maybeFail();
-    return [...this.items].flatMap(([jobId, item]) =>
-      item.launch?.instanceId === instanceId
-        ? [{ jobId, runnerId: item.launch.runnerId, warned: item.launchWarned === true }]
-        : [],
-    );
+    const found: LaunchedRunner[] = [];
+    for (const [jobId, item] of this.items)
+      if (item.launch?.instanceId === instanceId)
+        found.push({ jobId, runnerId: item.launch.runnerId, warned: item.launchWarned === true });
+    return found;
   }
 
   async markDisplaced(
@@ -135,11 +143,6 @@ export class InMemoryJournal implements JobJournal {
     }
     if (this.throttled()) throw new ProvisionedThroughputExceeded();
   }
-}
-
-/** The instance an item names: where its job ran, else the one launched for it (the index key). */
-function instanceOf(item: SimJobItem): string | undefined {
-  return item.placement?.instanceId ?? item.launch?.instanceId;
 }
 
 function toRecord(jobId: number, item: SimJobItem): JobRecord {

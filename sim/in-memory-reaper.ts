@@ -6,6 +6,7 @@ import { TagKey } from '../lambdas/shared/naming';
 import type { InMemoryEc2 } from './in-memory-ec2';
 import {
   type InMemoryTokenStore,
+  instanceOf,
   ProvisionedThroughputExceeded,
   type SimJobItem,
   type ThrottleHook,
@@ -136,11 +137,6 @@ export class RecordingDemandQueue implements DemandQueue {
     }
     this.sent.push(message);
   }
-}
-
-/** The instance an item names: where its job ran, else the one launched for it. */
-function instanceOf(item: SimJobItem): string | undefined {
-  return item.placement?.instanceId ?? item.launch?.instanceId;
 }
 
 function toJobItem(jobId: number, item: SimJobItem): JobItem {

@@ -40,6 +40,14 @@ export interface SimJobItem {
 }
 
 /**
+ * The instance an item names: where its job ran, else the one launched for it (the key of the
+ * table's instance index, which the journal and the reaper both query).
+ */
+export function instanceOf(item: SimJobItem): string | undefined {
+  return item.placement?.instanceId ?? item.launch?.instanceId;
+}
+
+/**
  * DynamoDB's throttling error as the SDK throws it once its own retries are spent: the request
  * was refused, so nothing was written.
  */

@@ -10,8 +10,7 @@ import type { LogicalJob, Vm, World } from './world';
 export function createJob(world: World, logical: LogicalJob, retriesCount: number, jobId?: number): number {
   const id = world.jobId(jobId, FIRST_JOB_ID);
   if (!world.gitlab.jobs.has(id)) world.gitlab.addJob(id, logical.projectId, logical.tags);
-  world.attempts.set(id, { jobId: id, logical, retriesCount, createdAt: world.scheduler.now });
-  logical.attempts.push(id);
+  world.addAttempt({ jobId: id, logical, retriesCount, createdAt: world.scheduler.now });
   world.pending.add(id);
   sendJobHook(world, id, 'pending');
   world.scheduler.after(world.scenario.times.stuckMs, () => {
@@ -94,6 +93,7 @@ export function failJob(world: World, jobId: number, reason: string): void {
 
 /** Spotlab cancelled a job through the API: GitLab tells, and a VM still running it stops. */
 export function jobCanceled(world: World, jobId: number, before: string | undefined): void {
+  world.statusChanged(jobId, before);
   const attempt = world.attempts.get(jobId);
   if (attempt === undefined || before === 'canceled' || world.status(jobId) !== 'canceled') return;
   world.pending.delete(jobId);

@@ -32,8 +32,6 @@ export interface FaultFigures {
   readonly lostBy: Readonly<Record<string, number>>;
 }
 
-const ENDED = new Set(['success', 'failed', 'canceled']);
-
 /**
  * Runs `jobs` logical GitLab jobs through Spotlab's real scale-up, lifecycle and reaper code over the
  * in-memory adapters, with the scenario's faults, on a simulated clock: deterministic for a seed.
@@ -71,7 +69,7 @@ export async function runScenario(scenario: Scenario, instrument?: (world: World
   let settledAt: number | undefined;
   const settled = () =>
     world.logical.length === scenario.jobs.length &&
-    world.logical.every((job) => ENDED.has(world.status(job.attempts.at(-1) ?? 0) ?? '')) &&
+    world.allEnded &&
     world.demandQueue.depth === 0 &&
     world.lifecycleQueue.depth === 0;
   const finished = () => {

@@ -1,3 +1,4 @@
+import { Heap } from '../../planner/heap';
 import type { SimClock } from '../clock';
 
 interface Timer {
@@ -15,7 +16,7 @@ interface Timer {
  * invocations in flight interleave at their awaits, as they do in AWS.
  */
 export class Scheduler {
-  private readonly heap: Timer[] = [];
+  private readonly timers = new Heap<Timer>((a, b) => a.at - b.at || a.seq - b.seq);
   private seq = 0;
   /** The first failure of work that ran on after its event ({@link Scheduler.spawn}). */
   private failure: { readonly error: unknown } | undefined;
@@ -42,7 +43,7 @@ export class Scheduler {
 
   /** Runs `run` `ms` from now (at once when ms ≤ 0, after what is due already). */
   after(ms: number, run: () => void | Promise<void>): void {
-    this.push({ at: this.clock.now() + Math.max(0, ms), seq: this.seq++, run });
+    this.timers.push({ at: this.clock.now() + Math.max(0, ms), seq: this.seq++, run });
   }
 
   /** Runs `run` now and then every `ms` while `keepGoing()` holds. */
@@ -81,7 +82,7 @@ export class Scheduler {
    */
   async run(done: () => boolean, untilMs: number): Promise<void> {
     for (;;) {
-      const next = this.pop();
+      const next = this.timers.pop();
       if (next === undefined || next.at > untilMs) return;
       if (next.at > this.clock.now()) this.onAdvance(this.clock.now(), next.at);
       this.clock.advance(next.at - this.clock.now());
@@ -98,48 +99,4 @@ export class Scheduler {
     await new Promise((resolve) => setImmediate(resolve));
     if (this.failure !== undefined) throw this.failure.error;
   }
-
-  private push(timer: Timer): void {
-    const heap = this.heap;
-    heap.push(timer);
-    let index = heap.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!before(heap[index], heap[parent])) break;
-      swap(heap, index, parent);
-      index = parent;
-    }
-  }
-
-  private pop(): Timer | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    heap[0] = last;
-    let index = 0;
-    for (;;) {
-      const left = index * 2 + 1;
-      const right = left + 1;
-      let least = index;
-      if (left < heap.length && before(heap[left], heap[least])) least = left;
-      if (right < heap.length && before(heap[right], heap[least])) least = right;
-      if (least === index) return top;
-      swap(heap, index, least);
-      index = least;
-    }
-  }
-}
-
-function before(a: Timer | undefined, b: Timer | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-}
-
-function swap(heap: Timer[], i: number, j: number): void {
-  const a = heap[i];
-  const b = heap[j];
-  if (a === undefined || b === undefined) return;
-  heap[i] = b;
-  heap[j] = a;
 }

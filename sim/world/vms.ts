@@ -75,11 +75,8 @@ function selfDeleteFails(world: World): boolean {
 
 /** The VM (or EC2) stops the instance; shutdown behaviour terminates it. */
 function powerOff(world: World, vm: Vm, by: 'self' | 'spot' = 'self'): void {
-  const instance = world.ec2.instances.get(vm.instanceId);
-  if (instance?.state !== 'running') return;
-  instance.state = 'terminated';
-  instance.stateReason =
-    by === 'spot' ? 'Server.SpotInstanceTermination' : 'Client.InstanceInitiatedShutdown';
+  const reason = by === 'spot' ? 'Server.SpotInstanceTermination' : 'Client.InstanceInitiatedShutdown';
+  if (!world.ec2.end(vm.instanceId, reason)) return;
   vm.endedBy = by;
   instanceGone(world, vm.instanceId);
 }

@@ -89,6 +89,10 @@ export interface WorldStats {
   sweepsOverlapped: number;
 }
 
+// GitLab's end states of a job; a logical job is done once its latest GitLab job reaches one.
+const ENDED = new Set(['success', 'failed', 'canceled']);
+const isOpen = (status: string | undefined): boolean => !ENDED.has(status ?? '');
+
 /** The simulated world: clock, AWS and GitLab state, queues, and the bookkeeping of jobs and VMs. */
 export class World {
   readonly clock = new SimClock();
@@ -155,6 +159,7 @@ export class World {
   onInstanceGone: (instanceId: string) => void = () => undefined;
 
   private highestJobId: number | undefined;
+  private openJobs = 0;
   private readonly spotCalls = new Map<string, number>();
 
   constructor(readonly scenario: Scenario) {
@@ -251,8 +256,38 @@ export class World {
 
   /** Sets a GitLab job's status (GitLab's own transitions). */
   setStatus(jobId: number, status: string): void {
+    const before = this.status(jobId);
     const job = this.gitlab.jobs.get(jobId);
     if (job !== undefined) job.status = status;
     if (status !== 'pending') this.pending.delete(jobId);
+    this.statusChanged(jobId, before);
+  }
+
+  /** Records GitLab job `attempt` as the latest of its logical job (the first, or a retry). */
+  addAttempt(attempt: Attempt): void {
+    const { logical, jobId } = attempt;
+    const latest = logical.attempts.at(-1);
+    if (latest !== undefined && isOpen(this.status(latest))) this.openJobs -= 1;
+    this.attempts.set(jobId, attempt);
+    logical.attempts.push(jobId);
+    if (isOpen(this.status(jobId))) this.openJobs += 1;
+  }
+
+  /**
+   * Job `jobId` went from `before` to its status now, by {@link World.setStatus} or by a GitLab
+   * API call of Spotlab's (a cancel).
+   */
+  statusChanged(jobId: number, before: string | undefined): void {
+    const latest = this.attempts.get(jobId)?.logical.attempts.at(-1);
+    if (latest !== jobId) return;
+    this.openJobs += Number(isOpen(this.status(jobId))) - Number(isOpen(before));
+  }
+
+  /**
+   * Whether every logical job that arrived has ended (its latest GitLab job did), counted as statuses
+   * change: a run asks after every event, and walking every job then made long replays quadratic.
+   */
+  get allEnded(): boolean {
+    return this.openJobs === 0;
   }
 }

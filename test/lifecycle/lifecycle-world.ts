@@ -164,10 +164,7 @@ export function lifecycleWorld() {
 
   /** Something terminates the instance (its own shutdown by default). */
   function reclaim(instanceId: string, reason = 'Client.InstanceInitiatedShutdown'): void {
-    const instance = ec2.instances.get(instanceId);
-    if (instance === undefined) return;
-    instance.state = 'terminated';
-    instance.stateReason = reason;
+    ec2.end(instanceId, reason);
   }
 
   /** EC2 reclaims the spot instance: its state reason says so. */

@@ -128,9 +128,8 @@ export function reaperWorld(settings: Partial<SweepSettings> = {}) {
   /** The instance booted: it read and deleted its token. */
   const booted = (instanceId: string) => tokens.delete(instanceId);
   /** EC2 took the instance away (spot interruption, or it powered off) without anyone cleaning up. */
-  const vanish = (instanceId: string) => {
-    const instance = ec2.instances.get(instanceId);
-    if (instance !== undefined) instance.state = 'terminated';
+  const vanish = (instanceId: string): void => {
+    ec2.end(instanceId, 'Server.SpotInstanceTermination');
   };
 
   return {

@@ -192,7 +192,8 @@ describe('scale-up: limits hold, and demand over them waits', () => {
     w.gitlab.addJob(40, 380);
     w.gitlab.addJob(41, 380);
     await scaleUp([demand(40), demand(41)], w.deps);
-    for (const instance of w.ec2.running()) instance.state = 'terminated';
+    for (const instance of w.ec2.running())
+      w.ec2.end(instance.instanceId, 'Client.InstanceInitiatedShutdown');
 
     const retry = await scaleUp([demand(41)], w.deps);
 
@@ -318,7 +319,7 @@ describe('scale-up: relaunching a lost job', () => {
     w.gitlab.addJob(96, 380);
     await scaleUp([demand(96)], w.deps);
     const [first] = w.ec2.running();
-    if (first !== undefined) first.state = 'terminated';
+    if (first !== undefined) w.ec2.end(first.instanceId, 'Client.InstanceInitiatedShutdown');
     const item = w.ledger.items.get(96);
     if (item !== undefined) item.state = 'lost'; // the reaper's mark: its instance vanished
     w.clock.advance(60_000);
