@@ -1,19 +1,21 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readScaleUpEnv } from '../../lambdas/scale-up/env';
-import { createApp } from '../../lib/app';
-import { loadConfig, parseConfig } from '../../lib/config/load';
+import { parseConfig } from '../../lib/config/load';
 import type { SpotlabConfig } from '../../lib/config/schema';
 import { nagFindings } from '../support/nag';
+import {
+  actionsOf,
+  shipped as base,
+  type Statement,
+  statementsOf,
+  synth,
+  unbundledApp,
+} from '../support/template';
 
 const AMI = 'ami-0123456789abcdef0';
-const base = loadConfig('spotlab.config.json');
 
 /** The shipped configuration on existing subnets, plus a GPU pool on a literal AMI. */
 function existingNetworkConfig(overrides: Record<string, unknown> = {}): Readonly<SpotlabConfig> {
@@ -47,36 +49,16 @@ function existingNetworkConfig(overrides: Record<string, unknown> = {}): Readonl
   );
 }
 
-const statementSchema = z.object({
-  Sid: z.string().optional(),
-  Effect: z.string(),
-  Action: z.union([z.string(), z.array(z.string())]),
-  Resource: z.unknown(),
-  Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-});
-type Statement = z.infer<typeof statementSchema>;
-
 interface Synthesised {
   readonly template: Template;
   readonly findings: string[];
 }
 
 function synthesise(config: Readonly<SpotlabConfig>): Synthesised {
-  const outdir = mkdtempSync(join(tmpdir(), 'spotlab-launcher-'));
-  const { app, stack } = createApp(new App({ outdir }), config);
-  app.synth();
-  return { template: Template.fromStack(stack), findings: nagFindings(outdir) };
+  const { template, outdir } = synth(config);
+  return { template, findings: nagFindings(outdir) };
 }
 
-/** Statements of the IAM policies whose logical id starts with `prefix`. */
-function statementsOf(template: Template, prefix: string): Statement[] {
-  return Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([logicalId]) => logicalId.startsWith(prefix))
-    .flatMap(([, policy]) => z.array(statementSchema).parse(policy.Properties.PolicyDocument.Statement));
-}
-
-/** Actions sorted: their order depends on the iam:minimizePolicies flag, which cdk.json sets. */
-const actionsOf = (statement: Statement): string[] => [statement.Action].flat().sort();
 const bySid = (statements: Statement[], sid: string): Statement => {
   const found = statements.find((s) => s.Sid === sid);
   if (found === undefined) throw new Error(`no statement ${sid}`);
@@ -468,7 +450,7 @@ describe('Spotlab launcher: cdk-nag', () => {
   });
 
   it('acknowledges only the exact wildcards it needs: another one on the launcher role fails synthesis', () => {
-    const { app, stack } = createApp(new App({ outdir: mkdtempSync(join(tmpdir(), 'spotlab-nag-')) }), base);
+    const { app, stack } = unbundledApp(base);
     stack.launcher.function.addToRolePolicy(
       new PolicyStatement({ actions: ['ec2:StopInstances'], resources: ['arn:aws:ec2:*:*:instance/*'] }),
     );

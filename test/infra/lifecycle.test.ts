@@ -1,42 +1,19 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLifecycleEnv } from '../../lambdas/lifecycle/env';
-import { createApp } from '../../lib/app';
-import { loadConfig } from '../../lib/config/load';
+import { actionsOf, logicalId, shipped, statementsOf, synth } from '../support/template';
 
 let template: Template;
 
 beforeAll(() => {
-  const { stack } = createApp(new App(), loadConfig('spotlab.config.json'));
-  template = Template.fromStack(stack);
+  template = synth(shipped).template;
 });
-
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
-
-/** Logical id of the resource at construct path `prefix` (CDK appends an 8-digit hash). */
-function logicalId(type: string, prefix: string): string {
-  const id = Object.keys(template.findResources(type)).find((key) =>
-    new RegExp(`^${prefix}[0-9A-F]{8}$`).test(key),
-  );
-  if (id === undefined) throw new Error(`no ${type} ${prefix}*`);
-  return id;
-}
-
-function lifecycleStatements(): Statement[] {
-  const policies = Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([id]) => id.startsWith('LifecycleRole'))
-    .map(([, policy]) => policy);
-  return policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-
-const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
 
 describe('Spotlab lifecycle: wiring', () => {
   it('reads the lifecycle queue in batches, reporting item failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'QueuesLifecycle'), 'Arn'] },
-      FunctionName: { Ref: logicalId('AWS::Lambda::Function', 'LifecycleFunction') },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'QueuesLifecycle'), 'Arn'] },
+      FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', 'LifecycleFunction') },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
@@ -59,7 +36,9 @@ describe('Spotlab lifecycle: wiring', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: pattern,
       Targets: [
-        Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'QueuesLifecycle'), 'Arn'] } }),
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'QueuesLifecycle'), 'Arn'] },
+        }),
       ],
     });
   });
@@ -67,7 +46,7 @@ describe('Spotlab lifecycle: wiring', () => {
   it('gives the function the environment its parser accepts', () => {
     const fn =
       template.findResources('AWS::Lambda::Function')[
-        logicalId('AWS::Lambda::Function', 'LifecycleFunction')
+        logicalId(template, 'AWS::Lambda::Function', 'LifecycleFunction')
       ];
     const variables: Record<string, unknown> = fn?.Properties?.Environment?.Variables ?? {};
     const env = Object.fromEntries(
@@ -89,7 +68,9 @@ describe('Spotlab lifecycle: wiring', () => {
 
 describe('Spotlab lifecycle: least privilege', () => {
   it('uses only the job table and its two indexes', () => {
-    const dynamo = lifecycleStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statementsOf(template, 'LifecycleRole').filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
 
     expect(dynamo.map((s) => actionsOf(s).sort().join(','))).toEqual([
       'dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem',
@@ -100,26 +81,16 @@ describe('Spotlab lifecycle: least privilege', () => {
   });
 
   it('sends only to the demand queue (a displaced job goes back there), and receives only from its own', () => {
-    const sends = lifecycleStatements().filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+    const sends = statementsOf(template, 'LifecycleRole').filter((s) =>
+      actionsOf(s).includes('sqs:SendMessage'),
+    );
 
     expect(sends).toHaveLength(1);
     expect(JSON.stringify(sends[0]?.Resource)).toMatch(/QueuesDemand(?!DeadLetters)/);
   });
 
-  it('terminates only stack-tagged instances and launches nothing', () => {
-    const statements = lifecycleStatements();
-    const terminate = statements.filter((s) => actionsOf(s).includes('ec2:TerminateInstances'));
-
-    expect(terminate.map((s) => s.Condition)).toEqual([
-      { StringEquals: { 'aws:ResourceTag/spotlab:stack': 'Spotlab' } },
-    ]);
-    expect(
-      statements.flatMap(actionsOf).filter((a) => /CreateFleet|RunInstances|PassRole|CreateTags/.test(a)),
-    ).toEqual([]);
-  });
-
   it("deletes runner tokens only under the stack's prefix and never writes one", () => {
-    const ssm = lifecycleStatements().filter((s) =>
+    const ssm = statementsOf(template, 'LifecycleRole').filter((s) =>
       actionsOf(s).some((a) => /^ssm:(Put|Delete)Parameter$/.test(a)),
     );
 

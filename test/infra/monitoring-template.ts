@@ -1,31 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { z } from 'zod';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-names';
-import { createApp } from '../../lib/app';
-import { loadConfig, parseConfig } from '../../lib/config/load';
+import { parseConfig } from '../../lib/config/load';
 import type { SpotlabConfig } from '../../lib/config/schema';
 import { EMISSIONS } from '../../lib/constructs/monitoring-metrics';
+import { shipped } from '../support/template';
 
 /**
- * Synthesises Spotlab and reads what monitoring put in the template: alarms, dashboard widgets
- * (parsed from the dashboard body), cdk-nag's findings. Shared by the monitoring tests (the launcher
- * tests read cdk-nag's findings through it too).
+ * Reads what monitoring put in the template: alarms, dashboard widgets (parsed from the dashboard
+ * body). Shared by the monitoring tests; the synth itself is `test/support/template.ts`'s.
  */
-
-/** The shipped example configuration. */
-export const shipped = loadConfig('spotlab.config.json');
-
-/** Synthesises the app for `config` without bundling the Lambdas (the template is the same). */
-export function synth(config: Readonly<SpotlabConfig>): { template: Template; outdir: string } {
-  const outdir = mkdtempSync(join(tmpdir(), 'spotlab-monitoring-'));
-  const { app, stack } = createApp(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }), config);
-  app.synth();
-  return { template: Template.fromStack(stack), outdir };
-}
 
 /** The shipped configuration with top-level keys replaced, validated as `cdk synth` would. */
 export function withChanges(changes: Record<string, unknown>): Readonly<SpotlabConfig> {

@@ -2,14 +2,13 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE, Metric } from '../../lambdas/shared/metric-names';
 import { nagFindings } from '../support/nag';
+import { shipped, synth } from '../support/template';
 import {
   alarmNamed,
   alarms,
   emittedSets,
   linesOf,
-  shipped,
   spotlabMetricsOf,
-  synth,
   topicId,
   widgetsOf,
   widgetTitled,

@@ -1,57 +1,41 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../lib/app';
-import { loadConfig, parseConfig } from '../../lib/config/load';
+import { parseConfig } from '../../lib/config/load';
 import { configHash, StackOutput } from '../../lib/stack-outputs';
+import { logicalId, shipped, synth } from '../support/template';
 
 let template: Template;
 
 beforeAll(() => {
-  const { app, stack } = createApp(
-    new App({ outdir: mkdtempSync(join(tmpdir(), 'spotlab-outputs-')) }),
-    loadConfig('spotlab.config.json'),
-  );
-  app.synth();
-  template = Template.fromStack(stack);
+  template = synth(shipped).template;
 });
-
-/** The logical id of the one resource of `type` whose logical id matches `pattern`. */
-function logicalId(type: string, pattern: RegExp): string {
-  const ids = Object.keys(template.findResources(type)).filter((id) => pattern.test(id));
-  expect(ids).toHaveLength(1);
-  return ids[0] ?? '';
-}
 
 describe('Spotlab stack: outputs the operator CLI reads', () => {
   it('outputs the hash of the validated configuration it was built from', () => {
-    template.hasOutput(StackOutput.configHash, { Value: configHash(loadConfig('spotlab.config.json')) });
+    template.hasOutput(StackOutput.configHash, { Value: configHash(shipped) });
   });
 
   it('outputs the job table name', () => {
     template.hasOutput(StackOutput.jobTableName, {
-      Value: { Ref: logicalId('AWS::DynamoDB::Table', /^LauncherJobs/) },
+      Value: { Ref: logicalId(template, 'AWS::DynamoDB::Table', /^LauncherJobs/) },
     });
   });
 
   it('outputs the demand queue URL and ARN, and both dead-letter queue URLs', () => {
-    const demand = logicalId('AWS::SQS::Queue', /^QueuesDemand[0-9A-F]{8}$/);
+    const demand = logicalId(template, 'AWS::SQS::Queue', /^QueuesDemand[0-9A-F]{8}$/);
 
     template.hasOutput(StackOutput.demandQueueUrl, { Value: { Ref: demand } });
     template.hasOutput(StackOutput.demandQueueArn, { Value: { 'Fn::GetAtt': [demand, 'Arn'] } });
     template.hasOutput(StackOutput.demandDeadLetterQueueUrl, {
-      Value: { Ref: logicalId('AWS::SQS::Queue', /^QueuesDemandDeadLetters/) },
+      Value: { Ref: logicalId(template, 'AWS::SQS::Queue', /^QueuesDemandDeadLetters/) },
     });
     template.hasOutput(StackOutput.lifecycleDeadLetterQueueUrl, {
-      Value: { Ref: logicalId('AWS::SQS::Queue', /^QueuesLifecycleDeadLetters/) },
+      Value: { Ref: logicalId(template, 'AWS::SQS::Queue', /^QueuesLifecycleDeadLetters/) },
     });
   });
 
   it('outputs the scale-up function, whose event source mapping on the demand queue `drain` switches', () => {
-    const demand = logicalId('AWS::SQS::Queue', /^QueuesDemand[0-9A-F]{8}$/);
+    const demand = logicalId(template, 'AWS::SQS::Queue', /^QueuesDemand[0-9A-F]{8}$/);
     const mappings = Object.values(
       template.findResources('AWS::Lambda::EventSourceMapping', {
         Properties: { EventSourceArn: { 'Fn::GetAtt': [demand, 'Arn'] } },
@@ -64,8 +48,6 @@ describe('Spotlab stack: outputs the operator CLI reads', () => {
 });
 
 describe('configHash', () => {
-  const shipped = loadConfig('spotlab.config.json');
-
   it('ignores key order, comments and defaults left out', () => {
     const minimal = parseConfig(`{
       // the same pools as the shipped file, keys in another order, defaults omitted

@@ -6,14 +6,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/app';
-import { ConfigError, loadConfig } from '../../lib/config/load';
+import { ConfigError } from '../../lib/config/load';
 import { nagFindings } from '../support/nag';
+import { actionsOf, shipped, statementsOf, unbundledApp } from '../support/template';
 
 const outdir = mkdtempSync(join(tmpdir(), 'spotlab-cdk-'));
 let template: Template;
 
+// The one synth that bundles the Lambdas, as `cdk synth` does: cdk-nag's report is read from it.
 beforeAll(() => {
-  const { app, stack } = createApp(new App({ outdir }), loadConfig('spotlab.config.json'));
+  const { app, stack } = createApp(new App({ outdir }), shipped);
   app.synth();
   template = Template.fromStack(stack);
 });
@@ -26,10 +28,7 @@ describe('Spotlab stack: cdk-nag', () => {
   });
 
   it('is wired into the app: an unencrypted queue without a DLQ fails synthesis', () => {
-    const { app, stack } = createApp(
-      new App({ outdir: mkdtempSync(join(tmpdir(), 'spotlab-nag-')) }),
-      loadConfig('spotlab.config.json'),
-    );
+    const { app, stack } = unbundledApp(shipped);
     new Queue(stack, 'Careless');
 
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS3|not used as a dead-letter queue/);
@@ -127,8 +126,8 @@ describe('Spotlab stack: least privilege', () => {
       .filter(([logicalId]) => logicalId.startsWith('WebhookRole'))
       .map(([, policy]) => policy);
     expect(policies).toHaveLength(1);
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
-    const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).sort();
+    const statements = statementsOf(template, 'WebhookRole');
+    const actions = statements.flatMap(actionsOf).sort();
 
     expect(actions).toEqual(
       expect.arrayContaining([
@@ -138,7 +137,7 @@ describe('Spotlab stack: least privilege', () => {
         'logs:PutLogEvents',
       ]),
     );
-    expect(actions.filter((a: string) => !/^(sqs|ssm|logs|kms):/.test(a))).toEqual([]);
+    expect(actions.filter((a) => !/^(sqs|ssm|logs|kms):/.test(a))).toEqual([]);
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
   });
 
@@ -158,10 +157,11 @@ describe('Spotlab app: configuration', () => {
   it('reads the configuration named by -c config=...', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spotlab-config-'));
     const file = join(dir, 'other.json');
-    const base = JSON.parse(JSON.stringify(loadConfig('spotlab.config.json')));
+    const base = JSON.parse(JSON.stringify(shipped));
     writeFileSync(file, JSON.stringify({ ...base, stackName: 'SpotlabStaging' }));
 
-    const { stack } = createApp(new App({ context: { config: file } }));
+    // Not bundling the Lambdas: only the stack name is read.
+    const { stack } = createApp(new App({ context: { config: file, 'aws:cdk:bundling-stacks': [] } }));
 
     expect(stack.stackName).toBe('SpotlabStaging');
   });

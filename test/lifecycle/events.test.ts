@@ -5,6 +5,7 @@ import { type ParsedBody, parseLifecycleBody } from '../../lambdas/lifecycle/eve
 import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
 import { instanceOfRunner } from '../../lambdas/shared/gitlab/port';
 import { sqsRecord } from '../../sim/sqs-event-source';
+import { LIFECYCLE_ENV } from './lifecycle-env';
 import {
   awsEvent,
   awsFixtureText,
@@ -170,15 +171,7 @@ describe('reading a batch', () => {
 });
 
 describe('lifecycle environment', () => {
-  const valid = {
-    STACK_NAME: 'Spotlab',
-    JOB_TABLE_NAME: 'jobs',
-    JOB_TABLE_INSTANCE_INDEX: 'byInstance',
-    JOB_TABLE_LAUNCH_INDEX: 'byLaunchInstance',
-    DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
-    GITLAB_URL: 'https://gitlab.example.com',
-    GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',
-  };
+  const valid = LIFECYCLE_ENV;
 
   it('reads the settings', () => {
     expect(readLifecycleEnv(valid)).toEqual({

@@ -7,7 +7,7 @@ import {
   GitlabUnavailableError,
 } from '../../lambdas/shared/gitlab/errors';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
-import { type Answer, API_TOKEN, fakeGitlab, rejection } from '../shared/fake-gitlab';
+import { type Answer, API_TOKEN, fakeGitlab, json, jsonText, rejection } from '../shared/fake-gitlab';
 
 /**
  * `POST /projects/:id/jobs/:job_id/cancel` and `/retry` answer 201 with the job (for retry: the
@@ -34,16 +34,12 @@ const RETRIED_JOB = JSON.stringify({
   web_url: 'https://gitlab.example.com/gitlab-org/gitlab-test/-/jobs/1978',
 });
 
-const answer =
-  (code: number, body: string): Answer =>
-  () =>
-    new Response(body, { status: code, headers: { 'content-type': 'application/json' } });
 /** GitLab's error body: `{"message": …}`. */
-const refusal = (code: number, message: string): Answer => answer(code, JSON.stringify({ message }));
+const refusal = (code: number, message: string): Answer => json({ message }, code);
 
 describe('gitlabHttpApi.cancelJob', () => {
   it('posts to /projects/:id/jobs/:job_id/cancel with the PRIVATE-TOKEN header and returns the status', async () => {
-    const gitlab = fakeGitlab([answer(201, CANCELED_JOB)]);
+    const gitlab = fakeGitlab([jsonText(CANCELED_JOB, 201)]);
 
     const status = await gitlab.api.cancelJob(380, 1977);
 
@@ -54,13 +50,13 @@ describe('gitlabHttpApi.cancelJob', () => {
   });
 
   it('returns the status a job ended with, which cancelling does not change', async () => {
-    const gitlab = fakeGitlab([answer(201, CANCELED_JOB.replace('"canceled"', '"success"'))]);
+    const gitlab = fakeGitlab([jsonText(CANCELED_JOB.replace('"canceled"', '"success"'), 201)]);
 
     expect(await gitlab.api.cancelJob(380, 1977)).toBe('success');
   });
 
   it('fails with GitlabResponseError when the answer is not a job', async () => {
-    const gitlab = fakeGitlab([answer(201, '{"ok":true}')]);
+    const gitlab = fakeGitlab([jsonText('{"ok":true}', 201)]);
 
     expect(await rejection(gitlab.api.cancelJob(380, 1977))).toBeInstanceOf(GitlabResponseError);
   });
@@ -68,7 +64,7 @@ describe('gitlabHttpApi.cancelJob', () => {
 
 describe('gitlabHttpApi.retryJob', () => {
   it('posts to /projects/:id/jobs/:job_id/retry and returns the id of the new job', async () => {
-    const gitlab = fakeGitlab([answer(201, RETRIED_JOB)]);
+    const gitlab = fakeGitlab([jsonText(RETRIED_JOB, 201)]);
 
     const retriedJobId = await gitlab.api.retryJob(380, 1977);
 
@@ -89,8 +85,8 @@ describe('gitlabHttpApi.retryJob', () => {
 
   it.each<[string, Answer]>([
     ['403 Forbidden (the token may not update builds)', refusal(403, '403 Forbidden')],
-    ['403 insufficient_scope', answer(403, '{"error":"insufficient_scope","scope":"api"}')],
-    ['403 with a body that is not JSON', answer(403, '<html>Forbidden</html>')],
+    ['403 insufficient_scope', jsonText('{"error":"insufficient_scope","scope":"api"}', 403)],
+    ['403 with a body that is not JSON', jsonText('<html>Forbidden</html>', 403)],
     ['401 Unauthorized', refusal(401, '401 Unauthorized')],
   ])('fails with GitlabAuthError on %s, without retrying', async (_name, reply) => {
     const gitlab = fakeGitlab([reply]);

@@ -16,17 +16,10 @@ import { lambdaContext } from '../support/http-api-event';
 import { captureOutput, emittedMetrics } from '../support/output';
 import { jobEvent, spotWarning, stateChange } from './lifecycle-world';
 
-vi.hoisted(() => {
-  Object.assign(process.env, {
-    AWS_REGION: 'eu-west-1',
-    STACK_NAME: 'Spotlab',
-    JOB_TABLE_NAME: 'jobs',
-    JOB_TABLE_INSTANCE_INDEX: 'byInstance',
-    JOB_TABLE_LAUNCH_INDEX: 'byLaunchInstance',
-    DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
-    GITLAB_URL: 'https://gitlab.example.com',
-    GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',
-  });
+// Static imports are not evaluated yet when a hoisted block runs: it imports the environment itself.
+await vi.hoisted(async () => {
+  const { LIFECYCLE_ENV } = await import('./lifecycle-env');
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', ...LIFECYCLE_ENV });
 });
 const { handler } = await import('../../lambdas/lifecycle/handler');
 

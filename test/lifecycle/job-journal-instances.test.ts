@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobJournal, Placement } from '../../lambdas/lifecycle/ports';
-import { jobTable, PROJECT, T0_SECONDS } from './job-table';
+import { jobTable, PROJECT, T0_SECONDS } from '../support/job-table';
 
 const { fresh, journalAt, readItem, launchedItem } = jobTable();
 

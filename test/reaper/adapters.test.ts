@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoJobTable } from '../../lambdas/reaper/adapters/dynamo-job-table';
 import { ec2ReaperFleet } from '../../lambdas/reaper/adapters/ec2-reaper-fleet';
 import { ssmTokenParameters } from '../../lambdas/reaper/adapters/ssm-token-parameters';
-import { jobTable, PROJECT, T0, T0_SECONDS, TABLE } from '../lifecycle/job-table';
+import { jobTable, PROJECT, T0, T0_SECONDS, TABLE } from '../support/job-table';
 
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);

@@ -4,7 +4,7 @@ import {
   GitlabResponseError,
   GitlabUnavailableError,
 } from '../../lambdas/shared/gitlab/errors';
-import { API_TOKEN, fakeGitlab } from '../shared/fake-gitlab';
+import { API_TOKEN, fakeGitlab, json } from '../shared/fake-gitlab';
 
 /** A job of `GET /runners/:id/jobs`, trimmed from the Runners API documentation's example. */
 const runningJob = {
@@ -21,11 +21,6 @@ const runningJob = {
   pipeline: { id: 2, project_id: 380, ref: 'main', status: 'running' },
   project: { id: 380, name: 'spotlab', path_with_namespace: 'acme/spotlab' },
 };
-
-const json =
-  (body: unknown, status = 200) =>
-  () =>
-    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('GitLab latestJob', () => {
   it("asks for the runner's newest job, with the API token, and names it, its project and its status", async () => {

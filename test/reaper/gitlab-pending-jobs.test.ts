@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GitlabAuthError, GitlabResponseError } from '../../lambdas/shared/gitlab/errors';
-import { API_TOKEN, fakeGitlab } from '../shared/fake-gitlab';
+import { API_TOKEN, fakeGitlab, json } from '../shared/fake-gitlab';
 
 /** A job of `GET /projects/:id/jobs`, trimmed from the Jobs API documentation's example. */
 const listedJob = (id: number) => ({
@@ -15,14 +15,6 @@ const listedJob = (id: number) => ({
   pipeline: { id: 6, project_id: 380, ref: 'main', status: 'pending' },
   user: { id: 1, username: 'root' },
 });
-
-const json =
-  (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  () =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { 'content-type': 'application/json', ...headers },
-    });
 
 describe('GitLab listPendingJobs', () => {
   it('asks for one page of 100 pending jobs and follows x-next-page', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunnerScope } from '../../lambdas/scale-up/settings';
 import { GitlabAuthError, GitlabResponseError } from '../../lambdas/shared/gitlab/errors';
-import { API_TOKEN, fakeGitlab, rejection } from '../shared/fake-gitlab';
+import { API_TOKEN, fakeGitlab, json, rejection } from '../shared/fake-gitlab';
 
 /** Runners of `GET /runners`, trimmed from the Runners API documentation's example (recent GitLab). */
 const spotlabRunner = {
@@ -30,13 +30,9 @@ const olderRunner = {
   status: 'online',
 };
 
-const json =
-  (body: unknown, status = 200, nextPage = '') =>
-  () =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { 'content-type': 'application/json', 'x-next-page': nextPage },
-    });
+// GitLab sends x-next-page on every list answer, empty on the last page.
+const runnersPage = (body: unknown, status = 200, nextPage = '') =>
+  json(body, status, { 'x-next-page': nextPage });
 
 describe('GitLab listRunners', () => {
   it.each<[string, RunnerScope, string]>([
@@ -48,7 +44,7 @@ describe('GitLab listRunners', () => {
       '/runners/all?type=instance_type',
     ],
   ])('lists %s, 100 a page, with the API token', async (_case, scope, path) => {
-    const { api, requests } = fakeGitlab([json([])]);
+    const { api, requests } = fakeGitlab([runnersPage([])]);
 
     await api.listRunners(scope, 3);
 
@@ -59,7 +55,7 @@ describe('GitLab listRunners', () => {
   });
 
   it('reads each runner and the next page from x-next-page', async () => {
-    const { api } = fakeGitlab([json([spotlabRunner, olderRunner], 200, '2')]);
+    const { api } = fakeGitlab([runnersPage([spotlabRunner, olderRunner], 200, '2')]);
 
     expect(await api.listRunners({ type: 'project' }, 1)).toEqual({
       runners: [
@@ -78,14 +74,14 @@ describe('GitLab listRunners', () => {
   });
 
   it('answers no next page on the last page', async () => {
-    const { api } = fakeGitlab([json([spotlabRunner])]);
+    const { api } = fakeGitlab([runnersPage([spotlabRunner])]);
 
     expect((await api.listRunners({ type: 'project' }, 4)).nextPage).toBeUndefined();
   });
 
   it('reads a runner as online from its status where GitLab dropped `online`', async () => {
     const { online: _dropped, ...runner } = olderRunner;
-    const { api } = fakeGitlab([json([runner])]);
+    const { api } = fakeGitlab([runnersPage([runner])]);
 
     expect((await api.listRunners({ type: 'project' }, 1)).runners[0]?.online).toBe(true);
   });
@@ -97,7 +93,7 @@ describe('GitLab listRunners', () => {
     ['a created_at that is not a date', [{ ...spotlabRunner, created_at: 'yesterday' }]],
     ['a description that is not a string', [{ ...spotlabRunner, description: 42 }]],
   ])('refuses %s', async (_case, body) => {
-    const { api } = fakeGitlab([json(body)]);
+    const { api } = fakeGitlab([runnersPage(body)]);
 
     const error = await rejection(api.listRunners({ type: 'project' }, 1));
 
@@ -106,7 +102,7 @@ describe('GitLab listRunners', () => {
   });
 
   it('fails on 403 (an instance scope without an administrator token) at once', async () => {
-    const { api, requests } = fakeGitlab([json({ message: '403 Forbidden' }, 403)]);
+    const { api, requests } = fakeGitlab([runnersPage({ message: '403 Forbidden' }, 403)]);
 
     expect(await rejection(api.listRunners({ type: 'instance' }, 1))).toBeInstanceOf(GitlabAuthError);
     expect(requests).toHaveLength(1);

@@ -13,19 +13,8 @@ import { readReaperEnv } from '../../lambdas/reaper/env';
 import { lambdaContext } from '../support/http-api-event';
 import { captureOutput, emittedMetrics } from '../support/output';
 
-const ENV = {
-  AWS_REGION: 'eu-west-1',
-  STACK_NAME: 'Spotlab',
-  JOB_TABLE_NAME: 'jobs',
-  GITLAB_URL: 'https://gitlab.example.com',
-  GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',
-  DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
-  POOL_LIMITS: '{"arm-docker":{"idleTimeoutSeconds":600,"maxLifetimeMinutes":120}}',
-  PRICES: '{"usdPerHour":{},"defaultUsdPerHour":0.1}',
-  RUNNER_SCOPE: '{"type":"project"}',
-};
-vi.hoisted(() => {
-  Object.assign(process.env, {
+const ENV = vi.hoisted(() => {
+  const env = {
     AWS_REGION: 'eu-west-1',
     STACK_NAME: 'Spotlab',
     JOB_TABLE_NAME: 'jobs',
@@ -35,7 +24,9 @@ vi.hoisted(() => {
     POOL_LIMITS: '{"arm-docker":{"idleTimeoutSeconds":600,"maxLifetimeMinutes":120}}',
     PRICES: '{"usdPerHour":{},"defaultUsdPerHour":0.1}',
     RUNNER_SCOPE: '{"type":"project"}',
-  });
+  };
+  Object.assign(process.env, env);
+  return env;
 });
 const { handler } = await import('../../lambdas/reaper/handler');
 

@@ -7,21 +7,22 @@ import {
   GitlabUnavailableError,
 } from '../../lambdas/shared/gitlab/errors';
 import type { GitlabApi, RunnerSpec } from '../../lambdas/shared/gitlab/port';
-import { type Answer, API_TOKEN, fakeGitlab, rejection } from '../shared/fake-gitlab';
+import {
+  type Answer,
+  API_TOKEN,
+  fakeGitlab,
+  json,
+  jsonText,
+  networkError,
+  rejection,
+} from '../shared/fake-gitlab';
 import { fixtureText } from '../support/fixtures';
 
 const BASE_URL = 'https://gitlab.example.com';
 
-const json =
-  (body: string, code = 200, headers: Record<string, string> = {}): Answer =>
-  () =>
-    new Response(body, { status: code, headers: { 'content-type': 'application/json', ...headers } });
 /** An error answer with GitLab's `{"message": …}` body. */
 const status = (code: number, headers: Record<string, string> = {}): Answer =>
-  json(JSON.stringify({ message: `${code}` }), code, headers);
-const networkError: Answer = () => {
-  throw new TypeError('fetch failed');
-};
+  json({ message: `${code}` }, code, headers);
 
 const runnerSpec = (scope: RunnerScope, changes: Partial<RunnerSpec> = {}): RunnerSpec => ({
   scope,
@@ -35,7 +36,7 @@ const runnerSpec = (scope: RunnerScope, changes: Partial<RunnerSpec> = {}): Runn
 
 describe('gitlabHttpApi.getJob', () => {
   it('reads id, status and tag_list from GET /projects/:id/jobs/:job_id with the PRIVATE-TOKEN header', async () => {
-    const gitlab = fakeGitlab([json(fixtureText('api-get-job'))]);
+    const gitlab = fakeGitlab([jsonText(fixtureText('api-get-job'))]);
 
     const job = await gitlab.api.getJob(380, 1977);
 
@@ -48,7 +49,7 @@ describe('gitlabHttpApi.getJob', () => {
 
   it('keeps job ids above 2^31 exact in the path', async () => {
     const gitlab = fakeGitlab([
-      json(fixtureText('api-get-job').replace('"id": 1977', '"id": 8123456789'), 200),
+      jsonText(fixtureText('api-get-job').replace('"id": 1977', '"id": 8123456789'), 200),
     ]);
 
     const job = await gitlab.api.getJob(380, 8_123_456_789);
@@ -58,7 +59,7 @@ describe('gitlabHttpApi.getJob', () => {
   });
 
   it('drops trailing slashes of the base URL', async () => {
-    const gitlab = fakeGitlab([json(fixtureText('api-get-job'))], { baseUrl: `${BASE_URL}//` });
+    const gitlab = fakeGitlab([jsonText(fixtureText('api-get-job'))], { baseUrl: `${BASE_URL}//` });
 
     await gitlab.api.getJob(380, 1977);
 
@@ -93,7 +94,7 @@ describe('gitlabHttpApi.createRunner', () => {
     ],
     ['instance', { type: 'instance' }, { runner_type: 'instance_type', project_id: null, group_id: null }],
   ])('posts a locked %s runner form to /user/runners', async (_name, scope, expected) => {
-    const gitlab = fakeGitlab([json(fixtureText('api-create-runner'), 201)]);
+    const gitlab = fakeGitlab([jsonText(fixtureText('api-create-runner'), 201)]);
 
     await gitlab.api.createRunner(runnerSpec(scope));
 
@@ -116,7 +117,7 @@ describe('gitlabHttpApi.createRunner', () => {
   });
 
   it.each([true, false])('sends run_untagged=%s as asked', async (runUntagged) => {
-    const gitlab = fakeGitlab([json(fixtureText('api-create-runner'), 201)]);
+    const gitlab = fakeGitlab([jsonText(fixtureText('api-create-runner'), 201)]);
 
     await gitlab.api.createRunner(runnerSpec({ type: 'project' }, { runUntagged }));
 
@@ -125,7 +126,7 @@ describe('gitlabHttpApi.createRunner', () => {
   });
 
   it('returns the id and glrt- token of the created runner', async () => {
-    const gitlab = fakeGitlab([json(fixtureText('api-create-runner'), 201)]);
+    const gitlab = fakeGitlab([jsonText(fixtureText('api-create-runner'), 201)]);
 
     const runner = await gitlab.api.createRunner(runnerSpec({ type: 'project' }));
 
@@ -137,7 +138,7 @@ describe('gitlabHttpApi.createRunner', () => {
     ['a token that is not a runner authentication token', JSON.stringify({ id: 9171, token: 'abc' })],
     ['no id', JSON.stringify({ token: 'glrt-EXAMPLEexampleEXAMPLE' })],
   ])('fails with GitlabResponseError on an answer with %s', async (_name, body) => {
-    const gitlab = fakeGitlab([json(body, 201)]);
+    const gitlab = fakeGitlab([jsonText(body, 201)]);
 
     const error = await rejection(gitlab.api.createRunner(runnerSpec({ type: 'project' })));
 
@@ -169,7 +170,7 @@ describe('gitlabHttpApi: retries', () => {
     ['Retry-After: 2 within the cap', undefined, 2000],
     ['Retry-After: 2 capped by maxDelayMs', 1500, 1500],
   ])('waits %s once, then succeeds', async (_name, maxDelayMs, expectedDelay) => {
-    const gitlab = fakeGitlab([status(429, { 'Retry-After': '2' }), json(fixtureText('api-get-job'))], {
+    const gitlab = fakeGitlab([status(429, { 'Retry-After': '2' }), jsonText(fixtureText('api-get-job'))], {
       ...(maxDelayMs === undefined ? {} : { maxDelayMs }),
     });
 
@@ -213,7 +214,7 @@ describe('gitlabHttpApi: retries', () => {
   });
 
   it('recovers when a network error is followed by an answer', async () => {
-    const gitlab = fakeGitlab([networkError, json(fixtureText('api-create-runner'), 201)]);
+    const gitlab = fakeGitlab([networkError, jsonText(fixtureText('api-create-runner'), 201)]);
 
     const runner = await gitlab.api.createRunner(runnerSpec({ type: 'project' }));
 
@@ -222,7 +223,7 @@ describe('gitlabHttpApi: retries', () => {
   });
 
   it.each([401, 403])('fails with GitlabAuthError on HTTP %i after exactly one call', async (code) => {
-    const gitlab = fakeGitlab([status(code), json(fixtureText('api-create-runner'), 201)]);
+    const gitlab = fakeGitlab([status(code), jsonText(fixtureText('api-create-runner'), 201)]);
 
     const error = await rejection(gitlab.api.createRunner(runnerSpec({ type: 'project' })));
 
@@ -252,7 +253,7 @@ describe('gitlabHttpApi: the API token stays secret', () => {
     ['a network error', [networkError], (api) => api.getJob(380, 1977)],
     [
       'an unexpected shape',
-      [json('{"id":9171}', 201)],
+      [jsonText('{"id":9171}', 201)],
       (api) => api.createRunner(runnerSpec({ type: 'project' })),
     ],
   ];

@@ -1,14 +1,5 @@
-import type { Server } from 'node:http';
-import {
-  type AttributeValue,
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import {
   dynamoJobLedger,
   JOB_ITEM_TTL_SECONDS,
@@ -16,67 +7,14 @@ import {
 } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
 import { type JobLedger, JobMovedOnError, type LaunchRecord } from '../../lambdas/scale-up/ports';
 import { InMemoryLedger } from '../../sim/in-memory-stores';
+import { jobTable, PROJECT, T0, T0_SECONDS, TABLE } from '../support/job-table';
 
-const TABLE = 'spotlab-jobs';
-const PROJECT = 380;
-// 2026-11-23T09:00:00.750Z: a fraction of a second, to show times are stored in whole seconds.
-const T0 = Date.UTC(2026, 10, 23, 9, 0, 0, 750);
-const T0_SECONDS = Math.floor(T0 / 1000);
+const { dynamo, fresh, readItem } = jobTable();
 
-let server: Server;
-let dynamo: DynamoDBClient;
-
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('dynalite has no TCP address');
-  dynamo = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${address.port}`,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
-  });
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'N' }],
-      KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await waitUntilActive();
-});
-
-afterAll(async () => {
-  dynamo.destroy();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-});
-
-async function waitUntilActive(): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: TABLE }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${TABLE} never became ACTIVE`);
-}
-
-// GitLab.com job ids are above 2^31; each test takes its own so the tests share one table.
-let lastJobId = 8_000_000_000;
-const freshJobId = (): number => {
-  lastJobId += 1;
-  return lastJobId;
-};
+const freshJobId = (): number => fresh().jobId;
 
 /** The ledger as an invocation at `nowMs` would see it. */
-const ledgerAt = (nowMs: number = T0): JobLedger => dynamoJobLedger(dynamo, TABLE, () => nowMs);
-
-async function readItem(jobId: number): Promise<Record<string, AttributeValue> | undefined> {
-  const { Item } = await dynamo.send(
-    new GetItemCommand({ TableName: TABLE, Key: { jobId: { N: String(jobId) } }, ConsistentRead: true }),
-  );
-  return Item;
-}
+const ledgerAt = (nowMs: number = T0): JobLedger => dynamoJobLedger(dynamo(), TABLE, () => nowMs);
 
 const launch: LaunchRecord = {
   instanceId: 'i-0123456789abcdef0',
@@ -160,7 +98,7 @@ describe('job ledger: claims', () => {
         runnerId: { N: '9171' },
         expiresAt: { N: String(T0_SECONDS + JOB_ITEM_TTL_SECONDS) },
       };
-      await dynamo.send(new PutItemCommand({ TableName: TABLE, Item: written }));
+      await dynamo().send(new PutItemCommand({ TableName: TABLE, Item: written }));
 
       const claimed = await ledgerAt(T0 + (STALE_CLAIM_SECONDS + 60) * 1000).claim(jobId, PROJECT);
 
@@ -181,7 +119,7 @@ describe('job ledger: claims of lost jobs', () => {
       runnerId: { N: '9171' },
       claimedAt: { N: String(T0_SECONDS) },
     };
-    await dynamo.send(new PutItemCommand({ TableName: TABLE, Item: lost }));
+    await dynamo().send(new PutItemCommand({ TableName: TABLE, Item: lost }));
 
     const claimed = await ledgerAt(T0 + 1000).claim(jobId, PROJECT);
 
@@ -197,7 +135,7 @@ describe('job ledger: claims of lost jobs', () => {
 
   it('lets exactly one of several concurrent claims of a lost job win', async () => {
     const jobId = freshJobId();
-    await dynamo.send(
+    await dynamo().send(
       new PutItemCommand({ TableName: TABLE, Item: { jobId: { N: String(jobId) }, state: { S: 'lost' } } }),
     );
 

@@ -27,6 +27,21 @@ export function scriptedGitlab(answers: readonly Answer[]) {
   return { fetch, sleep, requests, sleeps };
 }
 
+/** An answer whose body is already JSON text: a recorded fixture, or text that only claims to be JSON. */
+export const jsonText =
+  (body: string, status = 200, headers: Record<string, string> = {}): Answer =>
+  () =>
+    new Response(body, { status, headers: { 'content-type': 'application/json', ...headers } });
+
+/** An answer with `body` serialised as JSON. */
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Answer =>
+  jsonText(JSON.stringify(body), status, headers);
+
+/** The network failing: fetch (undici) rejects with a TypeError, not an HTTP answer. */
+export const networkError: Answer = () => {
+  throw new TypeError('fetch failed');
+};
+
 /** The error a call rejects with; fails the test if it resolves or rejects with a non-Error. */
 export async function rejection(call: Promise<unknown>): Promise<Error> {
   try {

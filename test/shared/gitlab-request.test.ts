@@ -7,21 +7,10 @@ import {
   GitlabUnavailableError,
 } from '../../lambdas/shared/gitlab/errors';
 import { type GitlabHttpOptions, gitlabRequester, nextPageNumber } from '../../lambdas/shared/gitlab/request';
-import { type Answer, rejection, scriptedGitlab } from './fake-gitlab';
+import { type Answer, json, networkError, rejection, scriptedGitlab } from './fake-gitlab';
 
 const TOKEN = 'glpat-request-test-do-not-leak';
 const NOW = Date.parse('2026-11-23T10:00:00Z');
-
-const json =
-  (body: unknown, status = 200, headers: Record<string, string> = {}): Answer =>
-  () =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { 'content-type': 'application/json', ...headers },
-    });
-const networkError: Answer = () => {
-  throw new TypeError('fetch failed');
-};
 
 /**
  * The requester over a scripted GitLab, with a fixed clock and jitter, recording each retry it

@@ -21,7 +21,7 @@ export const T0 = Date.UTC(2026, 10, 23, 9, 0, 0, 750);
 export const T0_SECONDS = Math.floor(T0 / 1000);
 
 /**
- * The job table as the stack creates it, with the index the lifecycle consumer queries, on a
+ * The job table as the stack creates it, with the two indexes the lifecycle consumer queries, on a
  * dynalite started before the file's tests and stopped after them.
  */
 export function jobTable() {
