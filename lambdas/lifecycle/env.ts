@@ -9,10 +9,6 @@ const nonEmpty = z.string().check(z.minLength(1));
 const lifecycleEnvSchema = z.object({
   STACK_NAME: nonEmpty,
   JOB_TABLE_NAME: nonEmpty,
-  /** The job table's global secondary index on `instanceId` (string), projection ALL. */
-  JOB_TABLE_INSTANCE_INDEX: nonEmpty,
-  /** Its index on `launchInstanceId` (string), projecting `launchRunnerId`. */
-  JOB_TABLE_LAUNCH_INDEX: nonEmpty,
   /** Where a job whose launched instance another job took is enqueued again. */
   DEMAND_QUEUE_URL: z.url(),
   GITLAB_URL: z.url(),
@@ -23,8 +19,6 @@ const lifecycleEnvSchema = z.object({
 export interface LifecycleEnv {
   readonly stackName: string;
   readonly tableName: string;
-  readonly instanceIndexName: string;
-  readonly launchIndexName: string;
   readonly demandQueueUrl: string;
   readonly gitlabUrl: string;
   readonly gitlabTokenParameter: string;
@@ -44,8 +38,6 @@ export function readLifecycleEnv(env: Record<string, string | undefined>): Lifec
   return {
     stackName: e.STACK_NAME,
     tableName: e.JOB_TABLE_NAME,
-    instanceIndexName: e.JOB_TABLE_INSTANCE_INDEX,
-    launchIndexName: e.JOB_TABLE_LAUNCH_INDEX,
     demandQueueUrl: e.DEMAND_QUEUE_URL,
     gitlabUrl: e.GITLAB_URL,
     gitlabTokenParameter: e.GITLAB_TOKEN_PARAMETER,

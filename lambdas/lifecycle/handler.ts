@@ -31,11 +31,7 @@ const deps: LifecycleDeps = {
   }),
   instances: ec2Instances(createEc2Client(), env.stackName),
   tokens: ssmTokenStore(ssm, env.stackName),
-  journal: dynamoJobJournal(new DynamoDBClient(SDK_CLIENT_CONFIG), {
-    tableName: env.tableName,
-    instanceIndex: env.instanceIndexName,
-    launchIndex: env.launchIndexName,
-  }),
+  journal: dynamoJobJournal(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName),
   demand: sqsDemandQueue(createSqsClient(), env.demandQueueUrl),
   observer,
 };

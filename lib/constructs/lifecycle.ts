@@ -50,8 +50,6 @@ export class Lifecycle extends Construct {
       environment: {
         STACK_NAME: stack.stackName,
         JOB_TABLE_NAME: props.table.tableName,
-        JOB_TABLE_INSTANCE_INDEX,
-        JOB_TABLE_LAUNCH_INDEX,
         DEMAND_QUEUE_URL: props.queues.demand.queueUrl,
         GITLAB_URL: props.gitlab.url,
         GITLAB_TOKEN_PARAMETER: props.gitlab.apiTokenParameter,

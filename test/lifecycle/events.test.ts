@@ -177,8 +177,6 @@ describe('lifecycle environment', () => {
     expect(readLifecycleEnv(valid)).toEqual({
       stackName: 'Spotlab',
       tableName: 'jobs',
-      instanceIndexName: 'byInstance',
-      launchIndexName: 'byLaunchInstance',
       demandQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
       gitlabUrl: 'https://gitlab.example.com',
       gitlabTokenParameter: '/spotlab/gitlab-api-token',
@@ -189,10 +187,10 @@ describe('lifecycle environment', () => {
     expect(() =>
       readLifecycleEnv({
         ...valid,
-        JOB_TABLE_INSTANCE_INDEX: '',
+        JOB_TABLE_NAME: '',
         GITLAB_URL: 'not a url',
         STACK_NAME: undefined,
       }),
-    ).toThrow('lifecycle environment is invalid: STACK_NAME, JOB_TABLE_INSTANCE_INDEX, GITLAB_URL');
+    ).toThrow('lifecycle environment is invalid: STACK_NAME, JOB_TABLE_NAME, GITLAB_URL');
   });
 });

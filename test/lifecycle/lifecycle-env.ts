@@ -5,8 +5,6 @@
 export const LIFECYCLE_ENV = {
   STACK_NAME: 'Spotlab',
   JOB_TABLE_NAME: 'jobs',
-  JOB_TABLE_INSTANCE_INDEX: 'byInstance',
-  JOB_TABLE_LAUNCH_INDEX: 'byLaunchInstance',
   DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
   GITLAB_URL: 'https://gitlab.example.com',
   GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',

@@ -11,10 +11,10 @@ import { afterAll, beforeAll } from 'vitest';
 import { dynamoJobJournal } from '../../lambdas/lifecycle/adapters/dynamo-job-journal';
 import type { JobJournal, Placement } from '../../lambdas/lifecycle/ports';
 import { dynamoJobLedger } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
+import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../lambdas/shared/naming';
 
 export const TABLE = 'spotlab-jobs';
-export const INDEX = 'byInstance';
-export const LAUNCH_INDEX = 'byLaunchInstance';
+
 export const PROJECT = 380;
 // 2026-11-23T09:00:00.750Z: a fraction of a second, to show times are stored in whole seconds.
 export const T0 = Date.UTC(2026, 10, 23, 9, 0, 0, 750);
@@ -50,12 +50,12 @@ export function jobTable() {
         KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
           {
-            IndexName: INDEX,
+            IndexName: JOB_TABLE_INSTANCE_INDEX,
             KeySchema: [{ AttributeName: 'instanceId', KeyType: 'HASH' }],
             Projection: { ProjectionType: 'ALL' },
           },
           {
-            IndexName: LAUNCH_INDEX,
+            IndexName: JOB_TABLE_LAUNCH_INDEX,
             KeySchema: [{ AttributeName: 'launchInstanceId', KeyType: 'HASH' }],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['launchRunnerId', 'launchWarned'] },
           },
@@ -101,12 +101,7 @@ export function jobTable() {
       };
     },
     /** The journal as an invocation at `nowMs` would see it. */
-    journalAt: (nowMs: number = T0): JobJournal =>
-      dynamoJobJournal(
-        dynamo(),
-        { tableName: TABLE, instanceIndex: INDEX, launchIndex: LAUNCH_INDEX },
-        () => nowMs,
-      ),
+    journalAt: (nowMs: number = T0): JobJournal => dynamoJobJournal(dynamo(), TABLE, () => nowMs),
     /** Scale-up's side of the same table. */
     ledger: () => dynamoJobLedger(dynamo(), TABLE, () => T0),
     async readItem(jobId: number): Promise<Record<string, AttributeValue> | undefined> {

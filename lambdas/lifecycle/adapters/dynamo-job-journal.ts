@@ -7,19 +7,11 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { JOB_ITEM_TTL_SECONDS } from '../../scale-up/adapters/dynamo-job-ledger';
+import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../shared/naming';
 import type { JobJournal, Placement } from '../ports';
 import { toJobRecord, toLaunchedRunner } from './job-item';
 
 type Values = Record<string, AttributeValue>;
-
-/** The job table and its indexes, as the stack names them. */
-export interface JobTableNames {
-  readonly tableName: string;
-  /** Partition key `instanceId` (string), projection ALL. */
-  readonly instanceIndex: string;
-  /** Partition key `launchInstanceId` (string), projecting `launchRunnerId` and `launchWarned`. */
-  readonly launchIndex: string;
-}
 
 /** One conditional update: what to SET, and when. */
 interface Update {
@@ -37,16 +29,16 @@ const FALSE: AttributeValue = { BOOL: false };
 /**
  * The production {@link JobJournal} on the job table scale-up claims jobs in (partition key
  * `jobId`, a number; TTL attribute `expiresAt`, in epoch seconds) and its global secondary indexes
- * (see {@link JobTableNames}). Every write is conditional: status moves forward only
+ * (`JOB_TABLE_INSTANCE_INDEX` on `instanceId`, projection ALL; `JOB_TABLE_LAUNCH_INDEX` on
+ * `launchInstanceId`, projecting `launchRunnerId` and `launchWarned`). Every write is conditional: status moves forward only
  * (claimed/launched/skipped → running → finished), so duplicate and out-of-order events leave the
  * same item.
  */
 export function dynamoJobJournal(
   dynamo: DynamoDBClient,
-  names: JobTableNames,
+  tableName: string,
   now: () => number = Date.now,
 ): JobJournal {
-  const { tableName } = names;
   const key = (jobId: number) => ({ jobId: { N: String(jobId) } });
   const seconds = () => Math.floor(now() / 1000);
   const stamp = () => ({ ':now': { N: String(seconds()) } });
@@ -145,11 +137,11 @@ export function dynamoJobJournal(
       return done !== false;
     },
     async findByInstance(instanceId) {
-      const items = await queryAll(dynamo, tableName, names.instanceIndex, 'instanceId', instanceId);
+      const items = await queryAll(dynamo, tableName, JOB_TABLE_INSTANCE_INDEX, 'instanceId', instanceId);
       return items.map(toJobRecord);
     },
     async findLaunchedOn(instanceId) {
-      const items = await queryAll(dynamo, tableName, names.launchIndex, 'launchInstanceId', instanceId);
+      const items = await queryAll(dynamo, tableName, JOB_TABLE_LAUNCH_INDEX, 'launchInstanceId', instanceId);
       return items.map(toLaunchedRunner);
     },
     async markDisplaced(jobId, instanceId, sparePool) {
