@@ -1,12 +1,36 @@
 import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 
-/** Debian's Chromium, which CI installs (`.ci/run`); playwright-core brings no browser of its own. */
-export const CHROMIUM = '/usr/bin/chromium';
+// playwright-core brings no browser of its own (its download needs a CDN): Spotlab drives the
+// system's Chromium. Debian's package installs /usr/bin/chromium, Homebrew's cask an app bundle.
+const MACOS_CHROMIUM = '/Applications/Chromium.app/Contents/MacOS/Chromium';
 
-/** Whether {@link CHROMIUM} is installed. */
-export const hasChromium = (): boolean => existsSync(CHROMIUM);
+/**
+ * Path of the Chromium to drive: `$CHROMIUM_PATH` when set, else `chromium` on the `PATH`, else
+ * the macOS app bundle; `undefined` when none is installed.
+ */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.CHROMIUM_PATH) return existsSync(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : undefined;
+  const onPath = (env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => join(dir, 'chromium'))
+    .find((candidate) => existsSync(candidate));
+  return onPath ?? (existsSync(MACOS_CHROMIUM) ? MACOS_CHROMIUM : undefined);
+}
+
+/** Raised when no Chromium is installed; the message says how to install one. */
+export class ChromiumMissingError extends Error {
+  constructor() {
+    super(
+      'Chromium is not installed. Debian: apt-get install -y chromium; macOS: brew install --cask chromium; ' +
+        'or set CHROMIUM_PATH to a Chromium binary.',
+    );
+    this.name = 'ChromiumMissingError';
+  }
+}
 
 /** What a page did besides rendering: requests that left it, and errors it reported. */
 export interface PageLog {
@@ -25,7 +49,9 @@ export async function withOfflinePage<T>(
   use: (page: Page, log: PageLog) => Promise<T>,
   viewport = { width: 1000, height: 800 },
 ): Promise<T> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  const executablePath = findChromium();
+  if (executablePath === undefined) throw new ChromiumMissingError();
+  const browser = await chromium.launch({ executablePath });
   try {
     const context = await browser.newContext({ offline: true, viewport });
     const url = pathToFileURL(path).href;

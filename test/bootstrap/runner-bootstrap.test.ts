@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BootstrapSettings, renderUserData } from '../../lib/bootstrap/user-data';
+import { installAdvice, REQUIRED_TOOLS } from '../support/system-tools';
 
 const TOKEN = 'glrt-t3st-Secret-Runner-Token';
 const INSTANCE_ID = 'i-0123456789abcdef0';
@@ -159,7 +160,10 @@ describe('runner bootstrap script', () => {
 
     const result = spawnSync('shellcheck', ['-s', 'bash', script], { encoding: 'utf8' });
 
-    expect(result.error, 'shellcheck is not installed (CI: apt-get install -y shellcheck)').toBeUndefined();
+    expect(
+      result.error,
+      installAdvice(REQUIRED_TOOLS.filter((tool) => tool.name === 'shellcheck')),
+    ).toBeUndefined();
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
   });
