@@ -1,5 +1,5 @@
 import { DEFAULT_PARAMETERS } from '../planner/defaults';
-import { Prng } from '../sim/world/prng';
+import { Prng } from '../planner/prng';
 import { POOLS, PROJECTS, type Scenario, type ScenarioJob, TIMES } from '../sim/world/scenario';
 
 /** The bundled burst's size and pace. */

@@ -1,4 +1,3 @@
-import type { RunnerScope } from '../lambdas/scale-up/settings';
 import {
   GitlabAuthError,
   GitlabJobNotRetryableError,
@@ -18,6 +17,7 @@ import type {
   RunnerSpec,
   RunnersPage,
 } from '../lambdas/shared/gitlab/port';
+import type { RunnerScope } from '../lambdas/shared/runner-scope';
 
 /** A job as the simulated GitLab keeps it. */
 export interface SimJob {

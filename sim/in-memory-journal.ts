@@ -6,7 +6,7 @@ import type {
   Placement,
   RunningOutcome,
 } from '../lambdas/lifecycle/ports';
-import { JOB_ITEM_TTL_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
+import { JOB_ITEM_TTL_SECONDS } from '../lambdas/shared/job-table/lifetimes';
 import {
   instanceOf,
   ProvisionedThroughputExceeded,

@@ -1,7 +1,7 @@
 import type { JobItem, JobTable, ReaperFleet, TokenParameters } from '../lambdas/reaper/ports';
-import { JOB_ITEM_TTL_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
 import type { DemandQueue } from '../lambdas/shared/adapters/sqs-queue';
 import type { DemandMessage } from '../lambdas/shared/job-messages';
+import { JOB_ITEM_TTL_SECONDS } from '../lambdas/shared/job-table/lifetimes';
 import { TagKey } from '../lambdas/shared/naming';
 import type { InMemoryEc2 } from './in-memory-ec2';
 import {

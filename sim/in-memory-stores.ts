@@ -1,12 +1,8 @@
 import type { FinishedStatus } from '../lambdas/lifecycle/events';
 import type { Placement } from '../lambdas/lifecycle/ports';
-import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../lambdas/scale-up/adapters/dynamo-job-ledger';
-import {
-  type JobLedger,
-  JobMovedOnError,
-  type LaunchRecord,
-  type TokenStore,
-} from '../lambdas/scale-up/ports';
+import { type JobLedger, JobMovedOnError, type LaunchRecord } from '../lambdas/scale-up/ports';
+import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../lambdas/shared/job-table/lifetimes';
+import type { TokenStore } from '../lambdas/shared/token-store';
 
 /**
  * A job item as the in-memory ledger and journal keep it, in one map as in the one DynamoDB

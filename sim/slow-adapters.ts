@@ -1,5 +1,6 @@
-import type { Fleet, JobLedger, TokenStore } from '../lambdas/scale-up/ports';
+import type { Fleet, JobLedger } from '../lambdas/scale-up/ports';
 import type { GitlabApi } from '../lambdas/shared/gitlab/port';
+import type { TokenStore } from '../lambdas/shared/token-store';
 import { type InMemoryEc2, RequestLimitExceeded } from './in-memory-ec2';
 import type { InMemoryGitlab } from './in-memory-gitlab';
 import { LATENCY_MS, type VirtualTime } from './virtual-time';

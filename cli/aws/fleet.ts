@@ -2,7 +2,7 @@ import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { describeStackInstances } from '../../lambdas/shared/adapters/ec2-stack-instances';
-import { jobItemSchema } from '../../lambdas/shared/job-item';
+import { jobItemSchema } from '../../lambdas/shared/job-table/item';
 import { mapLimit } from '../../lambdas/shared/map-limit';
 import { JOB_TABLE_INSTANCE_INDEX, TagKey } from '../../lambdas/shared/naming';
 

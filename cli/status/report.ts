@@ -1,4 +1,4 @@
-import { estimatedSpendPerHour } from '../../lambdas/scale-up/prices';
+import { estimatedSpendPerHour } from '../../lambdas/shared/prices';
 import type { SpotlabConfig } from '../../lib/config/schema';
 import type { FleetInstance } from '../aws/fleet';
 import { isLaunching, type LaunchSwitch } from '../aws/launching';

@@ -1,5 +1,5 @@
-import type { TokenStore } from '../scale-up/ports';
 import type { DemandQueue } from '../shared/adapters/sqs-queue';
+import type { TokenStore } from '../shared/token-store';
 import type { CleanupReason, LifecycleObserver } from './observer';
 import { attempt, type Outcome, worst } from './outcome';
 import type { Instances, JobJournal, LifecycleGitlab } from './ports';

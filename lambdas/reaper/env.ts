@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { runnerScopeSchema } from '../scale-up/settings';
+import { runnerScopeSchema } from '../shared/runner-scope';
 import type { PoolLimits } from './decide-reaping';
 import type { SweepSettings } from './sweep-context';
 

@@ -1,7 +1,7 @@
-import type { PriceList } from '../scale-up/prices';
-import type { RunnerScope } from '../scale-up/settings';
 import type { DemandQueue } from '../shared/adapters/sqs-queue';
 import { GitlabAuthError } from '../shared/gitlab/errors';
+import type { PriceList } from '../shared/prices';
+import type { RunnerScope } from '../shared/runner-scope';
 import type { ReapingSettings } from './decide-reaping';
 import type { ReaperObserver, ReaperStage } from './observer';
 import type { JobTable, ReaperFleet, ReaperGitlab, TokenParameters } from './ports';

@@ -1,6 +1,6 @@
-import { estimatedSpendPerHour } from '../scale-up/prices';
 import { GitlabAuthError } from '../shared/gitlab/errors';
 import { mapLimit } from '../shared/map-limit';
+import { estimatedSpendPerHour } from '../shared/prices';
 import {
   type Cleanup,
   decideReaping,

@@ -1,5 +1,5 @@
+import { estimatedSpendPerHour, type PriceList } from '../shared/prices';
 import type { FleetInstance } from './ports';
-import { estimatedSpendPerHour, type PriceList } from './prices';
 
 /** Caps that hold across all pools. */
 export interface GlobalLimits {

@@ -1,13 +1,8 @@
 import * as z from 'zod/mini';
-import type { PriceList } from './prices';
+import type { PriceList } from '../shared/prices';
+import { type RunnerScope, runnerScopeSchema } from '../shared/runner-scope';
 import type { ShapeTags } from './route-job';
-import {
-  type RunnerScope,
-  type RuntimePool,
-  runnerScopeSchema,
-  runtimePoolSchema,
-  scaleUpSettingsSchema,
-} from './settings';
+import { type RuntimePool, runtimePoolSchema, scaleUpSettingsSchema } from './settings';
 
 const pricesSchema = z.object({
   usdPerHour: z.record(z.string(), z.number()),

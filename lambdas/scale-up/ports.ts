@@ -59,13 +59,6 @@ export interface Fleet {
   live(): Promise<readonly FleetInstance[]>;
 }
 
-/** Where each instance's runner token waits for the instance to fetch it. */
-export interface TokenStore {
-  put(instanceId: string, token: string): Promise<void>;
-  /** Deleting an absent token succeeds. */
-  delete(instanceId: string): Promise<void>;
-}
-
 /**
  * The job left `claimed` under the claim holder's feet: the lifecycle consumer recorded it running
  * or finished on another runner meanwhile. Not a failure: the launch for it is no longer needed.

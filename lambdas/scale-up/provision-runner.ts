@@ -1,8 +1,9 @@
 import type { GitlabApi } from '../shared/gitlab/port';
+import type { RunnerScope } from '../shared/runner-scope';
+import type { TokenStore } from '../shared/token-store';
 import type { RoutedDemand } from './check-jobs';
 import type { ScaleUpObserver } from './observer';
-import { type Fleet, type JobLedger, JobMovedOnError, type LaunchedInstance, type TokenStore } from './ports';
-import type { RunnerScope } from './settings';
+import { type Fleet, type JobLedger, JobMovedOnError, type LaunchedInstance } from './ports';
 
 /** What provisioning a runner needs. */
 export interface ProvisionDeps {

@@ -1,15 +1,17 @@
 import type { GitlabApi } from '../shared/gitlab/port';
 import { mapLimit } from '../shared/map-limit';
+import { hourlyPrice, type PriceList } from '../shared/prices';
+import type { RunnerScope } from '../shared/runner-scope';
+import type { TokenStore } from '../shared/token-store';
 import { allocateCapacity, type GlobalLimits } from './capacity';
 import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
 import { launchGroup } from './launch-groups';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { Fleet, JobLedger, LaunchedInstance, Lifecycle, TokenStore } from './ports';
-import { hourlyPrice, type PriceList } from './prices';
+import type { Fleet, JobLedger, LaunchedInstance, Lifecycle } from './ports';
 import { provisionRunner } from './provision-runner';
 import type { ShapeTags } from './route-job';
-import type { RunnerScope, RuntimePool } from './settings';
+import type { RuntimePool } from './settings';
 
 /** Everything scale-up talks to and decides with. */
 export interface ScaleUpDeps {

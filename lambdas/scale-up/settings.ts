@@ -34,15 +34,6 @@ export const runtimePoolSchema = z.object({
 /** A pool as scale-up sees it. */
 export type RuntimePool = z.infer<typeof runtimePoolSchema>;
 
-export const runnerScopeSchema = z.union([
-  z.object({ type: z.literal('project') }),
-  z.object({ type: z.literal('group'), groupId: positiveInt }),
-  z.object({ type: z.literal('instance') }),
-]);
-
-/** Where runners are registered. */
-export type RunnerScope = z.infer<typeof runnerScopeSchema>;
-
 /**
  * The scale-up Lambda's settings. The stack passes structured values as JSON strings in these
  * environment variables (see `lib/constructs/launcher.ts`).

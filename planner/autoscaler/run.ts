@@ -1,6 +1,6 @@
-import { Prng } from '../../sim/world/prng';
 import type { Arrival } from '../arrivals';
 import type { SimParameters } from '../model';
+import { Prng } from '../prng';
 import type { ModelRun } from '../stats';
 import { Fleet, type FleetEvent, type Instance, type QueuedJob } from './fleet';
 import type { AutoscalerPolicy } from './simulate';

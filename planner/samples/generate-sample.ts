@@ -4,8 +4,8 @@
  * Deterministic: `npx tsx planner/samples/generate-sample.ts` rewrites the same file.
  */
 import { writeFileSync } from 'node:fs';
-import { Prng } from '../../sim/world/prng';
 import type { TraceJob } from '../model';
+import { Prng } from '../prng';
 import { formatTrace } from '../trace/write';
 
 const DAY_MS = Date.parse('2026-03-02T09:00:00Z');

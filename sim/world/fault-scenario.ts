@@ -1,4 +1,4 @@
-import { Prng } from './prng';
+import { Prng } from '../../planner/prng';
 import {
   type FaultOptions,
   POOLS,

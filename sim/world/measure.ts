@@ -1,4 +1,4 @@
-import { hourlyPrice, type PriceList } from '../../lambdas/scale-up/prices';
+import { hourlyPrice, type PriceList } from '../../lambdas/shared/prices';
 import { billedMinutes, percentile, round } from '../../planner/stats';
 import type { ScenarioResult, TimelinePoint } from '../../report/model';
 import type { World } from './world';

@@ -1,6 +1,6 @@
 import { arrivalMs, type SimParameters, type SpotlabReplay, type TraceJob } from '../../planner/model';
+import { Prng } from '../../planner/prng';
 import { measure, type Sample, watchTimeline } from './measure';
-import { Prng } from './prng';
 import { runScenario } from './run';
 import { NO_FAULTS, POOLS, type Scenario, TIMES } from './scenario';
 

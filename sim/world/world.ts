@@ -1,10 +1,10 @@
+import { Prng } from '../../planner/prng';
 import { SimClock } from '../clock';
 import { InMemoryEc2 } from '../in-memory-ec2';
 import { InMemoryGitlab } from '../in-memory-gitlab';
 import { InMemoryJournal } from '../in-memory-journal';
 import { InMemoryLedger, InMemoryTokenStore } from '../in-memory-stores';
 import { LATENCY_MS } from '../virtual-time';
-import { Prng } from './prng';
 import {
   type FaultRates,
   type LambdaModel,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JOB_ITEM_TTL_SECONDS } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
+import { JOB_ITEM_TTL_SECONDS } from '../../lambdas/shared/job-table/lifetimes';
 import { type JobFixture, jobEvent, lifecycleWorld, PROJECT, STACK } from './lifecycle-world';
 
 // A job cancelled while it ran still names its runner; the fixtures hold success and failed.

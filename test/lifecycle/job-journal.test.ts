@@ -2,7 +2,7 @@ import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { JobItemError } from '../../lambdas/lifecycle/adapters/job-item';
 import type { JobJournal, Placement } from '../../lambdas/lifecycle/ports';
-import { JOB_ITEM_TTL_SECONDS } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
+import { JOB_ITEM_TTL_SECONDS } from '../../lambdas/shared/job-table/lifetimes';
 import { jobTable, PROJECT, T0, T0_SECONDS, TABLE } from '../support/job-table';
 
 const { dynamo, fresh, journalAt, ledger, readItem, launchedItem } = jobTable();

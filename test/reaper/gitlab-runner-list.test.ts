@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunnerScope } from '../../lambdas/scale-up/settings';
 import { GitlabAuthError, GitlabResponseError } from '../../lambdas/shared/gitlab/errors';
+import type { RunnerScope } from '../../lambdas/shared/runner-scope';
 import { API_TOKEN, fakeGitlab, json, rejection } from '../shared/fake-gitlab';
 
 /** Runners of `GET /runners`, trimmed from the Runners API documentation's example (recent GitLab). */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { RunnerScope } from '../../lambdas/scale-up/settings';
 import {
   GitlabAuthError,
   GitlabNotFoundError,
@@ -7,6 +6,7 @@ import {
   GitlabUnavailableError,
 } from '../../lambdas/shared/gitlab/errors';
 import type { GitlabApi, RunnerSpec } from '../../lambdas/shared/gitlab/port';
+import type { RunnerScope } from '../../lambdas/shared/runner-scope';
 import {
   type Answer,
   API_TOKEN,

@@ -1,11 +1,8 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import {
-  dynamoJobLedger,
-  JOB_ITEM_TTL_SECONDS,
-  STALE_CLAIM_SECONDS,
-} from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
+import { dynamoJobLedger } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
 import { type JobLedger, JobMovedOnError, type LaunchRecord } from '../../lambdas/scale-up/ports';
+import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../../lambdas/shared/job-table/lifetimes';
 import { InMemoryLedger } from '../../sim/in-memory-stores';
 import { jobTable, PROJECT, T0, T0_SECONDS, TABLE } from '../support/job-table';
 

@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { JOB_ITEM_TTL_SECONDS } from '../../scale-up/adapters/dynamo-job-ledger';
+import { JOB_ITEM_TTL_SECONDS } from '../../shared/job-table/lifetimes';
 import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../shared/naming';
 import type { JobJournal, Placement } from '../ports';
 import { toJobRecord, toLaunchedRunner } from './job-item';

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PermanentError } from '../../shared/errors';
-import { jobItemSchema, launchIndexItemSchema } from '../../shared/job-item';
+import { jobItemSchema, launchIndexItemSchema } from '../../shared/job-table/item';
 import type { JobRecord, LaunchedRunner } from '../ports';
 
 /** A job item written by neither scale-up nor the lifecycle consumer. */

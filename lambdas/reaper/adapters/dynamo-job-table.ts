@@ -5,8 +5,8 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { JOB_ITEM_TTL_SECONDS } from '../../scale-up/adapters/dynamo-job-ledger';
-import { jobItemSchema } from '../../shared/job-item';
+import { jobItemSchema } from '../../shared/job-table/item';
+import { JOB_ITEM_TTL_SECONDS } from '../../shared/job-table/lifetimes';
 import type { JobItem, JobTable } from '../ports';
 
 type Values = Record<string, AttributeValue>;

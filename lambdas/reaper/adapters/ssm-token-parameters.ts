@@ -1,5 +1,5 @@
 import { GetParametersByPathCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { ssmTokenStore } from '../../scale-up/adapters/ssm-token-store';
+import { ssmTokenStore } from '../../shared/adapters/ssm-token-store';
 import { runnerTokenPrefix } from '../../shared/naming';
 import type { TokenParameter, TokenParameters } from '../ports';
 

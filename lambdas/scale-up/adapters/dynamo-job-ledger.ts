@@ -5,24 +5,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../../shared/job-table/lifetimes';
+import type { JobState } from '../../shared/job-table/states';
+
 import { type JobLedger, JobMovedOnError, type LaunchRecord } from '../ports';
-
-/** How long job items live; DynamoDB's TTL deletes them within a few days after. */
-export const JOB_ITEM_TTL_SECONDS = 7 * 24 * 3600;
-/**
- * A claim older than this, still not launched, belongs to an invocation that died between claim and
- * launch; a later delivery of the job may take it over. Twice the scale-up timeout (60 s), so a
- * live invocation never loses its claim, and well under the queue's visibility timeout (360 s), so
- * the redelivery of a crashed batch finds its claims stale.
- */
-export const STALE_CLAIM_SECONDS = 120;
-
-/**
- * Job states, in the order a job moves through them; a job never moves back, except that the
- * reaper marks a launched job `lost` when its instance vanished before the job ran, which lets a
- * later delivery claim it again.
- */
-export type JobState = 'claimed' | 'launched' | 'skipped' | 'lost';
 
 /**
  * The production {@link JobLedger} on DynamoDB (partition key `jobId`, a number). Every write is

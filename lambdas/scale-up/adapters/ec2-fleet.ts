@@ -2,18 +2,12 @@ import {
   type _InstanceType,
   CreateFleetCommand,
   type CreateFleetCommandInput,
-  EC2Client,
+  type EC2Client,
   type FleetLaunchTemplateOverridesRequest,
 } from '@aws-sdk/client-ec2';
 import { describeStackInstances, terminateInstances } from '../../shared/adapters/ec2-stack-instances';
 import { TagKey } from '../../shared/naming';
-import { SDK_CLIENT_CONFIG } from '../../shared/sdk-config';
 import type { Fleet, FleetInstance, LaunchOverride, LaunchRequest, LaunchResult, Lifecycle } from '../ports';
-
-/** The one EC2 client of a Lambda environment. */
-export function createEc2Client(): EC2Client {
-  return new EC2Client(SDK_CLIENT_CONFIG);
-}
 
 /** The production {@link Fleet}: EC2 CreateFleet (instant), TerminateInstances, DescribeInstances. */
 export function ec2Fleet(ec2: EC2Client, stackName: string): Fleet {

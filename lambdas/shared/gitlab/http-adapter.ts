@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { RunnerScope } from '../../scale-up/settings';
+import type { RunnerScope } from '../runner-scope';
 import { GitlabNotFoundError, GitlabResponseError } from './errors';
 import type {
   CreatedRunner,

@@ -1,4 +1,4 @@
-import type { RunnerScope } from '../../scale-up/settings';
+import type { RunnerScope } from '../runner-scope';
 
 /** The fields of `GET /projects/:id/jobs/:job_id` Spotlab reads. */
 export interface GitlabJob {

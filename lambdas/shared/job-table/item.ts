@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { FINISHED_STATUSES } from './job-messages';
+import { FINISHED_STATUSES } from '../job-messages';
 
 const number = z.object({ N: z.string().check(z.regex(/^-?\d+$/)) });
 const text = z.object({ S: z.string() });

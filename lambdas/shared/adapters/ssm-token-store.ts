@@ -4,8 +4,8 @@ import {
   PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { runnerTokenParameter } from '../../shared/naming';
-import type { TokenStore } from '../ports';
+import { runnerTokenParameter } from '../naming';
+import type { TokenStore } from '../token-store';
 
 /**
  * The production {@link TokenStore}: one SecureString per instance, named after it, which only the
