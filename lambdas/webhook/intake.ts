@@ -36,8 +36,9 @@ export type IntakeResult =
       readonly status?: string;
     };
 
-// GitLab sends a UUID; anything else is not trusted as a dedupe key.
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+// GitLab sends a UUID; anything else is not trusted as a dedupe key. At most 64 characters, so
+// the key with the job id and status it is bound to stays within a message's 128.
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * Authenticates, validates, filters and enqueues one webhook request. It never calls GitLab or EC2,

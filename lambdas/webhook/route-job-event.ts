@@ -29,9 +29,13 @@ export function routeJobEvent(hook: JobHook, delivery: DeliveryContext): Routing
     projectId: hook.project_id,
     pipelineId: hook.pipeline_id ?? null,
     jobName: hook.build_name,
-    // GitLab does not re-send on its own; a manual resend reuses Idempotency-Key. Without the
-    // header, a job's id and status name the event: a status is reached once per job.
-    idempotencyKey: delivery.idempotencyKey ?? `${hook.build_id}:${hook.build_status}`,
+    // GitLab does not re-send on its own; a manual resend reuses Idempotency-Key. The key is only
+    // ever trusted together with the job id and status it came with: a caller replaying a key seen
+    // once cannot silence another job's or another status's delivery. Without the header, a job's
+    // id and status name the event: a status is reached once per job.
+    idempotencyKey: [delivery.idempotencyKey, hook.build_id, hook.build_status]
+      .filter((part) => part !== undefined)
+      .join(':'),
     receivedAt: delivery.receivedAt,
     queuedDurationSeconds: hook.build_queued_duration ?? null,
   };

@@ -95,11 +95,30 @@ describe('webhook handler: accepted events', () => {
     expect(lifecycle.runnerDescription).toBe('spotlab i-0123456789abcdef0');
   });
 
-  it('uses the Idempotency-Key header as the dedupe key when GitLab sends one', async () => {
+  it('dedupes on the Idempotency-Key header bound to the job id and status it came with', async () => {
     const key = '4f5e1a9c-2b7d-4a61-9d0e-7c1f2e3a4b5c';
-    await send(freshBody('job-hook-pending'), { headers: { 'Idempotency-Key': key } });
+    await send(freshBody('job-hook-pending', { build_id: 7001 }), { headers: { 'Idempotency-Key': key } });
 
-    expect(sentMessages()[0]?.MessageAttributes?.idempotencyKey?.StringValue).toBe(key);
+    expect(sentMessages()[0]?.MessageAttributes?.idempotencyKey?.StringValue).toBe(`${key}:7001:pending`);
+  });
+
+  it('still enqueues a delivery that repeats a seen key for another job or another status', async () => {
+    const headers = { 'idempotency-key': 'b1c2d3e4-0000-4000-8000-000000000002' };
+
+    await send(freshBody('job-hook-pending', { build_id: 7002 }), { headers });
+    await send(freshBody('job-hook-pending', { build_id: 7003 }), { headers });
+    await send(freshBody('job-hook-running', { build_id: 7002 }), { headers });
+
+    expect(sentMessages().map((m) => JSON.parse(m.MessageBody ?? '{}').jobId)).toEqual([7002, 7003, 7002]);
+    expect(emittedMetrics(output.lines())).not.toContain('WebhookIgnored reason=duplicate');
+  });
+
+  it('does not trust an Idempotency-Key longer than GitLab’s UUIDs as a dedupe key', async () => {
+    await send(freshBody('job-hook-pending', { build_id: 7004 }), {
+      headers: { 'idempotency-key': 'k'.repeat(65) },
+    });
+
+    expect(sentMessages()[0]?.MessageAttributes?.idempotencyKey?.StringValue).toBe('7004:pending');
   });
 
   it('enqueues a redelivered event once when the same environment sees it twice', async () => {
