@@ -47,6 +47,8 @@ export function reaperMetricsObserver(logger: Logger, metrics: Metrics): ReaperO
       if (!(error instanceof GitlabAuthError))
         logger.error('reaper step failed', { stage, subject, error: describe(error) });
       count(Metric.reaperFailures, { [Dimension.stage]: stage });
+      // The total too: the sustained-failure alarm watches one metric, whichever steps fail.
+      count(Metric.reaperFailures, {});
     },
     swept(summary) {
       logger.info('sweep done', { ...summary });

@@ -49,6 +49,7 @@ export function createAlarms(scope: Construct, inputs: AlarmInputs): Alarm[] {
     ...gitlabAndWebhookAlarms(scope, inputs),
     ...lambdaAlarms(scope, inputs),
     ...jobWaitAlarms(scope, inputs),
+    reaperFailuresAlarm(scope, inputs),
   ];
   for (const alarm of alarms) {
     alarm.addAlarmAction(inputs.action);
@@ -230,4 +231,30 @@ function jobWaitAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): A
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
   );
+}
+
+/**
+ * The reaper keeps going past a failing step by design (one bad runner must not stop the sweep),
+ * so its Lambda never errors for it: failures in 5 of the last 10 one-minute sweeps alarm, which
+ * a passing GitLab 429 or EC2 throttle does not reach.
+ */
+function reaperFailuresAlarm(scope: Construct, { namePrefix }: AlarmInputs): Alarm {
+  return new Alarm(scope, 'ReaperFailures', {
+    alarmName: `${namePrefix}-reaper-failures`,
+    alarmDescription:
+      'Reaper steps kept failing in 5 of the last 10 sweeps: leftovers (instances, runners, tokens) ' +
+      `may be piling up. ${RUNBOOK}#reaper-failures`,
+    metric: spotlabMetric(
+      Metric.reaperFailures,
+      Service.reaper,
+      {},
+      { statistic: Stats.SUM, period: Duration.minutes(1) },
+    ),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 10,
+    datapointsToAlarm: 5,
+    // Emitted only when a step failed: missing data is a healthy sweep.
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
 }

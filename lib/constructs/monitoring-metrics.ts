@@ -62,7 +62,7 @@ export const EMISSIONS: Readonly<Record<SpotlabMetricName, Emission>> = {
   [MetricName.orphansReaped]: from(Service.reaper, [kind]),
   [MetricName.lostDemandRequeued]: from(Service.reaper),
   [MetricName.jobsLost]: from(Service.reaper),
-  [MetricName.reaperFailures]: from(Service.reaper, [stage]),
+  [MetricName.reaperFailures]: from(Service.reaper, [stage], []),
   [MetricName.runningInstances]: from(Service.reaper, [pool], []),
   [MetricName.estimatedSpendPerHour]: from(Service.reaper),
 };

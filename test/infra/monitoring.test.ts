@@ -148,6 +148,20 @@ describe('monitoring: alarms', () => {
     );
   });
 
+  it('alarms when reaper steps keep failing (5 of 10 sweeps), counted over every step, since the reaper itself never errors for one', () => {
+    expect(alarmNamed(plain, 'reaper-failures')).toMatchObject({
+      Namespace: 'Spotlab',
+      MetricName: 'ReaperFailures',
+      Dimensions: [{ Name: 'service', Value: 'reaper' }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      EvaluationPeriods: 10,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('alarms on a burst of refused webhooks, counted over every reason, at the configured size', () => {
     const expected = {
       Namespace: 'Spotlab',

@@ -188,6 +188,7 @@ describe('reaper handler', () => {
 
     expect(summary).toMatchObject({ terminated: 0, runnersDeleted: 1, failures: 1 });
     expect(emittedMetrics(output.lines())).toContain('ReaperFailures stage=terminate');
+    expect(emittedMetrics(output.lines())).toContain('ReaperFailures');
     expect(output.lines().join('\n')).toContain('reaper step failed');
   });
 });
