@@ -51,11 +51,13 @@ export class SpotlabStack extends Stack {
     this.queues = new JobQueues(this, 'Queues', { consumerTimeout: SCALE_UP_TIMEOUT });
     this.webhook = new WebhookApi(this, 'Webhook', {
       queues: this.queues,
+      gitlabUrl: config.gitlab.url,
       webhookSecretParameter: config.gitlab.webhookSecretParameter,
       signingTokenParameter: config.gitlab.signingTokenParameter,
       secretCacheTtl: Duration.seconds(config.webhook.secretCacheSeconds),
       rateLimitPerSecond: config.webhook.rateLimitPerSecond,
       burstLimit: config.webhook.burstLimit,
+      reservedConcurrency: config.webhook.reservedConcurrency ?? undefined,
     });
     this.network = new RunnerNetwork(this, 'Network', { config: config.network });
     if (config.cache.enabled) {

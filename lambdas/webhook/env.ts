@@ -4,6 +4,8 @@ const envSchema = z.object({
   DEMAND_QUEUE_URL: z.url(),
   LIFECYCLE_QUEUE_URL: z.url(),
   WEBHOOK_SECRET_PARAMETER: z.string().check(z.minLength(1)),
+  /** The GitLab Spotlab serves: a hook naming another in `X-Gitlab-Instance` is refused. */
+  GITLAB_URL: z.url(),
   SIGNING_TOKEN_PARAMETER: z.optional(z.string().check(z.minLength(1))),
   SECRET_CACHE_SECONDS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 300),
 });

@@ -31,6 +31,7 @@ const deps: IntakeDeps = {
   queue: sqsJobQueue(sqs, { demand: env.DEMAND_QUEUE_URL, lifecycle: env.LIFECYCLE_QUEUE_URL }),
   recentKeys: new RecentKeys(),
   now: Date.now,
+  gitlabHost: new URL(env.GITLAB_URL).host,
 };
 
 async function handleWebhook(event: unknown): Promise<HttpResponse> {

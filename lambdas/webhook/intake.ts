@@ -1,4 +1,5 @@
 import type { JobMessage } from '../shared/job-messages';
+import { verifyGitlabInstance } from './gitlab-instance';
 import type { WebhookRequest } from './http-request';
 import { parseWebhookBody } from './job-hook';
 import type { RecentKeys } from './recent-keys';
@@ -24,6 +25,8 @@ export interface IntakeDeps {
   readonly queue: JobEventQueue;
   readonly recentKeys: RecentKeys;
   readonly now: () => number;
+  /** Host of the GitLab Spotlab serves (`gitlab.url`), which `X-Gitlab-Instance` must name. */
+  readonly gitlabHost: string;
 }
 
 /** What happened to an authenticated request. */
@@ -58,6 +61,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
     };
     verifySignature(signed, request.body, signingToken, deps.now());
   }
+  verifyGitlabInstance(header('x-gitlab-instance'), deps.gitlabHost);
   const event = header('x-gitlab-event');
   if (event !== undefined && event !== 'Job Hook') return { outcome: 'ignored', reason: 'not_job_event' };
   const parsed = parseWebhookBody(request.body);

@@ -22,6 +22,7 @@ export function resultResponse(result: IntakeResult): HttpResponse {
 const REFUSAL_BODY: Record<RequestRefusedError['statusCode'], string> = {
   400: 'bad request',
   401: 'unauthorized',
+  403: 'forbidden',
   405: 'method not allowed',
   413: 'payload too large',
 };

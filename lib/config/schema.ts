@@ -45,6 +45,11 @@ const webhookSchema = z.strictObject({
   burstLimit: z.number().int().min(1).max(5_000).default(200),
   /** How long the webhook Lambda keeps the secrets it read from SSM. */
   secretCacheSeconds: z.number().int().min(0).max(3600).default(300),
+  /**
+   * Concurrent executions reserved for (and capping) the webhook Lambda; null reserves none, for
+   * accounts whose Lambda concurrency quota is below 120.
+   */
+  reservedConcurrency: z.number().int().min(1).max(1000).nullable().default(20),
 });
 
 /** The whole Spotlab configuration file: every key, its default and the checks across keys. */
@@ -60,7 +65,8 @@ export const spotlabConfigSchema = z
     maxInstances: z.number().int().min(1).max(5000),
     maxSpendPerHourUsd: z.number().positive().max(100_000),
     network: networkSchema.default({ mode: 'create', maxAzs: 3 }),
-    webhook: webhookSchema.default({ rateLimitPerSecond: 50, burstLimit: 200, secretCacheSeconds: 300 }),
+    // prefault: an absent block is parsed as {}, so each key's own default applies (declared once).
+    webhook: webhookSchema.prefault({}),
     alarmEmail: z.email().optional(),
     alarms: alarmsSchema.default({
       spendPercentOfCap: 80,

@@ -22,6 +22,11 @@ export interface SpotlabFunctionOptions {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Concurrent executions set aside for this function, and its ceiling.
+   * @default - none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** A Spotlab Lambda with its own role and log group. */
@@ -52,6 +57,7 @@ export function createSpotlabFunction(scope: Construct, options: SpotlabFunction
     logGroup,
     bundling: lambdaBundling(),
     environment: { POWERTOOLS_LOG_LEVEL: 'INFO', ...options.environment },
+    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
   });
   logGroup.grantWrite(role);
   return { function: fn, role };

@@ -13,6 +13,8 @@ import { createSpotlabFunction } from './spotlab-function';
 export interface WebhookApiProps {
   /** Where accepted job events go. */
   readonly queues: JobQueues;
+  /** URL of the GitLab instance served: hooks whose `X-Gitlab-Instance` names another are refused. */
+  readonly gitlabUrl: string;
   /** SSM SecureString holding the webhook's secret token. */
   readonly webhookSecretParameter: string;
   /**
@@ -35,6 +37,14 @@ export interface WebhookApiProps {
    * @default 200
    */
   readonly burstLimit?: number;
+  /**
+   * Concurrent executions reserved for the webhook Lambda, which are also its ceiling: a flood of
+   * hooks can neither starve scale-up, lifecycle and reaper of the account's concurrency nor be
+   * starved by other functions. `undefined` reserves nothing (needed where the account's quota is
+   * below 100 + this: Lambda keeps 100 unreserved).
+   * @default 20
+   */
+  readonly reservedConcurrency?: number;
   /**
    * Retention of the function's and the stage's logs.
    * @default RetentionDays.ONE_MONTH
@@ -63,10 +73,13 @@ export class WebhookApi extends Construct {
       // GitLab waits 10 s for an answer; the function answers in milliseconds or not at all.
       timeout: Duration.seconds(10),
       logRetention: retention,
+      // The handler answers in milliseconds: 20 at once serve thousands of hooks a second.
+      reservedConcurrentExecutions: 'reservedConcurrency' in props ? props.reservedConcurrency : 20,
       environment: {
         DEMAND_QUEUE_URL: props.queues.demand.queueUrl,
         LIFECYCLE_QUEUE_URL: props.queues.lifecycle.queueUrl,
         WEBHOOK_SECRET_PARAMETER: props.webhookSecretParameter,
+        GITLAB_URL: props.gitlabUrl,
         ...(props.signingTokenParameter === undefined
           ? {}
           : { SIGNING_TOKEN_PARAMETER: props.signingTokenParameter }),

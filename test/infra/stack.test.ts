@@ -53,6 +53,36 @@ describe('Spotlab stack: webhook API', () => {
     expect(JSON.stringify(stage)).not.toMatch(/header/i);
   });
 
+  it('reserves 20 concurrent executions for the webhook Lambda, its ceiling, and none for the others', () => {
+    const reserved = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => fn.Properties.ReservedConcurrentExecutions)
+      .filter((value) => value !== undefined);
+
+    expect(reserved).toEqual([20]);
+  });
+
+  it('reserves nothing when reservedConcurrency is null, for accounts with a small concurrency quota', () => {
+    const { app, stack } = unbundledApp({
+      ...shipped,
+      webhook: { ...shipped.webhook, reservedConcurrency: null },
+    });
+    app.synth();
+
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(functions.every((fn) => fn.Properties.ReservedConcurrentExecutions === undefined)).toBe(true);
+  });
+
+  it('tells the webhook Lambda which GitLab it serves, to refuse hooks from another', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          GITLAB_URL: shipped.gitlab.url,
+          WEBHOOK_SECRET_PARAMETER: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
   it('outputs the webhook URL', () => {
     template.hasOutput('WebhookUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
   });

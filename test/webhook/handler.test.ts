@@ -19,6 +19,7 @@ vi.hoisted(() => {
   process.env.DEMAND_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand';
   process.env.LIFECYCLE_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/lifecycle';
   process.env.WEBHOOK_SECRET_PARAMETER = '/spotlab/webhook-secret';
+  process.env.GITLAB_URL = 'https://gitlab.example.com';
   process.env.SECRET_CACHE_SECONDS = '0';
   process.env.AWS_REGION = 'eu-west-1';
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
@@ -94,6 +95,18 @@ describe('webhook handler: accepted events', () => {
     expect(lifecycle.failureReason).toBe('runner_system_failure');
     expect(lifecycle.runnerDescription).toBe('spotlab i-0123456789abcdef0');
   });
+
+  it.each(['https://gitlab.example.com', 'https://GitLab.Example.com/', 'gitlab.example.com'])(
+    'accepts a hook whose X-Gitlab-Instance names the served GitLab (%s)',
+    async (instance) => {
+      const response = await send(freshBody('job-hook-pending'), {
+        headers: { 'x-gitlab-instance': instance },
+      });
+
+      expect(response.statusCode).toBe(202);
+      expect(sentMessages()).toHaveLength(1);
+    },
+  );
 
   it('dedupes on the Idempotency-Key header bound to the job id and status it came with', async () => {
     const key = '4f5e1a9c-2b7d-4a61-9d0e-7c1f2e3a4b5c';
@@ -214,6 +227,15 @@ describe('webhook handler: refused requests enqueue nothing', () => {
       () => webhookEvent(freshBody('job-hook-pending'), { headers: { 'x-gitlab-token': '' } }),
       401,
       'missing_token',
+    ],
+    [
+      'a hook from another GitLab (X-Gitlab-Instance), with the right token',
+      () =>
+        webhookEvent(freshBody('job-hook-pending'), {
+          headers: { 'x-gitlab-instance': 'https://gitlab.attacker.example' },
+        }),
+      403,
+      'other_gitlab',
     ],
     ['a body that is not JSON', () => webhookEvent('object_kind=build'), 400, 'not_json'],
     ['a truncated body', () => webhookEvent(fixtureText('job-hook-pending').slice(0, 200)), 400, 'not_json'],

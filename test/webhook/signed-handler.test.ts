@@ -11,6 +11,7 @@ vi.hoisted(() => {
   process.env.DEMAND_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand';
   process.env.LIFECYCLE_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/lifecycle';
   process.env.WEBHOOK_SECRET_PARAMETER = '/spotlab/webhook-secret';
+  process.env.GITLAB_URL = 'https://gitlab.example.com';
   process.env.SIGNING_TOKEN_PARAMETER = '/spotlab/webhook-signing-token';
   process.env.AWS_REGION = 'eu-west-1';
 });
