@@ -14,7 +14,7 @@ export const CONFIG_CONTEXT_KEY = 'config';
 export function createApp(
   app: App = new App(),
   config?: Readonly<SpotlabConfig>,
-): { app: App; stack: SpotlabStack } {
+): { app: App; stack: SpotlabStack; config: Readonly<SpotlabConfig> } {
   const file: unknown = app.node.tryGetContext(CONFIG_CONTEXT_KEY);
   const resolved = config ?? loadConfig(typeof file === 'string' ? file : undefined);
   const stack = new SpotlabStack(app, resolved.stackName, {
@@ -22,5 +22,5 @@ export function createApp(
     description: 'Spotlab: scale-to-zero GitLab CI runners on EC2 spot',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack };
+  return { app, stack, config: resolved };
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 
 /** Runtime of every Spotlab Lambda (arm64, see the constructs). */
@@ -55,6 +55,8 @@ export function lambdaBundling(): BundlingOptions {
     minify: ESBUILD_SETTINGS.minify,
     mainFields: [...ESBUILD_SETTINGS.mainFields],
     sourceMap: false,
+    // esbuild's size report of every bundle is noise in `cdk synth`; warnings and errors still show.
+    logLevel: LogLevel.WARNING,
     // Bundle the AWS SDK instead of using the runtime's copy: pinned versions, and tree-shaken
     // code loads faster than the runtime's full packages.
     externalModules: [],

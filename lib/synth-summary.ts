@@ -1,0 +1,28 @@
+import type { SpotlabConfig } from './config/schema';
+
+/** What one synthesis produced, as far as an operator checks it before deploying. */
+export interface SynthFacts {
+  readonly stackName: string;
+  /** Path of the synthesised template. */
+  readonly templateFile: string;
+  readonly resourceCount: number;
+}
+
+/**
+ * The few lines `cdk synth` prints instead of the template (cdk.json sets `quiet`): what will be
+ * deployed, and where the full template is. cdk-nag has already passed when this runs: an
+ * unacknowledged finding fails synthesis.
+ */
+export function synthSummary(config: Readonly<SpotlabConfig>, facts: SynthFacts): string {
+  const pools = config.pools.map((pool) => {
+    const types = pool.instanceTypes?.join(', ') ?? 'instance requirements';
+    return `  pool ${pool.name} (${pool.architecture}, tags ${pool.tags.join(', ') || 'none'}): ${types}; up to ${pool.maxInstances}`;
+  });
+  return [
+    `Spotlab: stack ${facts.stackName} synthesised, cdk-nag AwsSolutions clean`,
+    `  GitLab ${config.gitlab.url}, runners per ${config.runnerScope.type}`,
+    ...pools,
+    `  caps: ${config.maxInstances} instances, ${config.maxSpendPerHourUsd} USD per hour`,
+    `  template: ${facts.templateFile} (${facts.resourceCount} resources)`,
+  ].join('\n');
+}
