@@ -36,23 +36,46 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): Readonly<Spotlab
 export function parseConfig(text: string, file = '<inline>'): Readonly<SpotlabConfig> {
   const errors: ParseError[] = [];
   const raw: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (errors.length > 0) {
-    throw new ConfigError(
-      file,
-      errors.map((e) => `${positionOf(text, e.offset)}: ${printParseErrorCode(e.error)}`),
-    );
-  }
+  const [first] = errors;
+  // Only the first syntax error: the parser's later ones are mostly echoes of it.
+  if (first !== undefined)
+    throw new ConfigError(file, [
+      `${positionOf(text, first.offset)}: ${SYNTAX[printParseErrorCode(first.error)] ?? printParseErrorCode(first.error)}`,
+    ]);
   const result = spotlabConfigSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(file, describeIssues(result.error.issues));
   return deepFreeze(result.data);
 }
 
+/** Each JSON syntax error as a sentence an operator can act on (the parser names codes only). */
+const SYNTAX: Readonly<Record<string, string>> = {
+  InvalidSymbol: 'this character cannot start a value (a missing quote?)',
+  InvalidNumberFormat: 'this number is not written the JSON way (e.g. 1.5, not 1,5 or .5)',
+  PropertyNameExpected: 'a key in double quotes is expected here (a trailing comma or a missing quote?)',
+  ValueExpected: 'a value is expected here (a missing value after a colon or comma?)',
+  ColonExpected: 'a colon is missing after the key',
+  CommaExpected: 'a comma is missing before this',
+  CloseBraceExpected: 'a closing brace } is missing',
+  CloseBracketExpected: 'a closing bracket ] is missing',
+  EndOfFileExpected: 'the file goes on after its closing brace',
+  InvalidCommentToken: 'this comment is not closed or not allowed here',
+  UnexpectedEndOfComment: 'a /* comment is not closed with */',
+  UnexpectedEndOfString: 'a string is not closed with a double quote',
+  UnexpectedEndOfNumber: 'a number ends too early',
+  InvalidUnicode: 'a \\u escape needs four hex digits',
+  InvalidEscapeCharacter: 'this backslash escape is not valid JSON',
+  InvalidCharacter: 'a control character (such as a tab or line break) is inside a string',
+};
+
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key (misspelt?)`)
-      : [`${formatPath(issue.path)}: ${isMissing(issue) ? 'is required' : issue.message}`],
-  );
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key (misspelt?)`);
+    // A record key that failed its own schema (a price for an unknown instance type): say why.
+    if (issue.code === 'invalid_key')
+      return issue.issues.map((inner) => `${formatPath(issue.path)}: ${inner.message}`);
+    return [`${formatPath(issue.path)}: ${isMissing(issue) ? 'is required' : issue.message}`];
+  });
 }
 
 function isMissing(issue: z.core.$ZodIssue): boolean {

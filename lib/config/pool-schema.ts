@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { architectureOfInstanceType } from './instance-types';
+import { INSTANCE_TYPES_UPDATED, knownArchitecture, sameFamily } from './instance-types';
 
 /** `al2023` (latest Amazon Linux 2023 for the pool's architecture), an AMI id, or `ssm:<parameter>`. */
 const imageSchema = z
@@ -9,10 +9,28 @@ const imageSchema = z
     'must be "al2023", an AMI id or "ssm:<parameter name>"',
   );
 
-/** An EC2 instance type name (`m7g.large`), as pools and price overrides name them. */
+/** Why `type` is not a known EC2 instance type, with a nearby name where there is one. */
+function unknownTypeMessage(type: string): string {
+  const family = sameFamily(type);
+  return (
+    `${type} is not an EC2 instance type` +
+    (family.length > 0 ? ` (same family: ${family.join(', ')})` : '') +
+    `; the list of ${INSTANCE_TYPES_UPDATED} is lib/config/ec2-instance-types.json ` +
+    '(npm run instance-types:refresh updates it from DescribeInstanceTypes)'
+  );
+}
+
+/**
+ * A real EC2 instance type name (`m7g.large`), as pools and price overrides name them: checked
+ * against the dated list, so a typo fails synth instead of every launch.
+ */
 export const instanceType = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be an EC2 instance type such as m7g.large');
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be an EC2 instance type such as m7g.large')
+  .superRefine((type, ctx) => {
+    if (knownArchitecture(type) === undefined)
+      ctx.addIssue({ code: 'custom', message: unknownTypeMessage(type) });
+  });
 
 const range = (min: number, max: number) =>
   z
@@ -116,7 +134,7 @@ export const poolSchema = z
       });
     }
     (pool.instanceTypes ?? []).forEach((type, index) => {
-      const arch = architectureOfInstanceType(type);
+      const arch = knownArchitecture(type);
       if (arch !== undefined && arch !== pool.architecture) {
         ctx.addIssue({
           code: 'custom',

@@ -175,8 +175,22 @@ describe('configuration', () => {
     expect(problemsOf({ ...minimal, budget: { monthlyUsd: 100, ...changes } })).toContain(problem);
   });
 
-  it('points at the line of a syntax error', () => {
-    expect(() => parseConfig('{\n  "maxInstances": 3,,\n}')).toThrow(/line 2, column \d+/);
+  it.each([
+    [
+      'a missing comma',
+      '{\n  "stackName": "x"\n  "maxInstances": 3\n}',
+      'line 3, column 3: a comma is missing before this',
+    ],
+    [
+      'a doubled comma',
+      '{\n  "maxInstances": 3,,\n}',
+      'line 2, column 21: a key in double quotes is expected here',
+    ],
+    ['a missing value', '{\n  "maxInstances": \n}', 'line 3, column 1: a value is expected here'],
+    ['an unclosed object', '{\n  "maxInstances": 3\n', 'a closing brace } is missing'],
+    ['an unclosed string', '{ "stackName": "x }', 'a string is not closed with a double quote'],
+  ])('names %s in a sentence, with its line and column', (_label, text, sentence) => {
+    expect(() => parseConfig(text)).toThrow(sentence);
   });
 
   it('says when the file cannot be read', () => {
@@ -194,6 +208,45 @@ describe('configuration', () => {
   });
 });
 
+describe('instance types', () => {
+  it('refuses a type EC2 does not have, in every pool, naming the key (not its architecture)', () => {
+    const pools = [
+      {
+        name: 'arm',
+        tags: ['arm'],
+        instanceTypes: ['m7g.large', 'm9z.huge'],
+        architecture: 'arm64',
+        maxInstances: 5,
+      },
+      { name: 'x86', tags: ['x86'], instanceTypes: ['m9z.huge'], architecture: 'x86_64', maxInstances: 5 },
+    ];
+
+    const problems = problemsOf({ ...minimal, pools });
+
+    expect(problems.filter((p) => p.includes('m9z.huge'))).toEqual([
+      expect.stringMatching(
+        /^pools\[0\]\.instanceTypes\[1\]: m9z\.huge is not an EC2 instance type; the list of \d{4}-\d\d-\d\d/,
+      ),
+      expect.stringMatching(/^pools\[1\]\.instanceTypes\[0\]: m9z\.huge is not an EC2 instance type/),
+    ]);
+    expect(problems.join('\n')).not.toMatch(/m9z\.huge is (x86_64|arm64)/);
+  });
+
+  it('suggests real types of the same family for a misspelt size', () => {
+    const pools = [
+      { name: 'arm', tags: ['arm'], instanceTypes: ['m7g.huge'], architecture: 'arm64', maxInstances: 5 },
+    ];
+
+    expect(problemsOf({ ...minimal, pools })[0]).toMatch(/same family: m7g\./);
+  });
+
+  it('refuses a price override for a type EC2 does not have', () => {
+    expect(problemsOf({ ...minimal, prices: { usdPerHour: { 'm9z.huge': 1 } } }).join('\n')).toMatch(
+      /prices\.usdPerHour\.m9z\.huge.*not an EC2 instance type/,
+    );
+  });
+});
+
 describe('architectureOfInstanceType', () => {
   it.each([
     ['m7g.large', 'arm64'],
@@ -204,7 +257,12 @@ describe('architectureOfInstanceType', () => {
     ['g4dn.xlarge', 'x86_64'],
     ['g5.xlarge', 'x86_64'],
     ['c7a.2xlarge', 'x86_64'],
-    ['u-6tb1.metal', undefined],
+    ['u-6tb1.metal', 'x86_64'],
+    ['a1.large', 'arm64'],
+    ['p6e-gb200.36xlarge', 'arm64'],
+    ['u7i-12tb.224xlarge', 'x86_64'],
+    ['m7i-flex.large', 'x86_64'],
+    ['nonsense', undefined],
   ])('reads %s as %s', (type, arch) => {
     expect(architectureOfInstanceType(type)).toBe(arch);
   });
