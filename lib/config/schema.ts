@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import { reaperBoundsShape } from '../../lambdas/reaper/env';
+import { shapeTagsSchema } from '../../lambdas/scale-up/env';
+import { poolSchema } from '../../lambdas/shared/pool';
+import { priceListShape } from '../../lambdas/shared/prices';
+import { runnerScopeSchema } from '../../lambdas/shared/runner-scope';
 import { alarmsSchema, budgetSchema } from './monitoring-schema';
-import { instanceType, poolSchema } from './pool-schema';
 
 /** SSM parameter names are absolute paths (`/spotlab/...`) or plain names. */
 const parameterName = z
@@ -15,16 +19,6 @@ const gitlabSchema = z.strictObject({
   signingTokenParameter: parameterName.optional(),
   apiTokenParameter: parameterName,
 });
-
-const runnerScopeSchema = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ type: z.literal('project') }),
-    z.strictObject({ type: z.literal('group'), groupId: z.number().int().positive() }),
-    z.strictObject({ type: z.literal('instance') }),
-  ],
-  { error: 'must be {"type":"project"}, {"type":"group","groupId":N} or {"type":"instance"}' },
-);
 
 const networkSchema = z.discriminatedUnion(
   'mode',
@@ -60,7 +54,7 @@ export const spotlabConfigSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
       .default('Spotlab'),
     gitlab: gitlabSchema,
-    runnerScope: runnerScopeSchema.default({ type: 'project' }),
+    runnerScope: z._default(runnerScopeSchema, { type: 'project' }),
     pools: z.array(poolSchema).min(1).max(50),
     maxInstances: z.number().int().min(1).max(5000),
     maxSpendPerHourUsd: z.number().positive().max(100_000),
@@ -82,36 +76,9 @@ export const spotlabConfigSchema = z
      * Tags by which a job asks for a machine shape in a pool with `instanceRequirements`:
      * `cpu:8` asks for at least 8 vCPUs, `mem:16` for at least 16 GiB.
      */
-    shapeTags: z
-      .strictObject({
-        cpuPrefix: z.string().min(1).default('cpu:'),
-        memoryGiBPrefix: z.string().min(1).default('mem:'),
-      })
-      .default({ cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' }),
+    shapeTags: z.prefault(shapeTagsSchema, {}),
     /** The scheduled reaper's bounds and the projects whose pending jobs it re-checks. */
-    reaper: z
-      .strictObject({
-        /** Projects whose pending jobs the lost-demand sweep lists, besides those in the job table. */
-        projectIds: z.array(z.number().int().positive()).max(100).default([]),
-        /** An instance whose token is still unread this long after launch never booted right. */
-        tokenPickupSeconds: z.number().int().min(120).max(3600).default(600),
-        /** Boot time allowed on top of a pool's idle timeout before an idle instance is reaped. */
-        bootGraceSeconds: z.number().int().min(0).max(1800).default(300),
-        /** A pending job this old with no capacity on the way is enqueued again. */
-        pendingGraceSeconds: z.number().int().min(30).max(3600).default(120),
-        /**
-         * GitLab API pages per sweep for each of the lost-demand listing and the runner listing
-         * (whose next sweep resumes where it stopped); bounds their rate.
-         */
-        maxPagesPerSweep: z.number().int().min(1).max(100).default(10),
-      })
-      .default({
-        projectIds: [],
-        tokenPickupSeconds: 600,
-        bootGraceSeconds: 300,
-        pendingGraceSeconds: 120,
-        maxPagesPerSweep: 10,
-      }),
+    reaper: z.prefault(z.strictObject(reaperBoundsShape), {}),
     /** The runners' shared S3 cache. */
     cache: z
       .strictObject({
@@ -123,12 +90,7 @@ export const spotlabConfigSchema = z
      * On-demand USD per hour by instance type, for the spend cap; overrides and extends the
      * built-in table (us-east-1 list prices). Types in neither are priced at `defaultUsdPerHour`.
      */
-    prices: z
-      .strictObject({
-        usdPerHour: z.record(instanceType, z.number().positive()).default({}),
-        defaultUsdPerHour: z.number().positive().default(1),
-      })
-      .default({ usdPerHour: {}, defaultUsdPerHour: 1 }),
+    prices: z.prefault(z.strictObject(priceListShape), {}),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
@@ -149,5 +111,5 @@ export const spotlabConfigSchema = z
 
 /** Spotlab's validated configuration, with defaults filled in. */
 export type SpotlabConfig = z.infer<typeof spotlabConfigSchema>;
-/** One pool: the shape of the machines that serve a set of job tags. */
+/** One pool: the shape of the machines that serve a set of job tags (see `lambdas/shared/pool.ts`). */
 export type PoolConfig = SpotlabConfig['pools'][number];

@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+
 /**
  * The CPU architecture an EC2 instance type name implies, or `undefined` when the name does not say.
  *
@@ -11,3 +13,8 @@ export function architectureOfInstanceType(instanceType: string): 'x86_64' | 'ar
   const attributes = match[3] ?? '';
   return attributes.includes('g') ? 'arm64' : 'x86_64';
 }
+
+/** An EC2 instance type name (`m7g.large`), as pools and price overrides name them. */
+export const instanceTypeSchema = z
+  .string()
+  .check(z.regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be an EC2 instance type such as m7g.large'));
