@@ -1,4 +1,4 @@
-import type { RuntimePool } from '../lambdas/scale-up/settings';
+import type { RuntimePool } from '../lambdas/scale-up/runtime-pool';
 
 /**
  * A docker pool as the simulations declare it: tags `docker`, `linux` and the architecture, a
@@ -19,6 +19,7 @@ export function dockerPool(
     instanceTypes,
     maxInstances: 300,
     onDemandFallback: true,
+    onDemandForRetries: false,
     jobTimeoutSeconds: 3600,
     ...overrides,
   };

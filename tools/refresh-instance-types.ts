@@ -12,8 +12,13 @@
  * out: they run only on Dedicated Hosts, which CreateFleet does not launch on.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DescribeInstanceTypesCommand, EC2Client, _InstanceType, paginateDescribeInstanceTypes } from '@aws-sdk/client-ec2';
-import { architectureOfInstanceType } from '../lib/config/instance-types';
+import {
+  _InstanceType,
+  DescribeInstanceTypesCommand,
+  EC2Client,
+  paginateDescribeInstanceTypes,
+} from '@aws-sdk/client-ec2';
+import { architectureOfInstanceType } from '../lambdas/shared/instance-types';
 import { formatInstanceTypeList, type InstanceTypeList } from './instance-type-list';
 
 const FILE = new URL('../lib/config/ec2-instance-types.json', import.meta.url);
@@ -23,7 +28,9 @@ const isMac = (type: string): boolean => type.startsWith('mac');
 function fromSdk(): InstanceTypeList {
   const types = Object.values(_InstanceType).filter((type) => !isMac(type));
   const arch = (type: string) => architectureOfInstanceType(type) ?? 'x86_64';
-  const version = JSON.parse(readFileSync(new URL('../node_modules/@aws-sdk/client-ec2/package.json', import.meta.url), 'utf8')).version;
+  const version = JSON.parse(
+    readFileSync(new URL('../node_modules/@aws-sdk/client-ec2/package.json', import.meta.url), 'utf8'),
+  ).version;
   return {
     updated: today,
     source: `@aws-sdk/client-ec2 ${version} InstanceType enum; architecture from the type name`,

@@ -1,45 +1,41 @@
 import * as z from 'zod/mini';
+import { decodeEnvironment, encodeEnvironment, text, type Variables } from '../shared/environment';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
 /**
- * The lifecycle Lambda's environment, as the stack sets it. The GitLab token is not here: only
- * the name of the SecureString that holds it, read at run time.
+ * The lifecycle Lambda's settings, decoded. The GitLab token is not here: only the name of the
+ * SecureString that holds it, read at run time.
  */
-const lifecycleEnvSchema = z.object({
-  STACK_NAME: nonEmpty,
-  JOB_TABLE_NAME: nonEmpty,
+export const lifecycleSettingsSchema = z.object({
+  stackName: nonEmpty,
+  tableName: nonEmpty,
   /** Where a job whose launched instance another job took is enqueued again. */
-  DEMAND_QUEUE_URL: z.url(),
-  GITLAB_URL: z.url(),
-  GITLAB_TOKEN_PARAMETER: nonEmpty,
+  demandQueueUrl: z.url(),
+  gitlabUrl: z.url(),
+  gitlabTokenParameter: nonEmpty,
 });
 
 /** The lifecycle Lambda's settings, decoded. */
-export interface LifecycleEnv {
-  readonly stackName: string;
-  readonly tableName: string;
-  readonly demandQueueUrl: string;
-  readonly gitlabUrl: string;
-  readonly gitlabTokenParameter: string;
+export type LifecycleEnv = z.infer<typeof lifecycleSettingsSchema>;
+
+const VARIABLES: Variables<LifecycleEnv> = {
+  stackName: text('STACK_NAME'),
+  tableName: text('JOB_TABLE_NAME'),
+  demandQueueUrl: text('DEMAND_QUEUE_URL'),
+  gitlabUrl: text('GITLAB_URL'),
+  gitlabTokenParameter: text('GITLAB_TOKEN_PARAMETER'),
+};
+
+/** The environment the stack gives the lifecycle Lambda. */
+export function encodeLifecycleEnv(settings: LifecycleEnv): Record<string, string> {
+  return encodeEnvironment(VARIABLES, settings);
 }
 
 /**
  * Reads and validates the environment once at cold start.
- * @throws Error naming every bad variable: a deploy mistake, so the function fails at init.
+ * @throws EnvironmentError naming every bad variable: a deploy mistake, so the function fails at init.
  */
-export function readLifecycleEnv(env: Record<string, string | undefined>): LifecycleEnv {
-  const parsed = lifecycleEnvSchema.safeParse(env);
-  if (!parsed.success)
-    throw new Error(
-      `lifecycle environment is invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
-    );
-  const e = parsed.data;
-  return {
-    stackName: e.STACK_NAME,
-    tableName: e.JOB_TABLE_NAME,
-    demandQueueUrl: e.DEMAND_QUEUE_URL,
-    gitlabUrl: e.GITLAB_URL,
-    gitlabTokenParameter: e.GITLAB_TOKEN_PARAMETER,
-  };
+export function readLifecycleEnv(env: Readonly<Record<string, string | undefined>>): LifecycleEnv {
+  return decodeEnvironment('lifecycle', VARIABLES, lifecycleSettingsSchema, env);
 }

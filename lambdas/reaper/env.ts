@@ -1,105 +1,105 @@
 import * as z from 'zod/mini';
+import { decodeEnvironment, encodeEnvironment, json, text, type Variables } from '../shared/environment';
+import { type Pool, poolShape } from '../shared/pool';
+import { priceListSchema } from '../shared/prices';
 import { runnerScopeSchema } from '../shared/runner-scope';
 import type { PoolLimits } from './decide-reaping';
-import type { SweepSettings } from './sweep-context';
 
 const nonEmpty = z.string().check(z.minLength(1));
-const seconds = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.nonnegative()), fallback);
+const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 /**
- * The reaper Lambda's environment, as the stack sets it. The GitLab token is not here: only the
- * name of the SecureString that holds it, read at run time.
+ * The sweep's bounds and the projects whose pending jobs it re-checks, each declared once with
+ * its default: the configuration's `reaper` is these keys, and so is the reaper's environment.
  */
-const reaperEnvSchema = z.object({
-  STACK_NAME: nonEmpty,
-  JOB_TABLE_NAME: nonEmpty,
-  GITLAB_URL: z.url(),
-  GITLAB_TOKEN_PARAMETER: nonEmpty,
-  DEMAND_QUEUE_URL: z.url(),
-  POOL_LIMITS: nonEmpty,
-  PRICES: nonEmpty,
-  /** JSON: where scale-up registers runners, as the stack passes it to scale-up too. */
-  RUNNER_SCOPE: nonEmpty,
-  PROJECT_IDS: z.optional(z.string()),
-  TOKEN_PICKUP_SECONDS: seconds(600),
-  BOOT_GRACE_SECONDS: seconds(300),
-  PENDING_GRACE_SECONDS: seconds(120),
-  MAX_PAGES_PER_SWEEP: z._default(z.coerce.number().check(z.int(), z.positive()), 10),
-});
+export const reaperBoundsShape = {
+  /** Projects whose pending jobs the lost-demand sweep lists, besides those in the job table. */
+  projectIds: z._default(z.array(z.int().check(z.positive())).check(z.maxLength(100)), []),
+  /** An instance whose token is still unread this long after launch never booted right. */
+  tokenPickupSeconds: z._default(int(120, 3600), 600),
+  /** Boot time allowed on top of a pool's idle timeout before an idle instance is reaped. */
+  bootGraceSeconds: z._default(int(0, 1800), 300),
+  /** A pending job this old with no capacity on the way is enqueued again. */
+  pendingGraceSeconds: z._default(int(30, 3600), 120),
+  /**
+   * GitLab API pages per sweep for each of the lost-demand listing and the runner listing
+   * (whose next sweep resumes where it stopped); bounds their rate.
+   */
+  maxPagesPerSweep: z._default(int(1, 100), 10),
+};
 
-const poolLimitsSchema = z.record(
-  z.string(),
-  z.object({
-    idleTimeoutSeconds: z.number().check(z.nonnegative()),
-    maxLifetimeMinutes: z.number().check(z.positive()),
+/** The sweep's bounds with every default taken: what the simulator runs the reaper with. */
+export const REAPER_DEFAULTS = z.parse(z.object(reaperBoundsShape), {});
+
+const { idleTimeoutSeconds, maxLifetimeMinutes } = poolShape;
+
+/**
+ * The reaper's environment as decoded. The GitLab token is not here: only the name of the
+ * SecureString that holds it, read at run time.
+ */
+export const reaperSettingsSchema = z.object({
+  stackName: nonEmpty,
+  tableName: nonEmpty,
+  gitlabUrl: z.url(),
+  gitlabTokenParameter: nonEmpty,
+  demandQueueUrl: z.url(),
+  sweep: z.object({
+    poolLimits: z
+      .record(z.string(), z.object({ idleTimeoutSeconds, maxLifetimeMinutes }))
+      // An instance of an unknown pool gets the strictest limits: there must be some to take.
+      .check(z.refine((limits) => Object.keys(limits).length > 0)),
+    prices: priceListSchema,
+    /** Where scale-up registers runners: the runner listing's type. */
+    runnerScope: runnerScopeSchema,
+    ...reaperBoundsShape,
   }),
-);
-const pricesSchema = z.object({
-  usdPerHour: z.record(z.string(), z.number()),
-  defaultUsdPerHour: z.number().check(z.positive()),
 });
-const projectIdsSchema = z.array(z.int().check(z.positive()));
 
 /** The reaper Lambda's settings, decoded. */
-export interface ReaperEnv {
-  readonly stackName: string;
-  readonly tableName: string;
-  readonly gitlabUrl: string;
-  readonly gitlabTokenParameter: string;
-  readonly demandQueueUrl: string;
-  readonly sweep: SweepSettings;
+export type ReaperEnv = z.infer<typeof reaperSettingsSchema>;
+
+const VARIABLES: Variables<ReaperEnv> = {
+  stackName: text('STACK_NAME'),
+  tableName: text('JOB_TABLE_NAME'),
+  gitlabUrl: text('GITLAB_URL'),
+  gitlabTokenParameter: text('GITLAB_TOKEN_PARAMETER'),
+  demandQueueUrl: text('DEMAND_QUEUE_URL'),
+  sweep: {
+    poolLimits: json('POOL_LIMITS'),
+    prices: json('PRICES'),
+    runnerScope: json('RUNNER_SCOPE'),
+    projectIds: json('PROJECT_IDS'),
+    tokenPickupSeconds: json('TOKEN_PICKUP_SECONDS'),
+    bootGraceSeconds: json('BOOT_GRACE_SECONDS'),
+    pendingGraceSeconds: json('PENDING_GRACE_SECONDS'),
+    maxPagesPerSweep: json('MAX_PAGES_PER_SWEEP'),
+  },
+};
+
+/**
+ * Each pool's idle and lifetime bounds by pool name, as the reaper enforces them: the stack and
+ * the simulator both map their pools through this.
+ */
+export function poolLimitsOf(
+  pools: readonly Pick<Pool, 'name' | 'idleTimeoutSeconds' | 'maxLifetimeMinutes'>[],
+): Record<string, PoolLimits> {
+  return Object.fromEntries(
+    pools.map((pool) => [
+      pool.name,
+      { idleTimeoutSeconds: pool.idleTimeoutSeconds, maxLifetimeMinutes: pool.maxLifetimeMinutes },
+    ]),
+  );
+}
+
+/** The environment the stack gives the reaper Lambda. */
+export function encodeReaperEnv(settings: ReaperEnv): Record<string, string> {
+  return encodeEnvironment(VARIABLES, settings);
 }
 
 /**
  * Reads and validates the environment once at cold start.
- * @throws Error naming every bad variable: a deploy mistake, so the function fails at init.
+ * @throws EnvironmentError naming every bad variable: a deploy mistake, so the function fails at init.
  */
-export function readReaperEnv(env: Record<string, string | undefined>): ReaperEnv {
-  const base = reaperEnvSchema.safeParse(env);
-  const problems = base.success ? [] : base.error.issues.map((i) => i.path.join('.'));
-  const json = <T>(name: string, text: string | undefined, schema: z.ZodMiniType<T>): T | undefined => {
-    try {
-      const parsed = schema.safeParse(JSON.parse(text ?? ''));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // reported below
-    }
-    problems.push(name);
-    return undefined;
-  };
-  const limits = json('POOL_LIMITS', env.POOL_LIMITS, poolLimitsSchema);
-  // An instance of an unknown pool gets the strictest limits: there must be some to take.
-  if (limits !== undefined && Object.keys(limits).length === 0) problems.push('POOL_LIMITS');
-  const prices = json('PRICES', env.PRICES, pricesSchema);
-  const runnerScope = json('RUNNER_SCOPE', env.RUNNER_SCOPE, runnerScopeSchema);
-  const projectIds =
-    env.PROJECT_IDS === undefined ? [] : json('PROJECT_IDS', env.PROJECT_IDS, projectIdsSchema);
-  if (
-    !base.success ||
-    limits === undefined ||
-    prices === undefined ||
-    runnerScope === undefined ||
-    projectIds === undefined ||
-    problems.length > 0
-  )
-    throw new Error(`reaper environment is invalid: ${[...new Set(problems)].join(', ')}`);
-  const e = base.data;
-  const poolLimits: Record<string, PoolLimits> = limits;
-  return Object.freeze({
-    stackName: e.STACK_NAME,
-    tableName: e.JOB_TABLE_NAME,
-    gitlabUrl: e.GITLAB_URL,
-    gitlabTokenParameter: e.GITLAB_TOKEN_PARAMETER,
-    demandQueueUrl: e.DEMAND_QUEUE_URL,
-    sweep: Object.freeze({
-      poolLimits,
-      prices,
-      projectIds,
-      tokenPickupSeconds: e.TOKEN_PICKUP_SECONDS,
-      bootGraceSeconds: e.BOOT_GRACE_SECONDS,
-      pendingGraceSeconds: e.PENDING_GRACE_SECONDS,
-      maxPagesPerSweep: e.MAX_PAGES_PER_SWEEP,
-      runnerScope,
-    }),
-  });
+export function readReaperEnv(env: Readonly<Record<string, string | undefined>>): ReaperEnv {
+  return decodeEnvironment('reaper', VARIABLES, reaperSettingsSchema, env);
 }

@@ -5,7 +5,7 @@ import { mapLimit } from '../shared/map-limit';
 import type { ScaleUpObserver } from './observer';
 import type { JobLedger } from './ports';
 import { type Route, routeJob, type ShapeTags } from './route-job';
-import type { RuntimePool } from './settings';
+import type { RuntimePool } from './runtime-pool';
 
 /** A demand message and the SQS message that carried it. */
 export interface Demand {

@@ -1,75 +1,72 @@
 import * as z from 'zod/mini';
-import type { PriceList } from '../shared/prices';
-import { type RunnerScope, runnerScopeSchema } from '../shared/runner-scope';
-import type { ShapeTags } from './route-job';
-import { type RuntimePool, runtimePoolSchema, scaleUpSettingsSchema } from './settings';
+import { decodeEnvironment, encodeEnvironment, json, text, type Variables } from '../shared/environment';
+import { priceListSchema } from '../shared/prices';
+import { runnerScopeSchema } from '../shared/runner-scope';
+import { runtimePoolSchema } from './runtime-pool';
 
-const pricesSchema = z.object({
-  usdPerHour: z.record(z.string(), z.number()),
-  defaultUsdPerHour: z.number().check(z.positive()),
+const nonEmpty = z.string().check(z.minLength(1));
+
+/**
+ * Tags by which a job asks for a machine shape (`cpu:8`, `mem:16`); the configuration's
+ * `shapeTags` is this object.
+ */
+export const shapeTagsSchema = z.strictObject({
+  cpuPrefix: z._default(nonEmpty, 'cpu:'),
+  memoryGiBPrefix: z._default(nonEmpty, 'mem:'),
 });
-const shapeTagsSchema = z.object({ cpuPrefix: z.string(), memoryGiBPrefix: z.string() });
+
+/**
+ * The scale-up Lambda's settings, decoded. The GitLab token is not here: only the name of the
+ * SecureString that holds it, read at run time.
+ */
+export const scaleUpSettingsSchema = z.object({
+  stackName: nonEmpty,
+  tableName: nonEmpty,
+  gitlabUrl: z.url(),
+  gitlabTokenParameter: nonEmpty,
+  scope: runnerScopeSchema,
+  pools: z.array(runtimePoolSchema),
+  /** Subnets to spread instances over. */
+  subnetIds: z.array(z.string()),
+  limits: z.object({
+    maxInstances: z.int().check(z.positive()),
+    maxSpendPerHourUsd: z.number().check(z.positive()),
+  }),
+  prices: priceListSchema,
+  shapeTags: shapeTagsSchema,
+});
 
 /** The scale-up Lambda's settings, decoded. */
-export interface ScaleUpEnv {
-  readonly stackName: string;
-  readonly tableName: string;
-  readonly gitlabUrl: string;
-  readonly gitlabTokenParameter: string;
-  readonly scope: RunnerScope;
-  readonly pools: readonly RuntimePool[];
-  readonly subnetIds: readonly string[];
-  readonly limits: { readonly maxInstances: number; readonly maxSpendPerHourUsd: number };
-  readonly prices: PriceList;
-  readonly shapeTags: ShapeTags;
+export type ScaleUpEnv = z.infer<typeof scaleUpSettingsSchema>;
+
+const VARIABLES: Variables<ScaleUpEnv> = {
+  stackName: text('STACK_NAME'),
+  tableName: text('JOB_TABLE_NAME'),
+  gitlabUrl: text('GITLAB_URL'),
+  gitlabTokenParameter: text('GITLAB_TOKEN_PARAMETER'),
+  scope: json('RUNNER_SCOPE'),
+  pools: json('POOLS'),
+  subnetIds: json('SUBNET_IDS'),
+  limits: { maxInstances: json('MAX_INSTANCES'), maxSpendPerHourUsd: json('MAX_SPEND_PER_HOUR_USD') },
+  prices: json('PRICES'),
+  shapeTags: json('SHAPE_TAGS'),
+};
+
+/**
+ * The environment the stack gives the scale-up Lambda. `stringify` writes JSON values (the stack
+ * passes `Stack.toJsonString`: pools and subnets hold CloudFormation tokens).
+ */
+export function encodeScaleUpEnv(
+  settings: ScaleUpEnv,
+  stringify?: (value: unknown) => string,
+): Record<string, string> {
+  return encodeEnvironment(VARIABLES, settings, stringify);
 }
 
 /**
  * Reads and validates the environment once at cold start.
- * @throws Error naming every bad variable: a deploy mistake, so the function fails at init.
+ * @throws EnvironmentError naming every bad variable: a deploy mistake, so the function fails at init.
  */
-export function readScaleUpEnv(env: Record<string, string | undefined>): ScaleUpEnv {
-  const base = scaleUpSettingsSchema.safeParse(env);
-  if (!base.success)
-    throw new Error(
-      `scale-up environment is invalid: ${base.error.issues.map((i) => i.path.join('.')).join(', ')}`,
-    );
-  const s = base.data;
-  const problems: string[] = [];
-  const json = <T>(name: string, text: string, schema: z.ZodMiniType<T>): T | undefined => {
-    try {
-      const parsed = schema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // reported below
-    }
-    problems.push(name);
-    return undefined;
-  };
-  const scope = json('RUNNER_SCOPE', s.RUNNER_SCOPE, runnerScopeSchema);
-  const pools = json('POOLS', s.POOLS, z.array(runtimePoolSchema));
-  const subnetIds = json('SUBNET_IDS', s.SUBNET_IDS, z.array(z.string()));
-  const prices = json('PRICES', s.PRICES, pricesSchema);
-  const shapeTags = json('SHAPE_TAGS', s.SHAPE_TAGS, shapeTagsSchema);
-  if (
-    scope === undefined ||
-    pools === undefined ||
-    subnetIds === undefined ||
-    prices === undefined ||
-    shapeTags === undefined
-  ) {
-    throw new Error(`scale-up environment is invalid: ${problems.join(', ')}`);
-  }
-  return {
-    stackName: s.STACK_NAME,
-    tableName: s.JOB_TABLE_NAME,
-    gitlabUrl: s.GITLAB_URL,
-    gitlabTokenParameter: s.GITLAB_TOKEN_PARAMETER,
-    scope,
-    pools,
-    subnetIds,
-    limits: { maxInstances: s.MAX_INSTANCES, maxSpendPerHourUsd: s.MAX_SPEND_PER_HOUR_USD },
-    prices,
-    shapeTags,
-  };
+export function readScaleUpEnv(env: Readonly<Record<string, string | undefined>>): ScaleUpEnv {
+  return decodeEnvironment('scale-up', VARIABLES, scaleUpSettingsSchema, env);
 }

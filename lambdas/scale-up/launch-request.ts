@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TagKey } from '../shared/naming';
 import type { InstanceRequirements, LaunchOverride, LaunchRequest, Lifecycle } from './ports';
-import type { RuntimePool } from './settings';
+import type { RuntimePool } from './runtime-pool';
 
 /** A set of jobs that one CreateFleet call serves: same pool, same shape. */
 export interface LaunchGroup {

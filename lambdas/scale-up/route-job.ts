@@ -1,5 +1,5 @@
 import type { InstanceRequirements } from './ports';
-import type { RuntimePool } from './settings';
+import type { RuntimePool } from './runtime-pool';
 
 /** Tag prefixes by which a job asks for a machine shape (`cpu:8`, `mem:16`). */
 export interface ShapeTags {

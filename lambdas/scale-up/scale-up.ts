@@ -11,7 +11,7 @@ import type { ScaleUpObserver } from './observer';
 import type { Fleet, JobLedger, LaunchedInstance, Lifecycle } from './ports';
 import { provisionRunner } from './provision-runner';
 import type { ShapeTags } from './route-job';
-import type { RuntimePool } from './settings';
+import type { RuntimePool } from './runtime-pool';
 
 /** Everything scale-up talks to and decides with. */
 export interface ScaleUpDeps {

@@ -1,3 +1,6 @@
+import * as z from 'zod/mini';
+import { instanceTypeSchema } from './instance-types';
+
 /**
  * On-demand Linux list prices in USD per hour (us-east-1, November 2026) of common CI types. The
  * spend cap prices every instance at on-demand, so it holds even if every spot request fell back.
@@ -21,12 +24,24 @@ export const ON_DEMAND_USD_PER_HOUR: Readonly<Record<string, number>> = {
   'g5.xlarge': 1.006,
 };
 
-/** Price list with the operator's overrides. */
-export interface PriceList {
-  readonly usdPerHour: Readonly<Record<string, number>>;
+const usdPerHour = z.number().check(z.positive());
+
+/**
+ * The price list's keys, as the configuration's `prices` declares them (unknown keys refused
+ * there) and scale-up and the reaper read them from their environment.
+ */
+export const priceListShape = {
+  /** The operator's overrides and additions to {@link ON_DEMAND_USD_PER_HOUR}. */
+  usdPerHour: z._default(z.record(instanceTypeSchema, usdPerHour), {}),
   /** For a type in no table, and for attribute-based launches whose type EC2 picks later. */
-  readonly defaultUsdPerHour: number;
-}
+  defaultUsdPerHour: z._default(usdPerHour, 1),
+};
+
+/** Price list with the operator's overrides. */
+export const priceListSchema = z.object(priceListShape);
+
+/** Price list with the operator's overrides. */
+export type PriceList = Readonly<z.infer<typeof priceListSchema>>;
 
 /** USD per hour of one instance of `instanceType`, on-demand. */
 export function hourlyPrice(prices: PriceList, instanceType: string | undefined): number {

@@ -17,21 +17,21 @@ const env = readWebhookEnv(process.env);
 const { logger, metrics } = createObservability(Service.webhook);
 const ssm = createSsmClient();
 const sqs = createSqsClient();
-const secretTtlMs = env.SECRET_CACHE_SECONDS * 1000;
-const signingParameter = env.SIGNING_TOKEN_PARAMETER;
+const secretTtlMs = env.secretCacheSeconds * 1000;
+const signingParameter = env.signingTokenParameter;
 
 const deps: IntakeDeps = {
   secrets: {
-    gitlabToken: cachedLoader(() => readSecureString(ssm, env.WEBHOOK_SECRET_PARAMETER), secretTtlMs),
+    gitlabToken: cachedLoader(() => readSecureString(ssm, env.webhookSecretParameter), secretTtlMs),
     signingToken:
       signingParameter === undefined
         ? () => Promise.resolve(undefined)
         : cachedLoader(() => readSecureString(ssm, signingParameter), secretTtlMs),
   },
-  queue: sqsJobQueue(sqs, { demand: env.DEMAND_QUEUE_URL, lifecycle: env.LIFECYCLE_QUEUE_URL }),
+  queue: sqsJobQueue(sqs, { demand: env.demandQueueUrl, lifecycle: env.lifecycleQueueUrl }),
   recentKeys: new RecentKeys(),
   now: Date.now,
-  gitlabHost: new URL(env.GITLAB_URL).host,
+  gitlabHost: new URL(env.gitlabUrl).host,
 };
 
 async function handleWebhook(event: unknown): Promise<HttpResponse> {

@@ -1,25 +1,6 @@
 import list from './ec2-instance-types.json' with { type: 'json' };
 
-// Graviton 1 (`a1`) and Grace (`p6e-gb200`) carry no Graviton `g` attribute in their names.
-const ARM64_BY_NAME = new Set(['a1', 'p6e-gb200']);
-
-/**
- * The CPU architecture an EC2 instance type name implies, or `undefined` when the name does not say.
- *
- * EC2 names read `<family><generation><attributes>[-<variant>].<size>`; a `g` among the attributes
- * marks Graviton (arm64): `m7g`, `c6gn`, `im4gn`, `g5g`. A `g` family letter is a GPU family
- * (`g4dn`, `g5`), which is x86_64 unless its attributes carry the Graviton `g` too. Only seeds the
- * dated list ({@link knownArchitecture}), which DescribeInstanceTypes refreshes.
- */
-export function architectureOfInstanceType(instanceType: string): 'x86_64' | 'arm64' | undefined {
-  const name = instanceType.split('.')[0] ?? '';
-  if (ARM64_BY_NAME.has(name) || ARM64_BY_NAME.has(name.replace(/\d+$/, ''))) return 'arm64';
-  if (name.startsWith('u-')) return 'x86_64'; // high-memory `u-6tb1`
-  const match = /^([a-z]+)(\d+)([a-z]*)(-[a-z0-9]+)?$/.exec(name);
-  if (match === null) return undefined;
-  return (match[3] ?? '').includes('g') ? 'arm64' : 'x86_64';
-}
-
+// The dated list stays out of the Lambda bundles: only synth (and the CLI) check types against it.
 const ARCHITECTURES = new Map<string, 'x86_64' | 'arm64'>([
   ...list.arm64.map((type) => [type, 'arm64'] as const),
   ...list.x86_64.map((type) => [type, 'x86_64'] as const),
@@ -34,7 +15,27 @@ export function knownArchitecture(instanceType: string): 'x86_64' | 'arm64' | un
 }
 
 /** Up to three known types of the same family as `instanceType` (`m7g` for `m7g.huge`), to suggest. */
-export function sameFamily(instanceType: string): string[] {
+function sameFamily(instanceType: string): string[] {
   const family = `${instanceType.split('.')[0] ?? ''}.`;
   return [...ARCHITECTURES.keys()].filter((type) => type.startsWith(family)).slice(0, 3);
+}
+
+/**
+ * Why `type` is not a type of `architecture` (or not an EC2 type at all, with same-family
+ * suggestions); `undefined` when it is. Checked at synth, so a typo fails there, not every launch.
+ */
+export function instanceTypeProblem(type: string, architecture?: 'x86_64' | 'arm64'): string | undefined {
+  const known = knownArchitecture(type);
+  if (known === undefined) {
+    const family = sameFamily(type);
+    return (
+      `${type} is not an EC2 instance type` +
+      (family.length > 0 ? ` (same family: ${family.join(', ')})` : '') +
+      `; the list of ${INSTANCE_TYPES_UPDATED} is lib/config/ec2-instance-types.json ` +
+      '(npm run instance-types:refresh updates it from DescribeInstanceTypes)'
+    );
+  }
+  if (architecture !== undefined && known !== architecture)
+    return `${type} is ${known} but the pool's architecture is ${architecture}`;
+  return undefined;
 }

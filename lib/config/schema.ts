@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { reaperBoundsShape } from '../../lambdas/reaper/env';
+import { shapeTagsSchema } from '../../lambdas/scale-up/env';
+import { type Pool, poolSchema } from '../../lambdas/shared/pool';
+import { priceListShape } from '../../lambdas/shared/prices';
+import { runnerScopeSchema } from '../../lambdas/shared/runner-scope';
+import { instanceTypeProblem } from './instance-types';
 import { alarmsSchema, budgetSchema } from './monitoring-schema';
-import { instanceType, poolSchema } from './pool-schema';
 
 /** SSM parameter names are absolute paths (`/spotlab/...`) or plain names. */
 const parameterName = z
@@ -15,16 +20,6 @@ const gitlabSchema = z.strictObject({
   signingTokenParameter: parameterName.optional(),
   apiTokenParameter: parameterName,
 });
-
-const runnerScopeSchema = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ type: z.literal('project') }),
-    z.strictObject({ type: z.literal('group'), groupId: z.number().int().positive() }),
-    z.strictObject({ type: z.literal('instance') }),
-  ],
-  { error: 'must be {"type":"project"}, {"type":"group","groupId":N} or {"type":"instance"}' },
-);
 
 const networkSchema = z.discriminatedUnion(
   'mode',
@@ -52,6 +47,15 @@ const webhookSchema = z.strictObject({
   reservedConcurrency: z.number().int().min(1).max(1000).nullable().default(20),
 });
 
+/** Every instance type of a pool is a real EC2 type of the pool's architecture (the dated list). */
+function checkInstanceTypes(pool: Pool, ctx: z.core.$RefinementCtx<Pool>): void {
+  (pool.instanceTypes ?? []).forEach((type, index) => {
+    const problem = instanceTypeProblem(type, pool.architecture);
+    if (problem !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['instanceTypes', index], message: problem });
+  });
+}
+
 /** The whole Spotlab configuration file: every key, its default and the checks across keys. */
 export const spotlabConfigSchema = z
   .strictObject({
@@ -60,8 +64,11 @@ export const spotlabConfigSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
       .default('Spotlab'),
     gitlab: gitlabSchema,
-    runnerScope: runnerScopeSchema.default({ type: 'project' }),
-    pools: z.array(poolSchema).min(1).max(50),
+    runnerScope: z._default(runnerScopeSchema, { type: 'project' }),
+    pools: z
+      .array(poolSchema.check(z.superRefine(checkInstanceTypes)))
+      .min(1)
+      .max(50),
     maxInstances: z.number().int().min(1).max(5000),
     maxSpendPerHourUsd: z.number().positive().max(100_000),
     network: networkSchema.default({ mode: 'create', maxAzs: 3 }),
@@ -82,36 +89,9 @@ export const spotlabConfigSchema = z
      * Tags by which a job asks for a machine shape in a pool with `instanceRequirements`:
      * `cpu:8` asks for at least 8 vCPUs, `mem:16` for at least 16 GiB.
      */
-    shapeTags: z
-      .strictObject({
-        cpuPrefix: z.string().min(1).default('cpu:'),
-        memoryGiBPrefix: z.string().min(1).default('mem:'),
-      })
-      .default({ cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' }),
+    shapeTags: z.prefault(shapeTagsSchema, {}),
     /** The scheduled reaper's bounds and the projects whose pending jobs it re-checks. */
-    reaper: z
-      .strictObject({
-        /** Projects whose pending jobs the lost-demand sweep lists, besides those in the job table. */
-        projectIds: z.array(z.number().int().positive()).max(100).default([]),
-        /** An instance whose token is still unread this long after launch never booted right. */
-        tokenPickupSeconds: z.number().int().min(120).max(3600).default(600),
-        /** Boot time allowed on top of a pool's idle timeout before an idle instance is reaped. */
-        bootGraceSeconds: z.number().int().min(0).max(1800).default(300),
-        /** A pending job this old with no capacity on the way is enqueued again. */
-        pendingGraceSeconds: z.number().int().min(30).max(3600).default(120),
-        /**
-         * GitLab API pages per sweep for each of the lost-demand listing and the runner listing
-         * (whose next sweep resumes where it stopped); bounds their rate.
-         */
-        maxPagesPerSweep: z.number().int().min(1).max(100).default(10),
-      })
-      .default({
-        projectIds: [],
-        tokenPickupSeconds: 600,
-        bootGraceSeconds: 300,
-        pendingGraceSeconds: 120,
-        maxPagesPerSweep: 10,
-      }),
+    reaper: z.prefault(z.strictObject(reaperBoundsShape), {}),
     /** The runners' shared S3 cache. */
     cache: z
       .strictObject({
@@ -123,14 +103,14 @@ export const spotlabConfigSchema = z
      * On-demand USD per hour by instance type, for the spend cap; overrides and extends the
      * built-in table (us-east-1 list prices). Types in neither are priced at `defaultUsdPerHour`.
      */
-    prices: z
-      .strictObject({
-        usdPerHour: z.record(instanceType, z.number().positive()).default({}),
-        defaultUsdPerHour: z.number().positive().default(1),
-      })
-      .default({ usdPerHour: {}, defaultUsdPerHour: 1 }),
+    prices: z.prefault(z.strictObject(priceListShape), {}),
   })
   .superRefine((config, ctx) => {
+    for (const type of Object.keys(config.prices.usdPerHour)) {
+      const problem = instanceTypeProblem(type);
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['prices', 'usdPerHour', type], message: problem });
+    }
     const seen = new Set<string>();
     config.pools.forEach((pool, index) => {
       const at = (key: string): (string | number)[] => ['pools', index, key];
@@ -149,5 +129,5 @@ export const spotlabConfigSchema = z
 
 /** Spotlab's validated configuration, with defaults filled in. */
 export type SpotlabConfig = z.infer<typeof spotlabConfigSchema>;
-/** One pool: the shape of the machines that serve a set of job tags. */
+/** One pool: the shape of the machines that serve a set of job tags (see `lambdas/shared/pool.ts`). */
 export type PoolConfig = SpotlabConfig['pools'][number];

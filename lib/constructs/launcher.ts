@@ -6,9 +6,10 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { RuntimePool } from '../../lambdas/scale-up/settings';
+import { encodeScaleUpEnv } from '../../lambdas/scale-up/env';
+import { runtimePool } from '../../lambdas/scale-up/runtime-pool';
 import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../lambdas/shared/naming';
-import type { PoolConfig, SpotlabConfig } from '../config/schema';
+import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { launcherStatements } from './launcher-policy';
 import type { RunnerNetwork } from './network';
@@ -89,19 +90,22 @@ export class Launcher extends Construct {
       lambda: 'scale-up',
       timeout: props.timeout ?? SCALE_UP_TIMEOUT,
       logRetention: props.logRetention,
-      environment: {
-        STACK_NAME: stack.stackName,
-        JOB_TABLE_NAME: this.table.tableName,
-        GITLAB_URL: config.gitlab.url,
-        GITLAB_TOKEN_PARAMETER: config.gitlab.apiTokenParameter,
-        RUNNER_SCOPE: JSON.stringify(config.runnerScope),
-        POOLS: stack.toJsonString(config.pools.map((pool) => runtimePool(pool, props.fleet))),
-        SUBNET_IDS: stack.toJsonString(network.subnetIds),
-        MAX_INSTANCES: String(config.maxInstances),
-        MAX_SPEND_PER_HOUR_USD: String(config.maxSpendPerHourUsd),
-        PRICES: JSON.stringify(config.prices),
-        SHAPE_TAGS: JSON.stringify(config.shapeTags),
-      },
+      environment: encodeScaleUpEnv(
+        {
+          stackName: stack.stackName,
+          tableName: this.table.tableName,
+          gitlabUrl: config.gitlab.url,
+          gitlabTokenParameter: config.gitlab.apiTokenParameter,
+          scope: config.runnerScope,
+          pools: config.pools.map((pool) => runtimePool(pool, props.fleet.launchTemplateId(pool.name))),
+          subnetIds: network.subnetIds,
+          limits: { maxInstances: config.maxInstances, maxSpendPerHourUsd: config.maxSpendPerHourUsd },
+          prices: config.prices,
+          shapeTags: config.shapeTags,
+        },
+        // Launch template and subnet ids are CloudFormation tokens until deploy.
+        (value) => stack.toJsonString(value),
+      ),
     });
     this.function = fn;
     this.function.addEventSource(
@@ -138,21 +142,4 @@ export class Launcher extends Construct {
     for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
     Validations.of(role).acknowledge(...policy.acknowledgements);
   }
-}
-
-/** A pool as scale-up sees it: the configured pool plus its launch template. */
-function runtimePool(pool: PoolConfig, fleet: RunnerFleet): RuntimePool {
-  return {
-    name: pool.name,
-    tags: pool.tags,
-    runUntagged: pool.runUntagged,
-    architecture: pool.architecture,
-    launchTemplateId: fleet.launchTemplateId(pool.name),
-    instanceTypes: pool.instanceTypes,
-    instanceRequirements: pool.instanceRequirements,
-    maxInstances: pool.maxInstances,
-    onDemandFallback: pool.onDemandFallback,
-    onDemandForRetries: pool.onDemandForRetries,
-    jobTimeoutSeconds: pool.jobTimeoutMinutes * 60,
-  };
 }

@@ -8,6 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { encodeLifecycleEnv } from '../../lambdas/lifecycle/env';
 import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
@@ -47,13 +48,13 @@ export class Lifecycle extends Construct {
       lambda: 'lifecycle',
       timeout: props.timeout,
       logRetention: props.logRetention,
-      environment: {
-        STACK_NAME: stack.stackName,
-        JOB_TABLE_NAME: props.table.tableName,
-        DEMAND_QUEUE_URL: props.queues.demand.queueUrl,
-        GITLAB_URL: props.gitlab.url,
-        GITLAB_TOKEN_PARAMETER: props.gitlab.apiTokenParameter,
-      },
+      environment: encodeLifecycleEnv({
+        stackName: stack.stackName,
+        tableName: props.table.tableName,
+        demandQueueUrl: props.queues.demand.queueUrl,
+        gitlabUrl: props.gitlab.url,
+        gitlabTokenParameter: props.gitlab.apiTokenParameter,
+      }),
     });
     this.function = fn;
     fn.addEventSource(

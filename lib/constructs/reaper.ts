@@ -8,6 +8,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { encodeReaperEnv, poolLimitsOf } from '../../lambdas/reaper/env';
 import { runnerTokenPrefix } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
 import {
@@ -54,33 +55,25 @@ export class Reaper extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const { config } = props;
-    const limits = Object.fromEntries(
-      config.pools.map((pool) => [
-        pool.name,
-        { idleTimeoutSeconds: pool.idleTimeoutSeconds, maxLifetimeMinutes: pool.maxLifetimeMinutes },
-      ]),
-    );
     const { function: fn, role } = createSpotlabFunction(this, {
       lambda: 'reaper',
       // A sweep makes bounded GitLab and AWS calls; the next one starts a minute later anyway.
       timeout: Duration.seconds(50),
       logRetention: props.logRetention,
-      environment: {
-        STACK_NAME: stack.stackName,
-        JOB_TABLE_NAME: props.table.tableName,
-        GITLAB_URL: config.gitlab.url,
-        GITLAB_TOKEN_PARAMETER: config.gitlab.apiTokenParameter,
-        DEMAND_QUEUE_URL: props.demandQueue.queueUrl,
-        POOL_LIMITS: JSON.stringify(limits),
-        PRICES: JSON.stringify(config.prices),
-        // The runner listing's type: the same scope scale-up registers runners in.
-        RUNNER_SCOPE: JSON.stringify(config.runnerScope),
-        PROJECT_IDS: JSON.stringify(config.reaper.projectIds),
-        TOKEN_PICKUP_SECONDS: String(config.reaper.tokenPickupSeconds),
-        BOOT_GRACE_SECONDS: String(config.reaper.bootGraceSeconds),
-        PENDING_GRACE_SECONDS: String(config.reaper.pendingGraceSeconds),
-        MAX_PAGES_PER_SWEEP: String(config.reaper.maxPagesPerSweep),
-      },
+      environment: encodeReaperEnv({
+        stackName: stack.stackName,
+        tableName: props.table.tableName,
+        gitlabUrl: config.gitlab.url,
+        gitlabTokenParameter: config.gitlab.apiTokenParameter,
+        demandQueueUrl: props.demandQueue.queueUrl,
+        sweep: {
+          poolLimits: poolLimitsOf(config.pools),
+          prices: config.prices,
+          // The runner listing's type: the same scope scale-up registers runners in.
+          runnerScope: config.runnerScope,
+          ...config.reaper,
+        },
+      }),
     });
     this.function = fn;
     const schedulerRole = new Role(this, 'SchedulerRole', {

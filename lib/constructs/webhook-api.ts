@@ -6,6 +6,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { encodeWebhookEnv } from '../../lambdas/webhook/env';
 import type { JobQueues } from './job-queues';
 import { createSpotlabFunction } from './spotlab-function';
 
@@ -75,16 +76,14 @@ export class WebhookApi extends Construct {
       logRetention: retention,
       // The handler answers in milliseconds: 20 at once serve thousands of hooks a second.
       reservedConcurrentExecutions: 'reservedConcurrency' in props ? props.reservedConcurrency : 20,
-      environment: {
-        DEMAND_QUEUE_URL: props.queues.demand.queueUrl,
-        LIFECYCLE_QUEUE_URL: props.queues.lifecycle.queueUrl,
-        WEBHOOK_SECRET_PARAMETER: props.webhookSecretParameter,
-        GITLAB_URL: props.gitlabUrl,
-        ...(props.signingTokenParameter === undefined
-          ? {}
-          : { SIGNING_TOKEN_PARAMETER: props.signingTokenParameter }),
-        SECRET_CACHE_SECONDS: String((props.secretCacheTtl ?? Duration.minutes(5)).toSeconds()),
-      },
+      environment: encodeWebhookEnv({
+        demandQueueUrl: props.queues.demand.queueUrl,
+        lifecycleQueueUrl: props.queues.lifecycle.queueUrl,
+        webhookSecretParameter: props.webhookSecretParameter,
+        gitlabUrl: props.gitlabUrl,
+        signingTokenParameter: props.signingTokenParameter,
+        secretCacheSeconds: (props.secretCacheTtl ?? Duration.minutes(5)).toSeconds(),
+      }),
     });
     this.function = fn;
 

@@ -1,4 +1,4 @@
-import type { RuntimePool } from '../../lambdas/scale-up/settings';
+import type { RuntimePool } from '../../lambdas/scale-up/runtime-pool';
 import { dockerPool } from '../pools';
 
 /** The faults and size of a fault-suite run; rates are per event of their kind. */

@@ -2,6 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { handleLifecycle, type LifecycleDeps } from '../../lambdas/lifecycle/lifecycle';
 import { silentLifecycleObserver } from '../../lambdas/lifecycle/observer';
 import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
+import { poolLimitsOf, REAPER_DEFAULTS } from '../../lambdas/reaper/env';
 import { silentReaperObserver } from '../../lambdas/reaper/observer';
 import { RunnerPageCursor } from '../../lambdas/reaper/runner-page-cursor';
 import { sweep } from '../../lambdas/reaper/sweep';
@@ -161,19 +162,11 @@ export function spotlab(world: World): Spotlab {
       },
     },
     settings: {
-      poolLimits: Object.fromEntries(
-        world.scenario.pools.map((p) => [
-          p.name,
-          { idleTimeoutSeconds: p.idleTimeoutSeconds, maxLifetimeMinutes: p.maxLifetimeMinutes },
-        ]),
-      ),
+      ...REAPER_DEFAULTS,
+      poolLimits: poolLimitsOf(world.scenario.pools),
       prices: { usdPerHour: {}, defaultUsdPerHour: 0.1 },
       // The projects Spotlab is configured to serve: every project the scenario's jobs belong to.
       projectIds: [...new Set(world.scenario.jobs.map((job) => job.projectId))].sort((a, b) => a - b),
-      tokenPickupSeconds: 600,
-      bootGraceSeconds: 300,
-      pendingGraceSeconds: 120,
-      maxPagesPerSweep: 10,
       runnerScope: scaleUpDeps.scope,
     },
     runnerPages: new RunnerPageCursor(),

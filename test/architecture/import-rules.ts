@@ -17,6 +17,7 @@ export const IMPORT_RULES: Readonly<Record<string, readonly string[]>> = {
   demo: ['cli', 'sim', 'planner', 'report', 'lambdas', 'lib'],
   bench: ['test/support', 'sim', 'planner', 'report', 'lambdas', 'lib'],
   bin: ['lib'],
+  tools: ['lib', 'lambdas'],
 };
 
 /** One import that breaks {@link IMPORT_RULES}. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { architectureOfInstanceType } from '../../lib/config/instance-types';
+import { architectureOfInstanceType } from '../../lambdas/shared/instance-types';
 import { ConfigError, loadConfig, parseConfig } from '../../lib/config/load';
 
 const minimal = {

@@ -208,7 +208,7 @@ describe('readReaperEnv', () => {
   it('names every bad variable in one error', () => {
     expect(() =>
       readReaperEnv({ ...ENV, POOL_LIMITS: '{}', PROJECT_IDS: '[0]', MAX_PAGES_PER_SWEEP: '0' }),
-    ).toThrow('reaper environment is invalid: MAX_PAGES_PER_SWEEP, POOL_LIMITS, PROJECT_IDS');
+    ).toThrow('reaper environment is invalid: POOL_LIMITS, PROJECT_IDS, MAX_PAGES_PER_SWEEP');
   });
 
   it.each([

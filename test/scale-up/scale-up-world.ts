@@ -1,7 +1,7 @@
 import type { Demand } from '../../lambdas/scale-up/check-jobs';
 import type { ScaleUpObserver } from '../../lambdas/scale-up/observer';
+import type { RuntimePool } from '../../lambdas/scale-up/runtime-pool';
 import type { ScaleUpDeps } from '../../lambdas/scale-up/scale-up';
-import type { RuntimePool } from '../../lambdas/scale-up/settings';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2, type InMemoryEc2Options } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
@@ -19,6 +19,7 @@ export const POOLS: RuntimePool[] = [
     instanceTypes: ['m7g.large', 'c7g.large'],
     maxInstances: 10,
     onDemandFallback: true,
+    onDemandForRetries: false,
     jobTimeoutSeconds: 3600,
   },
   {
@@ -34,6 +35,7 @@ export const POOLS: RuntimePool[] = [
     },
     maxInstances: 4,
     onDemandFallback: false,
+    onDemandForRetries: false,
     jobTimeoutSeconds: 7200,
   },
 ];

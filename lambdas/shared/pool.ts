@@ -1,0 +1,103 @@
+import * as z from 'zod/mini';
+import { instanceTypeSchema } from './instance-types';
+
+/** `al2023` (latest Amazon Linux 2023 for the pool's architecture), an AMI id, or `ssm:<parameter>`. */
+const imageSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^(al2023|ami-[0-9a-f]{8,17}|ssm:\/?[a-zA-Z0-9_.\-/]+)$/,
+      'must be "al2023", an AMI id or "ssm:<parameter name>"',
+    ),
+  );
+
+const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+
+const range = (min: number, max: number) =>
+  z
+    .strictObject({ min: int(min, max), max: z.optional(int(min, max)) })
+    .check(z.refine((r) => r.max === undefined || r.max >= r.min, { message: 'max must be at least min' }));
+
+/**
+ * EC2 attribute-based instance type selection: EC2 picks every type that fits. A job may narrow it
+ * with shape tags (see `shapeTags`) within these bounds.
+ */
+const instanceRequirementsSchema = z.strictObject({
+  vCpuCount: range(1, 448),
+  memoryMiB: range(512, 24_576 * 1024),
+  acceleratorCount: z.optional(range(0, 16)),
+  acceleratorTypes: z.optional(z.array(z.enum(['gpu', 'fpga', 'inference'])).check(z.minLength(1))),
+  acceleratorManufacturers: z.optional(
+    z.array(z.enum(['nvidia', 'amd', 'amazon-web-services', 'xilinx'])).check(z.minLength(1)),
+  ),
+  /** Wildcards allowed, e.g. `g5.*`, `g6*`. */
+  allowedInstanceTypes: z.optional(
+    z.array(z.string().check(z.regex(/^[a-z0-9.*-]+$/))).check(z.minLength(1), z.maxLength(400)),
+  ),
+  /** Spot price protection: skip types priced above this % of the cheapest matching type. */
+  spotMaxPricePercentageOverLowestPrice: z.optional(int(1, 1000)),
+});
+
+/**
+ * Every key of a pool, each declared once with its bounds and default: the configuration file's
+ * `pools[]` is these keys; each Lambda that reads a pool takes its part of them (scale-up's
+ * `runtimePoolSchema`, the reaper's pool limits) and the stack reads the rest (launch templates).
+ */
+export const poolShape = {
+  name: z
+    .string()
+    .check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1-32 lowercase letters, digits or dashes')),
+  tags: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(255))), []),
+  runUntagged: z._default(z.boolean(), false),
+  instanceTypes: z.optional(z.array(instanceTypeSchema).check(z.minLength(1), z.maxLength(20))),
+  instanceRequirements: z.optional(instanceRequirementsSchema),
+  architecture: z.enum(['x86_64', 'arm64']),
+  image: z._default(imageSchema, 'al2023'),
+  diskSizeGiB: z._default(int(8, 16_384), 30),
+  executor: z._default(z.enum(['docker', 'shell']), 'docker'),
+  dockerImage: z._default(z.string().check(z.minLength(1)), 'alpine:3.20'),
+  privileged: z._default(z.boolean(), false),
+  /** Pass every GPU into job containers (`--docker-gpus all`); the image needs the NVIDIA toolkit. */
+  dockerGpus: z._default(z.boolean(), false),
+  maxInstances: int(1, 1000),
+  /** The runner's `--wait-timeout`, and the reaper's bound on an instance that got no job. */
+  idleTimeoutSeconds: z._default(int(30, 3600), 300),
+  /** The reaper terminates an instance this old, whatever it runs. */
+  maxLifetimeMinutes: z._default(int(10, 24 * 60), 180),
+  onDemandFallback: z._default(z.boolean(), true),
+  /** Retried jobs (`retries_count` > 0): a job spot reclaimed once is not risked twice. */
+  onDemandForRetries: z._default(z.boolean(), false),
+  /** GitLab `maximum_timeout` of the pool's runners: a job running longer is stopped by GitLab. */
+  jobTimeoutMinutes: z._default(int(10, 24 * 60), 60),
+};
+
+/** A pool as configured, defaults filled in. */
+export type Pool = z.infer<z.ZodMiniObject<typeof poolShape>>;
+
+/**
+ * The checks across one pool's keys. They run as soon as that pool's own keys are valid, beside
+ * other pools' errors.
+ */
+export function checkPool(pool: Pool, ctx: z.core.$RefinementCtx<Pool>): void {
+  const issue = (path: (string | number)[], message: string): void => {
+    ctx.addIssue({ code: 'custom', path, message });
+  };
+  if (pool.tags.length === 0 && !pool.runUntagged)
+    issue(['tags'], 'a pool with no tags must set runUntagged: true, or it serves no job');
+  if (pool.executor === 'shell' && pool.dockerGpus)
+    issue(['dockerGpus'], 'applies only to the docker executor');
+  if (pool.executor === 'shell' && pool.privileged)
+    issue(['privileged'], 'applies only to the docker executor');
+  if ((pool.instanceTypes === undefined) === (pool.instanceRequirements === undefined))
+    issue(['instanceTypes'], 'set exactly one of instanceTypes and instanceRequirements');
+  if (pool.jobTimeoutMinutes >= pool.maxLifetimeMinutes)
+    issue(['jobTimeoutMinutes'], `must be below maxLifetimeMinutes (${pool.maxLifetimeMinutes})`);
+  // Whether each type exists and fits the architecture is checked at synth against the dated list
+  // of EC2 types (lib/config/instance-types.ts), which stays out of the Lambda bundles.
+}
+
+/**
+ * One pool: which jobs it serves (tags), the machines it launches (types or requirements, image,
+ * disk), its executor, and its limits.
+ */
+export const poolSchema = z.strictObject(poolShape).check(z.superRefine(checkPool));

@@ -1,0 +1,156 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { encodeLifecycleEnv, type LifecycleEnv, readLifecycleEnv } from '../../lambdas/lifecycle/env';
+import { encodeReaperEnv, poolLimitsOf, type ReaperEnv, readReaperEnv } from '../../lambdas/reaper/env';
+import { encodeScaleUpEnv, readScaleUpEnv, type ScaleUpEnv } from '../../lambdas/scale-up/env';
+import { type KeptOutOfScaleUp, type RuntimePool, runtimePool } from '../../lambdas/scale-up/runtime-pool';
+import { type Pool, poolShape } from '../../lambdas/shared/pool';
+import { encodeWebhookEnv, readWebhookEnv, type WebhookEnv } from '../../lambdas/webhook/env';
+import { parseConfig } from '../../lib/config/load';
+import { shipped } from '../support/template';
+
+const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/spotlab-demand';
+const GITLAB = { gitlabUrl: shipped.gitlab.url, gitlabTokenParameter: shipped.gitlab.apiTokenParameter };
+
+const scaleUp: ScaleUpEnv = {
+  stackName: 'Spotlab',
+  tableName: 'Spotlab-Jobs',
+  ...GITLAB,
+  scope: { type: 'group', groupId: 12 },
+  pools: shipped.pools.map((pool, index) => runtimePool(pool, `lt-0${index}`)),
+  subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
+  limits: { maxInstances: shipped.maxInstances, maxSpendPerHourUsd: 2.5 },
+  prices: { usdPerHour: { 'm7g.large': 0.09 }, defaultUsdPerHour: 0.5 },
+  shapeTags: shipped.shapeTags,
+};
+const reaper: ReaperEnv = {
+  stackName: 'Spotlab',
+  tableName: 'Spotlab-Jobs',
+  ...GITLAB,
+  demandQueueUrl: QUEUE,
+  sweep: {
+    poolLimits: poolLimitsOf(shipped.pools),
+    prices: shipped.prices,
+    runnerScope: shipped.runnerScope,
+    ...shipped.reaper,
+    projectIds: [101, 102],
+  },
+};
+const lifecycle: LifecycleEnv = {
+  stackName: 'Spotlab',
+  tableName: 'Spotlab-Jobs',
+  demandQueueUrl: QUEUE,
+  ...GITLAB,
+};
+const webhook: WebhookEnv = {
+  demandQueueUrl: QUEUE,
+  lifecycleQueueUrl: `${QUEUE}-lifecycle`,
+  webhookSecretParameter: '/spotlab/webhook-secret',
+  gitlabUrl: 'https://gitlab.com',
+  signingTokenParameter: '/spotlab/webhook-signing-token',
+  secretCacheSeconds: 60,
+};
+
+describe("each Lambda's environment, as the stack writes it and the Lambda reads it", () => {
+  it.each([
+    ['scale-up', () => readScaleUpEnv(encodeScaleUpEnv(scaleUp)), scaleUp],
+    ['reaper', () => readReaperEnv(encodeReaperEnv(reaper)), reaper],
+    ['lifecycle', () => readLifecycleEnv(encodeLifecycleEnv(lifecycle)), lifecycle],
+    ['webhook', () => readWebhookEnv(encodeWebhookEnv(webhook)), webhook],
+  ])('reads back the %s settings it was written with', (_fn, roundTrip, settings) => {
+    expect(roundTrip()).toEqual(settings);
+  });
+
+  it('writes each setting in the variable the Lambda reads, structured values as JSON', () => {
+    expect(encodeScaleUpEnv(scaleUp)).toMatchObject({
+      JOB_TABLE_NAME: 'Spotlab-Jobs',
+      RUNNER_SCOPE: '{"type":"group","groupId":12}',
+      MAX_INSTANCES: String(shipped.maxInstances),
+      MAX_SPEND_PER_HOUR_USD: '2.5',
+      SUBNET_IDS: '["subnet-0aaa1111","subnet-0bbb2222"]',
+    });
+    expect(Object.keys(encodeReaperEnv(reaper))).toEqual([
+      'STACK_NAME',
+      'JOB_TABLE_NAME',
+      'GITLAB_URL',
+      'GITLAB_TOKEN_PARAMETER',
+      'DEMAND_QUEUE_URL',
+      'POOL_LIMITS',
+      'PRICES',
+      'RUNNER_SCOPE',
+      'PROJECT_IDS',
+      'TOKEN_PICKUP_SECONDS',
+      'BOOT_GRACE_SECONDS',
+      'PENDING_GRACE_SECONDS',
+      'MAX_PAGES_PER_SWEEP',
+    ]);
+  });
+
+  it('leaves out an unset optional setting rather than writing an empty variable', () => {
+    const { signingTokenParameter: _, ...unsigned } = webhook;
+    expect(encodeWebhookEnv(unsigned)).not.toHaveProperty('SIGNING_TOKEN_PARAMETER');
+    expect(readWebhookEnv(encodeWebhookEnv(unsigned)).signingTokenParameter).toBeUndefined();
+  });
+
+  it('names a variable holding malformed JSON', () => {
+    expect(() => readScaleUpEnv({ ...encodeScaleUpEnv(scaleUp), POOLS: '[{' })).toThrow(
+      'scale-up environment is invalid: POOLS',
+    );
+  });
+
+  it('makes a missing or misspelt setting a type error where the stack writes the environment', () => {
+    const { tableName: _, ...withoutTable } = lifecycle;
+    // @ts-expect-error tableName is missing
+    const missing = () => encodeLifecycleEnv(withoutTable);
+    // @ts-expect-error tableNmae is not a setting
+    const misspelt = () => encodeLifecycleEnv({ ...withoutTable, tableNmae: 'x' });
+    // And were the types bypassed, the Lambda would refuse it at cold start.
+    expect(() => readLifecycleEnv(missing())).toThrow('lifecycle environment is invalid: JOB_TABLE_NAME');
+    expect(() => readLifecycleEnv(misspelt())).toThrow('lifecycle environment is invalid: JOB_TABLE_NAME');
+  });
+});
+
+describe('a pool option declared once reaches scale-up', () => {
+  const everyKeySet = parseConfig(
+    JSON.stringify({
+      gitlab: { url: 'https://gitlab.com', webhookSecretParameter: '/s/w', apiTokenParameter: '/s/a' },
+      maxInstances: 10,
+      maxSpendPerHourUsd: 5,
+      pools: [
+        {
+          name: 'gpu',
+          tags: ['gpu'],
+          architecture: 'x86_64',
+          instanceRequirements: { vCpuCount: { min: 4 }, memoryMiB: { min: 16_384 } },
+          maxInstances: 2,
+          onDemandForRetries: true,
+        },
+      ],
+    }),
+  ).pools;
+
+  it('carries every key of the configured pool but those the stack or the reaper reads', () => {
+    expectTypeOf<Exclude<keyof Pool, keyof RuntimePool | KeptOutOfScaleUp>>().toEqualTypeOf<never>();
+    const [pool] = everyKeySet;
+    if (pool === undefined) throw new Error('no pool');
+    const decoded = readScaleUpEnv(encodeScaleUpEnv({ ...scaleUp, pools: [runtimePool(pool, 'lt-0gpu')] }))
+      .pools[0];
+
+    const kept: readonly string[] = [
+      'image',
+      'diskSizeGiB',
+      'executor',
+      'dockerImage',
+      'privileged',
+      'dockerGpus',
+      'idleTimeoutSeconds',
+      'maxLifetimeMinutes',
+      'jobTimeoutMinutes',
+    ] satisfies KeptOutOfScaleUp[];
+    const passed = Object.keys(poolShape).filter((key) => !kept.includes(key) && key !== 'instanceTypes');
+    for (const key of passed) expect(decoded).toHaveProperty(key, Reflect.get(pool, key));
+    expect(decoded).toMatchObject({
+      launchTemplateId: 'lt-0gpu',
+      jobTimeoutSeconds: pool.jobTimeoutMinutes * 60,
+    });
+  });
+});
