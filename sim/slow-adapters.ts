@@ -1,4 +1,5 @@
-import type { Fleet, JobLedger } from '../lambdas/scale-up/ports';
+import type { Fleet } from '../lambdas/scale-up/ports';
+import type { JobLedger } from '../lambdas/shared/job-table/views';
 import type { GitlabApi } from '../lambdas/shared/gitlab/port';
 import type { TokenStore } from '../lambdas/shared/token-store';
 import { type InMemoryEc2, RequestLimitExceeded } from './in-memory-ec2';

@@ -12,7 +12,7 @@ import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
-import { dynamoJobJournal } from './adapters/dynamo-job-journal';
+import { dynamoJobJournal } from '../shared/job-table/dynamo-journal';
 import { ec2Instances } from './adapters/ec2-instances';
 import { readLifecycleEnv } from './env';
 import { handleLifecycle, type LifecycleDeps } from './lifecycle';

@@ -10,7 +10,7 @@ import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
-import { dynamoJobTable } from './adapters/dynamo-job-table';
+import { dynamoSweepView } from '../shared/job-table/dynamo-sweep-view';
 import { ec2ReaperFleet } from './adapters/ec2-reaper-fleet';
 import { ssmTokenParameters } from './adapters/ssm-token-parameters';
 import { readReaperEnv } from './env';
@@ -27,7 +27,7 @@ const observer = reaperMetricsObserver(logger, metrics);
 
 const deps: SweepDeps = {
   fleet: ec2ReaperFleet(createEc2Client(), env.stackName),
-  table: dynamoJobTable(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName, Date.now, (problem) =>
+  table: dynamoSweepView(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName, Date.now, (problem) =>
     logger.warn('job item skipped', { problem }),
   ),
   tokens: ssmTokenParameters(ssm, env.stackName),

@@ -10,7 +10,8 @@ import {
 } from './decide-reaping';
 import { requeueLostDemand } from './lost-demand';
 import type { SweepSummary } from './observer';
-import type { JobItem, ReaperInstance, TokenParameter } from './ports';
+import type { JobItem } from '../shared/job-table/views';
+import type { ReaperInstance, TokenParameter } from './ports';
 import { reconcileRunners } from './reconcile-runners';
 import { type SweepDeps, SweepRun } from './sweep-context';
 

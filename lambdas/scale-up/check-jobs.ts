@@ -3,7 +3,7 @@ import type { GitlabApi } from '../shared/gitlab/port';
 import type { DemandMessage } from '../shared/job-messages';
 import { mapLimit } from '../shared/map-limit';
 import type { ScaleUpObserver } from './observer';
-import type { JobLedger } from './ports';
+import type { JobLedger } from '../shared/job-table/views';
 import { type Route, routeJob, type ShapeTags } from './route-job';
 import type { RuntimePool } from './settings';
 

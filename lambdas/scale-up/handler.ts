@@ -11,7 +11,7 @@ import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
-import { dynamoJobLedger } from './adapters/dynamo-job-ledger';
+import { dynamoJobLedger } from '../shared/job-table/dynamo-ledger';
 import { ec2Fleet } from './adapters/ec2-fleet';
 import { readScaleUpEnv } from './env';
 import { metricsObserver } from './metrics-observer';

@@ -1,5 +1,4 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,6 +9,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { runnerTokenPrefix } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
+import type { JobTable } from './job-table';
 import {
   iam5Finding,
   instanceControlStatements,
@@ -25,7 +25,7 @@ export type ReaperConfig = Pick<SpotlabConfig, 'gitlab' | 'pools' | 'prices' | '
 export interface ReaperProps {
   readonly config: Readonly<ReaperConfig>;
   /** The job table the launcher and lifecycle write. */
-  readonly table: ITable;
+  readonly jobs: JobTable;
   /** Where lost demand is enqueued again. */
   readonly demandQueue: IQueue;
   /**
@@ -67,7 +67,7 @@ export class Reaper extends Construct {
       logRetention: props.logRetention,
       environment: {
         STACK_NAME: stack.stackName,
-        JOB_TABLE_NAME: props.table.tableName,
+        JOB_TABLE_NAME: props.jobs.table.tableName,
         GITLAB_URL: config.gitlab.url,
         GITLAB_TOKEN_PARAMETER: config.gitlab.apiTokenParameter,
         DEMAND_QUEUE_URL: props.demandQueue.queueUrl,
@@ -102,12 +102,7 @@ export class Reaper extends Construct {
         "grantInvoke covers the function's qualified ARNs (versions, aliases); the role can invoke this one function only.",
     });
 
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
-        resources: [props.table.tableArn],
-      }),
-    );
+    props.jobs.grantSweep(role);
     props.demandQueue.grantSendMessages(role);
     StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
       parameterName: config.gitlab.apiTokenParameter,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Placement } from '../../lambdas/lifecycle/ports';
+import type { Placement } from '../../lambdas/shared/job-table/views';
 import { GitlabUnavailableError } from '../../lambdas/shared/gitlab/errors';
 import { jobEvent, lifecycleWorld, spotWarning, stateChange } from './lifecycle-world';
 

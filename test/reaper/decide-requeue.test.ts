@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideRequeue, projectsToPoll, toDemandMessage } from '../../lambdas/reaper/decide-requeue';
-import type { JobItem } from '../../lambdas/reaper/ports';
+import type { JobState } from '../../lambdas/shared/job-table/states';
+import type { JobItem } from '../../lambdas/shared/job-table/views';
 import type { PendingJob } from '../../lambdas/shared/gitlab/port';
 import { demandMessageSchema } from '../../lambdas/shared/job-messages';
 
@@ -14,7 +15,7 @@ const pending = (id: number, ageSeconds: number): PendingJob => ({
   pipelineId: 6,
   queuedDurationSeconds: null,
 });
-const item = (jobId: number, state: string): JobItem => ({
+const item = (jobId: number, state: JobState): JobItem => ({
   jobId,
   state,
   projectId: 380,

@@ -5,7 +5,7 @@ import {
   type UnrecordedVerdict,
   unrecordedRunners,
 } from '../../lambdas/reaper/decide-unrecorded-runners';
-import type { JobItem } from '../../lambdas/reaper/ports';
+import type { JobItem } from '../../lambdas/shared/job-table/views';
 import type { ListedRunner } from '../../lambdas/shared/gitlab/port';
 import { MINUTE } from './reaper-world';
 
