@@ -1,6 +1,6 @@
+import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../lambdas/shared/job-table/lifetimes';
 import type { FinishedStatus, JobRecord, LaunchedRunner } from '../lambdas/shared/job-table/record';
 import { canMove, type JobState } from '../lambdas/shared/job-table/states';
-import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../lambdas/shared/job-table/lifetimes';
 import {
   type JobItem,
   type JobJournal,
@@ -47,9 +47,15 @@ export class InMemoryLedger extends View implements JobLedger {
     this.maybeFail();
     const seconds = this.table.seconds();
     const state = this.items.get(jobId)?.state;
-    const stale = state === 'claimed' && (this.items.get(jobId)?.claimedAt ?? 0) < seconds - STALE_CLAIM_SECONDS;
+    const stale =
+      state === 'claimed' && (this.items.get(jobId)?.claimedAt ?? 0) < seconds - STALE_CLAIM_SECONDS;
     if (!canMove(state, 'claimed') || (state === 'claimed' && !stale)) return false;
-    this.table.put(jobId, { state: 'claimed', projectId, claimedAt: seconds, expiresAt: seconds + JOB_ITEM_TTL_SECONDS });
+    this.table.put(jobId, {
+      state: 'claimed',
+      projectId,
+      claimedAt: seconds,
+      expiresAt: seconds + JOB_ITEM_TTL_SECONDS,
+    });
     return true;
   }
 
@@ -128,10 +134,15 @@ export class InMemoryJournal extends View implements JobJournal {
     }));
   }
 
-  async markDisplaced(jobId: number, instanceId: string, sparePool: string | undefined): Promise<number | undefined> {
+  async markDisplaced(
+    jobId: number,
+    instanceId: string,
+    sparePool: string | undefined,
+  ): Promise<number | undefined> {
     this.maybeFail();
     const item = this.items.get(jobId);
-    if (item === undefined || !canMove(item.state, 'lost') || instanceOf(item) !== instanceId) return undefined;
+    if (item === undefined || !canMove(item.state, 'lost') || instanceOf(item) !== instanceId)
+      return undefined;
     if (sparePool !== undefined && item.launch?.pool === sparePool) return undefined;
     item.state = 'lost';
     return item.projectId;
@@ -213,7 +224,12 @@ export class InMemorySweepView extends View implements JobSweepView {
     this.calls.markLost += 1;
     this.maybeFail();
     const item = this.items.get(jobId);
-    if (item === undefined || !canMove(item.state, 'lost') || instanceOf(item) !== instanceId || item.cleanedUp === true)
+    if (
+      item === undefined ||
+      !canMove(item.state, 'lost') ||
+      instanceOf(item) !== instanceId ||
+      item.cleanedUp === true
+    )
       return false;
     item.state = 'lost';
     item.cleanedUp = true;

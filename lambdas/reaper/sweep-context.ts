@@ -1,10 +1,10 @@
 import type { DemandQueue } from '../shared/adapters/sqs-queue';
 import { GitlabAuthError } from '../shared/gitlab/errors';
+import type { JobSweepView } from '../shared/job-table/views';
 import type { PriceList } from '../shared/prices';
 import type { RunnerScope } from '../shared/runner-scope';
 import type { ReapingSettings } from './decide-reaping';
 import type { ReaperObserver, ReaperStage } from './observer';
-import type { JobSweepView } from '../shared/job-table/views';
 import type { ReaperFleet, ReaperGitlab, TokenParameters } from './ports';
 import type { RunnerPageCursor } from './runner-page-cursor';
 

@@ -1,9 +1,9 @@
 import type { GitlabApi } from '../shared/gitlab/port';
+import { type JobLedger, JobMovedOnError } from '../shared/job-table/views';
 import type { RunnerScope } from '../shared/runner-scope';
 import type { TokenStore } from '../shared/token-store';
 import type { RoutedDemand } from './check-jobs';
 import type { ScaleUpObserver } from './observer';
-import { type JobLedger, JobMovedOnError } from '../shared/job-table/views';
 import type { Fleet, LaunchedInstance } from './ports';
 
 /** What provisioning a runner needs. */

@@ -43,14 +43,17 @@ describe.each(IMPLEMENTATIONS)('job table (%s): claims', (_name, open) => {
     expect((await table.journalAt().get(jobId))?.state).toBe('launched');
   });
 
-  it.each(['running', 'finished'])('refuses the claim of a job the lifecycle recorded %s first', async (state) => {
-    const { jobId, at } = table.fresh();
-    if (state === 'running') await table.journalAt().recordRunning(jobId, PROJECT, at);
-    else await table.journalAt().recordFinished(jobId, PROJECT, 'success', at);
+  it.each(['running', 'finished'])(
+    'refuses the claim of a job the lifecycle recorded %s first',
+    async (state) => {
+      const { jobId, at } = table.fresh();
+      if (state === 'running') await table.journalAt().recordRunning(jobId, PROJECT, at);
+      else await table.journalAt().recordFinished(jobId, PROJECT, 'success', at);
 
-    expect(await table.ledgerAt(T0 + (STALE_CLAIM_SECONDS + 60) * 1000).claim(jobId, PROJECT)).toBe(false);
-    expect((await table.journalAt().get(jobId))?.state).toBe(state);
-  });
+      expect(await table.ledgerAt(T0 + (STALE_CLAIM_SECONDS + 60) * 1000).claim(jobId, PROJECT)).toBe(false);
+      expect((await table.journalAt().get(jobId))?.state).toBe(state);
+    },
+  );
 
   it('lets a claim win a job marked lost, its demand launching again', async () => {
     const { jobId, at } = table.fresh();

@@ -1,7 +1,13 @@
 import { dynamoJobJournal } from '../../lambdas/shared/job-table/dynamo-journal';
 import { dynamoJobLedger } from '../../lambdas/shared/job-table/dynamo-ledger';
 import { dynamoSweepView } from '../../lambdas/shared/job-table/dynamo-sweep-view';
-import type { JobJournal, JobLedger, JobSweepView, LaunchRecord, Placement } from '../../lambdas/shared/job-table/views';
+import type {
+  JobJournal,
+  JobLedger,
+  JobSweepView,
+  LaunchRecord,
+  Placement,
+} from '../../lambdas/shared/job-table/views';
 import { InMemoryJobTable } from '../../sim/in-memory-job-table';
 import { jobTable, PROJECT, T0, TABLE } from '../support/job-table';
 
@@ -61,10 +67,12 @@ function onDynalite(): JobTableSubject {
 function inMemory(): JobTableSubject {
   let now = T0;
   const table = new InMemoryJobTable(() => now);
-  const at = <T>(view: T) => (nowMs = T0) => {
-    now = nowMs;
-    return view;
-  };
+  const at =
+    <T>(view: T) =>
+    (nowMs = T0) => {
+      now = nowMs;
+      return view;
+    };
   return { ledgerAt: at(table.ledger), journalAt: at(table.journal), sweepAt: at(table.sweep), fresh: ids() };
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decideRequeue, projectsToPoll, toDemandMessage } from '../../lambdas/reaper/decide-requeue';
-import type { JobState } from '../../lambdas/shared/job-table/states';
-import type { JobItem } from '../../lambdas/shared/job-table/views';
 import type { PendingJob } from '../../lambdas/shared/gitlab/port';
 import { demandMessageSchema } from '../../lambdas/shared/job-messages';
+import type { JobState } from '../../lambdas/shared/job-table/states';
+import type { JobItem } from '../../lambdas/shared/job-table/views';
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');
 const pending = (id: number, ageSeconds: number): PendingJob => ({

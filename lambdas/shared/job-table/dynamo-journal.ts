@@ -88,11 +88,23 @@ export function dynamoJobJournal(
       return done !== false;
     },
     async findByInstance(instanceId) {
-      const items = await queryAll(dynamo, tableName, JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_INSTANCE_KEY, instanceId);
+      const items = await queryAll(
+        dynamo,
+        tableName,
+        JOB_TABLE_INSTANCE_INDEX,
+        JOB_TABLE_INSTANCE_KEY,
+        instanceId,
+      );
       return items.map(decodeJobItem);
     },
     async findLaunchedOn(instanceId) {
-      const items = await queryAll(dynamo, tableName, JOB_TABLE_LAUNCH_INDEX, JOB_TABLE_LAUNCH_KEY, instanceId);
+      const items = await queryAll(
+        dynamo,
+        tableName,
+        JOB_TABLE_LAUNCH_INDEX,
+        JOB_TABLE_LAUNCH_KEY,
+        instanceId,
+      );
       return items.map(decodeLaunchIndexItem);
     },
     async markDisplaced(jobId, instanceId, sparePool) {

@@ -47,10 +47,15 @@ export function dynamoSweepView(
       });
     },
     async markLaunchGone(jobId, launchInstanceId) {
-      await update(jobId, 'launchGoneAt = if_not_exists(launchGoneAt, :now)', 'launchInstanceId = :instance', {
-        ':instance': { S: launchInstanceId },
-        ...stamp(),
-      });
+      await update(
+        jobId,
+        'launchGoneAt = if_not_exists(launchGoneAt, :now)',
+        'launchInstanceId = :instance',
+        {
+          ':instance': { S: launchInstanceId },
+          ...stamp(),
+        },
+      );
     },
     markLaunchCleanedUp(jobId, launchInstanceId) {
       return update(

@@ -96,7 +96,11 @@ export interface JobJournal {
    * in `sparePool`, where the other job's own instance is left spare for it.
    * @returns the job's project when it was given back; undefined when it had moved on.
    */
-  markDisplaced(jobId: number, instanceId: string, sparePool: string | undefined): Promise<number | undefined>;
+  markDisplaced(
+    jobId: number,
+    instanceId: string,
+    sparePool: string | undefined,
+  ): Promise<number | undefined>;
   /** Records on the launch record of job `jobId` that its instance `instanceId` was warned. */
   markLaunchWarned(jobId: number, instanceId: string): Promise<void>;
   /**
