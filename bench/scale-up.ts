@@ -26,7 +26,8 @@ import { SimClock } from '../sim/clock';
 import { countingObserver } from '../sim/counting-observer';
 import { InMemoryEc2 } from '../sim/in-memory-ec2';
 import { type GitlabFault, InMemoryGitlab } from '../sim/in-memory-gitlab';
-import { InMemoryLedger, InMemoryTokenStore } from '../sim/in-memory-stores';
+import { InMemoryJobTable } from '../sim/in-memory-job-table';
+import { InMemoryTokenStore } from '../sim/in-memory-stores';
 import { dockerPool } from '../sim/pools';
 import { slowAdapters } from '../sim/slow-adapters';
 import { demandRecord, EVENT_SOURCE, eventSource, type Queued } from '../sim/sqs-event-source';
@@ -110,7 +111,7 @@ export async function runBurst(jobs: number, options: BurstOptions = {}): Promis
     ...(options.mutatingBucket === undefined ? {} : { mutatingBucket: { ...options.mutatingBucket } }),
   });
   const gitlab = new InMemoryGitlab();
-  const ledger = new InMemoryLedger(clock.now);
+  const ledger = new InMemoryJobTable(clock.now).ledger;
   const tokens = new InMemoryTokenStore();
   const launchRequestsAt: number[] = [];
   const { observer, failures, webhookToLaunchMs } = countingObserver();

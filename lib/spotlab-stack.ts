@@ -4,6 +4,7 @@ import { Service } from '../lambdas/shared/metric-names';
 import { TagKey } from '../lambdas/shared/naming';
 import type { SpotlabConfig } from './config/schema';
 import { JobQueues } from './constructs/job-queues';
+import { JobTable } from './constructs/job-table';
 import { Launcher, SCALE_UP_TIMEOUT } from './constructs/launcher';
 import { Lifecycle } from './constructs/lifecycle';
 import { Monitoring } from './constructs/monitoring';
@@ -34,7 +35,9 @@ export class SpotlabStack extends Stack {
   readonly cache?: RunnerCache;
   /** Launch templates and instance role of the runner VMs. */
   readonly fleet: RunnerFleet;
-  /** The scale-up Lambda and the job table. */
+  /** The job table: one item per GitLab job, the exactly-once gate. */
+  readonly jobs: JobTable;
+  /** The scale-up Lambda. */
   readonly launcher: Launcher;
   /** The lifecycle Lambda and the EC2 event rules feeding it. */
   readonly lifecycle: Lifecycle;
@@ -69,8 +72,13 @@ export class SpotlabStack extends Stack {
       securityGroup: this.network.securityGroup,
       cacheBucket: this.cache?.bucket,
     });
+    this.jobs = new JobTable(this, 'JobTable');
+    // The id the table had as `Launcher/Jobs`, before it got its own construct: a changed logical
+    // id would make CloudFormation replace the table, and its items with it, on upgrade.
+    this.jobs.keepLogicalId('LauncherJobs5BEFE8D2');
     this.launcher = new Launcher(this, 'Launcher', {
       queues: this.queues,
+      jobs: this.jobs,
       fleet: this.fleet,
       network: this.network,
       config,
@@ -78,14 +86,14 @@ export class SpotlabStack extends Stack {
     });
     this.lifecycle = new Lifecycle(this, 'Lifecycle', {
       queues: this.queues,
-      table: this.launcher.table,
+      jobs: this.jobs,
       gitlab: config.gitlab,
       // Both queues share one visibility timeout, derived from this.
       timeout: SCALE_UP_TIMEOUT,
     });
     this.reaper = new Reaper(this, 'Reaper', {
       config,
-      table: this.launcher.table,
+      jobs: this.jobs,
       demandQueue: this.queues.demand,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -112,7 +120,7 @@ export class SpotlabStack extends Stack {
     // What the operator CLI (`npx spotlab status|doctor|drain`) reads to find the deployed resources.
     const operatorOutputs: Record<string, string> = {
       [StackOutput.configHash]: configHash(config),
-      [StackOutput.jobTableName]: this.launcher.table.tableName,
+      [StackOutput.jobTableName]: this.jobs.table.tableName,
       [StackOutput.demandQueueUrl]: this.queues.demand.queueUrl,
       [StackOutput.demandQueueArn]: this.queues.demand.queueArn,
       [StackOutput.demandDeadLetterQueueUrl]: this.queues.demandDeadLetters.queueUrl,

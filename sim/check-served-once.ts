@@ -1,6 +1,7 @@
 import type { InMemoryEc2 } from './in-memory-ec2';
 import type { InMemoryGitlab } from './in-memory-gitlab';
-import type { InMemoryLedger, InMemoryTokenStore } from './in-memory-stores';
+import type { InMemoryLedger } from './in-memory-job-views';
+import type { InMemoryTokenStore } from './in-memory-stores';
 
 /**
  * Every job launched, on its own instance, with its own runner named after that instance and that

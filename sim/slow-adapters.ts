@@ -1,5 +1,6 @@
-import type { Fleet, JobLedger } from '../lambdas/scale-up/ports';
+import type { Fleet } from '../lambdas/scale-up/ports';
 import type { GitlabApi } from '../lambdas/shared/gitlab/port';
+import type { JobLedger } from '../lambdas/shared/job-table/views';
 import type { TokenStore } from '../lambdas/shared/token-store';
 import { type InMemoryEc2, RequestLimitExceeded } from './in-memory-ec2';
 import type { InMemoryGitlab } from './in-memory-gitlab';

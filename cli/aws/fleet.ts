@@ -3,8 +3,9 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { describeStackInstances } from '../../lambdas/shared/adapters/ec2-stack-instances';
 import { jobItemSchema } from '../../lambdas/shared/job-table/item';
+import { JOB_TABLE_INSTANCE_INDEX } from '../../lambdas/shared/job-table/keys';
 import { mapLimit } from '../../lambdas/shared/map-limit';
-import { JOB_TABLE_INSTANCE_INDEX, TagKey } from '../../lambdas/shared/naming';
+import { TagKey } from '../../lambdas/shared/naming';
 
 /** Every state but `terminated`: an instance in any of them is still there (and may still bill). */
 const PRESENT_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];

@@ -1,8 +1,9 @@
 import type { DemandQueue } from '../shared/adapters/sqs-queue';
+import type { JobJournal } from '../shared/job-table/views';
 import type { TokenStore } from '../shared/token-store';
 import type { CleanupReason, LifecycleObserver } from './observer';
 import { attempt, type Outcome, worst } from './outcome';
-import type { Instances, JobJournal, LifecycleGitlab } from './ports';
+import type { Instances, LifecycleGitlab } from './ports';
 
 /** What cleaning up after an instance or a job needs. */
 export interface CleanupDeps {

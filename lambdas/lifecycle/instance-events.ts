@@ -1,6 +1,6 @@
+import type { JobRecord, LaunchedRunner } from '../shared/job-table/record';
 import { type CleanupDeps, cleanUpInstance } from './cleanup';
 import { failure, type Outcome, worst } from './outcome';
-import type { JobRecord, LaunchedRunner } from './ports';
 import { launchesOn, recoverRunningJobs } from './recover-running-job';
 import { needsRetry, retryInterrupted } from './retry-job';
 

@@ -1,10 +1,10 @@
 import { instanceOfRunner } from '../shared/gitlab/port';
 import type { LifecycleMessage } from '../shared/job-messages';
+import type { Placement } from '../shared/job-table/views';
 import { type CleanupDeps, cleanUpInstance } from './cleanup';
 import { requeueDisplaced } from './displaced-demand';
 import type { FinishedStatus } from './events';
 import type { Outcome } from './outcome';
-import type { Placement } from './ports';
 
 /** Where the job of a message runs, when a Spotlab runner took it; undefined otherwise. */
 export function placementOf(message: LifecycleMessage): Placement | undefined {

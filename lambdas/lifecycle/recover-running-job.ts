@@ -1,6 +1,6 @@
+import type { JobRecord, LaunchedRunner } from '../shared/job-table/record';
 import type { CleanupDeps } from './cleanup';
 import { failure } from './outcome';
-import type { JobRecord, LaunchedRunner } from './ports';
 
 /**
  * The runners launches registered on an instance. On a spot warning each launch record is also

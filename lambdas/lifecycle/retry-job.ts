@@ -1,8 +1,8 @@
 import { PermanentError } from '../shared/errors';
 import { GitlabJobNotRetryableError, GitlabNotFoundError } from '../shared/gitlab/errors';
+import type { JobRecord } from '../shared/job-table/record';
 import type { CleanupDeps } from './cleanup';
 import { attempt, failure, type Outcome } from './outcome';
-import type { JobRecord } from './ports';
 
 /**
  * Whether an interrupted job still needs its retry. The runner may report the job failed while

@@ -1,4 +1,5 @@
-import type { JobItem, ReaperInstance, TokenParameter } from './ports';
+import type { JobItem } from '../shared/job-table/views';
+import type { ReaperInstance, TokenParameter } from './ports';
 
 /** How long an instance of a pool may idle and live. */
 export interface PoolLimits {

@@ -1,6 +1,6 @@
 import type { PendingJob } from '../shared/gitlab/port';
 import type { DemandMessage } from '../shared/job-messages';
-import type { JobItem } from './ports';
+import type { JobItem } from '../shared/job-table/views';
 
 /**
  * The projects whose pending jobs a sweep lists: those in the job table and the configured ones,

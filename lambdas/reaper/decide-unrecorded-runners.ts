@@ -1,6 +1,6 @@
 import { instanceOfRunner, type ListedRunner } from '../shared/gitlab/port';
+import type { JobItem } from '../shared/job-table/views';
 import { GONE_AFTER_SECONDS } from './decide-reaping';
-import type { JobItem } from './ports';
 
 /**
  * EC2 lists a terminated instance for about an hour, then answers its id as unknown. Spotlab

@@ -6,11 +6,11 @@ import { createEc2Client } from '../shared/adapters/ec2-client';
 import { createSqsClient, sqsDemandQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
+import { dynamoSweepView } from '../shared/job-table/dynamo-sweep-view';
 import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
-import { dynamoJobTable } from './adapters/dynamo-job-table';
 import { ec2ReaperFleet } from './adapters/ec2-reaper-fleet';
 import { ssmTokenParameters } from './adapters/ssm-token-parameters';
 import { readReaperEnv } from './env';
@@ -27,7 +27,7 @@ const observer = reaperMetricsObserver(logger, metrics);
 
 const deps: SweepDeps = {
   fleet: ec2ReaperFleet(createEc2Client(), env.stackName),
-  table: dynamoJobTable(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName, Date.now, (problem) =>
+  table: dynamoSweepView(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName, Date.now, (problem) =>
     logger.warn('job item skipped', { problem }),
   ),
   tokens: ssmTokenParameters(ssm, env.stackName),

@@ -1,7 +1,7 @@
 import type { PendingJob } from '../shared/gitlab/port';
+import type { JobItem } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
 import { decideRequeue, projectsToPoll, toDemandMessage } from './decide-requeue';
-import type { JobItem } from './ports';
 import type { SweepDeps, SweepRun } from './sweep-context';
 
 /**

@@ -1,7 +1,7 @@
 import type { ListedRunner } from '../shared/gitlab/port';
+import type { JobItem } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
 import { judgeUnrecorded, type UnrecordedRunner, unrecordedRunners } from './decide-unrecorded-runners';
-import type { JobItem } from './ports';
 import type { SweepDeps, SweepRun } from './sweep-context';
 
 /** Calls in flight while deleting: far below GitLab's per-second limits. */

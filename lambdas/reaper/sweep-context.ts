@@ -1,10 +1,11 @@
 import type { DemandQueue } from '../shared/adapters/sqs-queue';
 import { GitlabAuthError } from '../shared/gitlab/errors';
+import type { JobSweepView } from '../shared/job-table/views';
 import type { PriceList } from '../shared/prices';
 import type { RunnerScope } from '../shared/runner-scope';
 import type { ReapingSettings } from './decide-reaping';
 import type { ReaperObserver, ReaperStage } from './observer';
-import type { JobTable, ReaperFleet, ReaperGitlab, TokenParameters } from './ports';
+import type { ReaperFleet, ReaperGitlab, TokenParameters } from './ports';
 import type { RunnerPageCursor } from './runner-page-cursor';
 
 /** The sweep's settings, from the environment. */
@@ -25,7 +26,7 @@ export interface SweepSettings extends ReapingSettings {
 /** Everything a sweep talks to, passed in so tests and the simulator swap them. */
 export interface SweepDeps {
   readonly fleet: ReaperFleet;
-  readonly table: JobTable;
+  readonly table: JobSweepView;
   readonly tokens: TokenParameters;
   readonly gitlab: ReaperGitlab;
   readonly queue: DemandQueue;

@@ -1,4 +1,5 @@
 import { GitlabAuthError } from '../shared/gitlab/errors';
+import type { JobItem } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
 import { estimatedSpendPerHour } from '../shared/prices';
 import {
@@ -10,7 +11,7 @@ import {
 } from './decide-reaping';
 import { requeueLostDemand } from './lost-demand';
 import type { SweepSummary } from './observer';
-import type { JobItem, ReaperInstance, TokenParameter } from './ports';
+import type { ReaperInstance, TokenParameter } from './ports';
 import { reconcileRunners } from './reconcile-runners';
 import { type SweepDeps, SweepRun } from './sweep-context';
 

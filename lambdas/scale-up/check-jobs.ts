@@ -1,9 +1,9 @@
 import { GitlabAuthError, GitlabNotFoundError } from '../shared/gitlab/errors';
 import type { GitlabApi } from '../shared/gitlab/port';
 import type { DemandMessage } from '../shared/job-messages';
+import type { JobLedger } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
 import type { ScaleUpObserver } from './observer';
-import type { JobLedger } from './ports';
 import { type Route, routeJob, type ShapeTags } from './route-job';
 import type { RuntimePool } from './runtime-pool';
 

@@ -58,36 +58,3 @@ export interface Fleet {
   /** Live (pending or running) instances of this stack. */
   live(): Promise<readonly FleetInstance[]>;
 }
-
-/**
- * The job left `claimed` under the claim holder's feet: the lifecycle consumer recorded it running
- * or finished on another runner meanwhile. Not a failure: the launch for it is no longer needed.
- */
-export class JobMovedOnError extends Error {
-  override readonly name = 'JobMovedOnError';
-  constructor(readonly jobId: number) {
-    super(`job ${jobId} is no longer claimed`);
-  }
-}
-
-/** What became of a job, as far as Spotlab is concerned. */
-export interface LaunchRecord {
-  readonly instanceId: string;
-  readonly runnerId: number;
-  readonly pool: string;
-  readonly lifecycle: Lifecycle;
-}
-
-/**
- * The job table: one item per GitLab job id, written conditionally so that a job triggers at most
- * one launch however often and in whatever order its events arrive.
- */
-export interface JobLedger {
-  /** True when this call won the job; false when it was claimed, launched or finished already. */
-  claim(jobId: number, projectId: number): Promise<boolean>;
-  /** Gives a claim back so a later delivery can launch (the launch did not happen). */
-  release(jobId: number): Promise<void>;
-  recordLaunch(jobId: number, record: LaunchRecord): Promise<void>;
-  /** The job needs no launch: not pending any more, or no pool serves it. */
-  recordSkip(jobId: number, reason: string): Promise<void>;
-}

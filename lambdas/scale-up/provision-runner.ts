@@ -1,9 +1,10 @@
 import type { GitlabApi } from '../shared/gitlab/port';
+import { type JobLedger, JobMovedOnError } from '../shared/job-table/views';
 import type { RunnerScope } from '../shared/runner-scope';
 import type { TokenStore } from '../shared/token-store';
 import type { RoutedDemand } from './check-jobs';
 import type { ScaleUpObserver } from './observer';
-import { type Fleet, type JobLedger, JobMovedOnError, type LaunchedInstance } from './ports';
+import type { Fleet, LaunchedInstance } from './ports';
 
 /** What provisioning a runner needs. */
 export interface ProvisionDeps {

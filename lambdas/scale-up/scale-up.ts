@@ -1,4 +1,5 @@
 import type { GitlabApi } from '../shared/gitlab/port';
+import type { JobLedger } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
 import { hourlyPrice, type PriceList } from '../shared/prices';
 import type { RunnerScope } from '../shared/runner-scope';
@@ -8,7 +9,7 @@ import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
 import { launchGroup } from './launch-groups';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { Fleet, JobLedger, LaunchedInstance, Lifecycle } from './ports';
+import type { Fleet, LaunchedInstance, Lifecycle } from './ports';
 import { provisionRunner } from './provision-runner';
 import type { ShapeTags } from './route-job';
 import type { RuntimePool } from './runtime-pool';

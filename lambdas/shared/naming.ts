@@ -25,13 +25,3 @@ export function runnerTokenPrefix(stackName: string): string {
 export function runnerTokenParameter(stackName: string, instanceId: string): string {
   return `${runnerTokenPrefix(stackName)}/${instanceId}`;
 }
-
-/** Index of the job table by instance id: the lifecycle consumer finds an instance's job with it. */
-export const JOB_TABLE_INSTANCE_INDEX = 'byInstance';
-
-/**
- * Index of the job table by the instance a launch created (`launchInstanceId`, projecting
- * `launchRunnerId` and `launchWarned`): the runner registered for an instance, even when no job ran there or the
- * job's `running` webhook never came.
- */
-export const JOB_TABLE_LAUNCH_INDEX = 'byLaunchInstance';

@@ -1,6 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -8,9 +6,9 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { encodeScaleUpEnv } from '../../lambdas/scale-up/env';
 import { runtimePool } from '../../lambdas/scale-up/runtime-pool';
-import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
+import type { JobTable } from './job-table';
 import { launcherStatements } from './launcher-policy';
 import type { RunnerNetwork } from './network';
 import type { RunnerFleet } from './runner-fleet';
@@ -29,6 +27,8 @@ export type LauncherConfig = Pick<
 export interface LauncherProps {
   /** The demand queue feeds the launcher. */
   readonly queues: JobQueues;
+  /** The job table the launcher claims jobs in. */
+  readonly jobs: JobTable;
   /** Launch templates and the instance role the launcher passes to EC2. */
   readonly fleet: RunnerFleet;
   /** Subnets to spread instances over and the runners' security group. */
@@ -48,43 +48,17 @@ export interface LauncherProps {
 }
 
 /**
- * The launcher: the scale-up Lambda reading the demand queue, and the job table that makes each
- * GitLab job launch at most once. Its role may launch only instances tagged with this stack, from
+ * The launcher: the scale-up Lambda reading the demand queue, claiming each GitLab job in the job
+ * table so that it launches at most once. Its role may launch only instances tagged with this stack, from
  * this stack's launch templates, into this stack's subnets, and terminate only those instances.
  */
 export class Launcher extends Construct {
-  /** Job ledger: one item per GitLab job id, expiring after a week. */
-  readonly table: Table;
   /** The scale-up Lambda. */
   readonly function: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: LauncherProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.table = new Table(this, 'Jobs', {
-      partitionKey: { name: 'jobId', type: AttributeType.NUMBER },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiresAt',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      // Short-lived dedupe state; EC2 tags and GitLab stay the truth the reaper reconciles with.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // EC2 events name instances, not jobs: the lifecycle consumer finds the job through this.
-    this.table.addGlobalSecondaryIndex({
-      indexName: JOB_TABLE_INSTANCE_INDEX,
-      partitionKey: { name: 'instanceId', type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
-    // A spot warning or state change for an instance whose job's `running` webhook GitLab dropped
-    // names no job above; the runner the launch registered there leads to it (or to its cleanup).
-    this.table.addGlobalSecondaryIndex({
-      indexName: JOB_TABLE_LAUNCH_INDEX,
-      partitionKey: { name: 'launchInstanceId', type: AttributeType.STRING },
-      projectionType: ProjectionType.INCLUDE,
-      nonKeyAttributes: ['launchRunnerId', 'launchWarned'],
-    });
-
     const { config, network } = props;
     const { function: fn, role } = createSpotlabFunction(this, {
       lambda: 'scale-up',
@@ -93,7 +67,7 @@ export class Launcher extends Construct {
       environment: encodeScaleUpEnv(
         {
           stackName: stack.stackName,
-          tableName: this.table.tableName,
+          tableName: props.jobs.table.tableName,
           gitlabUrl: config.gitlab.url,
           gitlabTokenParameter: config.gitlab.apiTokenParameter,
           scope: config.runnerScope,
@@ -122,13 +96,7 @@ export class Launcher extends Construct {
     );
 
     // The job ledger's conditional writes are all the function does with the table.
-    // Table.grant would add `<table>/index/*`; scale-up reads no index.
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        resources: [this.table.tableArn],
-      }),
-    );
+    props.jobs.grantLedger(role);
     // Decryption with the AWS managed key aws/ssm needs no KMS grant (see WebhookApi).
     StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
       parameterName: config.gitlab.apiTokenParameter,

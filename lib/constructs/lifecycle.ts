@@ -1,17 +1,15 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { encodeLifecycleEnv } from '../../lambdas/lifecycle/env';
-import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
+import type { JobTable } from './job-table';
 import { instanceControlStatements, runnerTokenStatement, withAcknowledgements } from './launcher-policy';
 import { createSpotlabFunction } from './spotlab-function';
 
@@ -19,8 +17,8 @@ import { createSpotlabFunction } from './spotlab-function';
 export interface LifecycleProps {
   /** The lifecycle queue: the webhook's job events and EC2's instance events both land there. */
   readonly queues: JobQueues;
-  /** The job table the launcher writes. */
-  readonly table: ITable;
+  /** The job table the launcher claims jobs in; the lifecycle records how they run and end. */
+  readonly jobs: JobTable;
   readonly gitlab: SpotlabConfig['gitlab'];
   /** Must match the queues' `consumerTimeout`. */
   readonly timeout: Duration;
@@ -50,7 +48,7 @@ export class Lifecycle extends Construct {
       logRetention: props.logRetention,
       environment: encodeLifecycleEnv({
         stackName: stack.stackName,
-        tableName: props.table.tableName,
+        tableName: props.jobs.table.tableName,
         demandQueueUrl: props.queues.demand.queueUrl,
         gitlabUrl: props.gitlab.url,
         gitlabTokenParameter: props.gitlab.apiTokenParameter,
@@ -84,21 +82,7 @@ export class Lifecycle extends Construct {
       targets: [toQueue],
     });
 
-    // Named resources instead of Table.grant, which would add `<table>/index/*`.
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [props.table.tableArn],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX].map(
-          (index) => `${props.table.tableArn}/index/${index}`,
-        ),
-      }),
-    );
+    props.jobs.grantJournal(role);
     // A job whose launched instance another job took goes back on the demand queue at once.
     props.queues.demand.grantSendMessages(role);
     StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {

@@ -1,5 +1,4 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -11,6 +10,7 @@ import { Construct } from 'constructs';
 import { encodeReaperEnv, poolLimitsOf } from '../../lambdas/reaper/env';
 import { runnerTokenPrefix } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
+import type { JobTable } from './job-table';
 import {
   iam5Finding,
   instanceControlStatements,
@@ -26,7 +26,7 @@ export type ReaperConfig = Pick<SpotlabConfig, 'gitlab' | 'pools' | 'prices' | '
 export interface ReaperProps {
   readonly config: Readonly<ReaperConfig>;
   /** The job table the launcher and lifecycle write. */
-  readonly table: ITable;
+  readonly jobs: JobTable;
   /** Where lost demand is enqueued again. */
   readonly demandQueue: IQueue;
   /**
@@ -62,7 +62,7 @@ export class Reaper extends Construct {
       logRetention: props.logRetention,
       environment: encodeReaperEnv({
         stackName: stack.stackName,
-        tableName: props.table.tableName,
+        tableName: props.jobs.table.tableName,
         gitlabUrl: config.gitlab.url,
         gitlabTokenParameter: config.gitlab.apiTokenParameter,
         demandQueueUrl: props.demandQueue.queueUrl,
@@ -95,12 +95,7 @@ export class Reaper extends Construct {
         "grantInvoke covers the function's qualified ARNs (versions, aliases); the role can invoke this one function only.",
     });
 
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
-        resources: [props.table.tableArn],
-      }),
-    );
+    props.jobs.grantSweep(role);
     props.demandQueue.grantSendMessages(role);
     StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
       parameterName: config.gitlab.apiTokenParameter,

@@ -13,7 +13,7 @@ import { readDemandRecords } from '../../lambdas/scale-up/read-records';
 import { type ScaleUpDeps, scaleUp } from '../../lambdas/scale-up/scale-up';
 import type { GitlabFault } from '../in-memory-gitlab';
 import { inMemoryInstances } from '../in-memory-instances';
-import { InMemoryJobTable, inMemoryReaperFleet, inMemoryTokenParameters } from '../in-memory-reaper';
+import { inMemoryReaperFleet, inMemoryTokenParameters } from '../in-memory-reaper';
 import { jobCanceled, jobRetried } from './jobs';
 import { EC2, GITLAB, SQS, SSM, slowed, TABLE } from './latency';
 import { STACK } from './scenario';
@@ -137,7 +137,7 @@ export function spotlab(world: World): Spotlab {
     observer: { ...silentLifecycleObserver, failed },
   };
   // The reaper's view of the one job table: throttled at the same rate as scale-up's and the lifecycle's.
-  const table = new InMemoryJobTable(world.ledger.items, world.clock.now);
+  const table = world.jobs.sweep;
   table.throttled = () => world.dynamoThrottles();
   const sweepDeps: SweepDeps = {
     fleet: slowed(world, inMemoryReaperFleet(world.ec2, STACK), EC2),

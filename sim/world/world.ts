@@ -2,8 +2,8 @@ import { Prng } from '../../planner/prng';
 import { SimClock } from '../clock';
 import { InMemoryEc2 } from '../in-memory-ec2';
 import { InMemoryGitlab } from '../in-memory-gitlab';
-import { InMemoryJournal } from '../in-memory-journal';
-import { InMemoryLedger, InMemoryTokenStore } from '../in-memory-stores';
+import { InMemoryJobTable } from '../in-memory-job-table';
+import { InMemoryTokenStore } from '../in-memory-stores';
 import { LATENCY_MS } from '../virtual-time';
 import {
   type FaultRates,
@@ -122,8 +122,10 @@ export class World {
   readonly startedAt: number;
   readonly gitlab = new InMemoryGitlab(this.clock.now);
   readonly ec2: InMemoryEc2;
-  readonly ledger = new InMemoryLedger(this.clock.now);
-  readonly journal = new InMemoryJournal(this.ledger.items, this.clock.now);
+  /** The one job table; scale-up, the lifecycle and the reaper each use their view of it. */
+  readonly jobs = new InMemoryJobTable(this.clock.now);
+  readonly ledger = this.jobs.ledger;
+  readonly journal = this.jobs.journal;
   readonly tokens = new InMemoryTokenStore(this.clock.now);
   readonly demandQueue: SimQueue;
   readonly lifecycleQueue: SimQueue;

@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { missedTargets, runFaults } from '../../bench/faults';
-import { InMemoryJournal } from '../../sim/in-memory-journal';
-import { InMemoryJobTable } from '../../sim/in-memory-reaper';
-import { InMemoryLedger, InMemoryTokenStore } from '../../sim/in-memory-stores';
+import { InMemoryJobTable } from '../../sim/in-memory-job-table';
+import { InMemoryTokenStore } from '../../sim/in-memory-stores';
 import { faultScenario } from '../../sim/world/fault-scenario';
 import type { FaultOptions } from '../../sim/world/scenario';
 import { vmExit } from '../../sim/world/vms';
@@ -157,7 +156,7 @@ describe('throttled stores: a refused call writes nothing', () => {
   const THROTTLED = { name: 'ProvisionedThroughputExceededException' };
 
   it('refuses a claim without creating the item', async () => {
-    const ledger = new InMemoryLedger(() => 1_000_000);
+    const { ledger } = new InMemoryJobTable(() => 1_000_000);
     ledger.throttled = () => true;
 
     await expect(ledger.claim(41, 101)).rejects.toMatchObject(THROTTLED);
@@ -165,9 +164,8 @@ describe('throttled stores: a refused call writes nothing', () => {
   });
 
   it('refuses a running record and leaves the launch as it was', async () => {
-    const ledger = new InMemoryLedger(() => 1_000_000);
+    const { ledger, journal } = new InMemoryJobTable(() => 1_000_000);
     await ledger.claim(41, 101);
-    const journal = new InMemoryJournal(ledger.items, () => 1_000_000);
     journal.throttled = () => true;
 
     await expect(
@@ -177,11 +175,10 @@ describe('throttled stores: a refused call writes nothing', () => {
   });
 
   it("refuses the reaper's lost mark and leaves the item launched", async () => {
-    const ledger = new InMemoryLedger(() => 1_000_000);
+    const { ledger, sweep: table } = new InMemoryJobTable(() => 1_000_000);
     await ledger.claim(41, 101);
     const launch = { instanceId: 'i-0000000000000abcd', runnerId: 9001, pool: 'arm64-docker' };
     await ledger.recordLaunch(41, { ...launch, lifecycle: 'spot' });
-    const table = new InMemoryJobTable(ledger.items);
     table.throttled = () => true;
 
     await expect(table.markLost(41, launch.instanceId)).rejects.toMatchObject(THROTTLED);

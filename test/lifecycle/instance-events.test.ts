@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Placement } from '../../lambdas/lifecycle/ports';
 import { GitlabUnavailableError } from '../../lambdas/shared/gitlab/errors';
+import type { Placement } from '../../lambdas/shared/job-table/views';
 import { jobEvent, lifecycleWorld, spotWarning, stateChange } from './lifecycle-world';
 
 /** A world with job 41 running on the instance launched for it. */

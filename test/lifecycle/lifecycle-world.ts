@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { handleLifecycle, type LifecycleDeps } from '../../lambdas/lifecycle/lifecycle';
 import type { LifecycleObserver } from '../../lambdas/lifecycle/observer';
-import type { Placement } from '../../lambdas/lifecycle/ports';
 import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
 import type { DemandMessage } from '../../lambdas/shared/job-messages';
+import type { Placement } from '../../lambdas/shared/job-table/views';
 import { TagKey } from '../../lambdas/shared/naming';
 import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
 import { routeJobEvent } from '../../lambdas/webhook/route-job-event';
@@ -12,8 +12,8 @@ import { SimClock } from '../../sim/clock';
 import { InMemoryEc2 } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
 import { inMemoryInstances } from '../../sim/in-memory-instances';
-import { InMemoryJournal } from '../../sim/in-memory-journal';
-import { InMemoryLedger, InMemoryTokenStore } from '../../sim/in-memory-stores';
+import { InMemoryJobTable } from '../../sim/in-memory-job-table';
+import { InMemoryTokenStore } from '../../sim/in-memory-stores';
 import { sqsRecord } from '../../sim/sqs-event-source';
 import { fixtureJson } from '../support/fixtures';
 
@@ -101,8 +101,7 @@ export function lifecycleWorld() {
   const clock = new SimClock();
   const ec2 = new InMemoryEc2({ now: clock.now });
   const gitlab = new InMemoryGitlab();
-  const ledger = new InMemoryLedger(clock.now);
-  const journal = new InMemoryJournal(ledger.items, clock.now);
+  const { ledger, journal } = new InMemoryJobTable(clock.now);
   const tokens = new InMemoryTokenStore();
   const observer = recordingObserver();
   /** Demand the consumer enqueued again. */

@@ -1,12 +1,9 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { DeleteParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dynamoJobTable } from '../../lambdas/reaper/adapters/dynamo-job-table';
 import { ec2ReaperFleet } from '../../lambdas/reaper/adapters/ec2-reaper-fleet';
 import { ssmTokenParameters } from '../../lambdas/reaper/adapters/ssm-token-parameters';
-import { jobTable, PROJECT, T0, T0_SECONDS, TABLE } from '../support/job-table';
 
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
@@ -172,94 +169,5 @@ describe('ssmTokenParameters', () => {
     expect(ssm.commandCalls(DeleteParameterCommand)[0]?.args[0].input).toEqual({
       Name: `/spotlab/Spotlab/runner-token/${ID}`,
     });
-  });
-});
-
-describe('dynamoJobTable (dynalite)', () => {
-  const { dynamo, fresh, journalAt, launchedItem, ledger, readItem } = jobTable();
-  const tableAt = (nowMs = T0) => dynamoJobTable(dynamo(), TABLE, () => nowMs);
-
-  it('scans every item, with the latest time any writer stamped on it', async () => {
-    const { jobId, at } = fresh();
-    await launchedItem(jobId, at);
-
-    const items = await tableAt().scan();
-
-    expect(items.find((i) => i.jobId === jobId)).toEqual({
-      jobId,
-      state: 'launched',
-      projectId: PROJECT,
-      instanceId: at.instanceId,
-      runnerId: at.runnerId,
-      launchInstanceId: at.instanceId,
-      launchRunnerId: at.runnerId,
-      launchCleanedUp: false,
-      launchWarnedAtMs: undefined,
-      cleanedUp: false,
-      touchedAtMs: T0_SECONDS * 1000,
-    });
-  });
-
-  it("reads when the lifecycle marked the launch's instance spot-warned", async () => {
-    const { jobId, at } = fresh();
-    await launchedItem(jobId, at);
-    await journalAt(T0 + 5_000).markLaunchWarned(jobId, at.instanceId);
-
-    const items = await tableAt().scan();
-
-    expect(items.find((i) => i.jobId === jobId)?.launchWarnedAtMs).toBe((T0_SECONDS + 5) * 1000);
-  });
-
-  it('skips and reports an item that is no job item, and reads on', async () => {
-    const problems: string[] = [];
-    const { jobId, at } = fresh();
-    await launchedItem(jobId, at);
-    await dynamo().send(new PutItemCommand({ TableName: TABLE, Item: { jobId: { N: '1' } } }));
-
-    const items = await dynamoJobTable(
-      dynamo(),
-      TABLE,
-      () => T0,
-      (p) => problems.push(p),
-    ).scan();
-
-    expect(items.some((i) => i.jobId === jobId)).toBe(true);
-    expect(problems).toContain('job item has an unexpected shape');
-  });
-
-  it('marks a launched job lost and cleaned up, once, and a claim then wins it', async () => {
-    const { jobId, at } = fresh();
-    await launchedItem(jobId, at);
-
-    expect(await tableAt().markLost(jobId, at.instanceId)).toBe(true);
-    expect(await tableAt().markLost(jobId, at.instanceId)).toBe(false);
-    expect(await readItem(jobId)).toMatchObject({ state: { S: 'lost' }, cleanedUp: { BOOL: true } });
-    expect(await ledger().claim(jobId, PROJECT)).toBe(true);
-  });
-
-  it.each<[string, (jobId: number, at: { instanceId: string; runnerId: number }) => Promise<unknown>]>([
-    ['runs now', (jobId, at) => journalAt().recordRunning(jobId, PROJECT, at)],
-    [
-      'was cleaned up by the lifecycle consumer',
-      (jobId, at) => journalAt().recordFinished(jobId, PROJECT, 'success', at),
-    ],
-  ])('does not mark lost a job that %s', async (_case, arrange) => {
-    const { jobId, at } = fresh();
-    await launchedItem(jobId, at);
-    await arrange(jobId, at);
-    const before = await readItem(jobId);
-
-    expect(await tableAt().markLost(jobId, at.instanceId)).toBe(false);
-    expect(await readItem(jobId)).toEqual(before);
-  });
-
-  it('marks a running job whose instance is gone cleaned up, once, and only for that instance', async () => {
-    const { jobId, at, elsewhere } = fresh();
-    await journalAt().recordRunning(jobId, PROJECT, at);
-
-    expect(await tableAt().markCleanedUp(jobId, elsewhere.instanceId)).toBe(false);
-    expect(await tableAt().markCleanedUp(jobId, at.instanceId)).toBe(true);
-    expect(await tableAt().markCleanedUp(jobId, at.instanceId)).toBe(false);
-    expect(await readItem(jobId)).toMatchObject({ state: { S: 'running' }, cleanedUp: { BOOL: true } });
   });
 });

@@ -5,7 +5,7 @@ import {
   type ReapingSnapshot,
   type RunnerActivity,
 } from '../../lambdas/reaper/decide-reaping';
-import type { JobItem } from '../../lambdas/reaper/ports';
+import type { JobItem } from '../../lambdas/shared/job-table/views';
 import { MINUTE, POOL, SETTINGS } from './reaper-world';
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');
@@ -106,7 +106,7 @@ describe('idleRunnerIds', () => {
 const launchedHere = {
   instanceId: 'i-0elsewhere',
   runnerId: 4242,
-  state: 'finished',
+  state: 'finished' as const,
   cleanedUp: true,
   launchInstanceId: INSTANCE,
   launchRunnerId: 9037,

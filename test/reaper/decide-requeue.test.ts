@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decideRequeue, projectsToPoll, toDemandMessage } from '../../lambdas/reaper/decide-requeue';
-import type { JobItem } from '../../lambdas/reaper/ports';
 import type { PendingJob } from '../../lambdas/shared/gitlab/port';
 import { demandMessageSchema } from '../../lambdas/shared/job-messages';
+import type { JobState } from '../../lambdas/shared/job-table/states';
+import type { JobItem } from '../../lambdas/shared/job-table/views';
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');
 const pending = (id: number, ageSeconds: number): PendingJob => ({
@@ -14,7 +15,7 @@ const pending = (id: number, ageSeconds: number): PendingJob => ({
   pipelineId: 6,
   queuedDurationSeconds: null,
 });
-const item = (jobId: number, state: string): JobItem => ({
+const item = (jobId: number, state: JobState): JobItem => ({
   jobId,
   state,
   projectId: 380,

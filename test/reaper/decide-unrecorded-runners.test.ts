@@ -5,8 +5,8 @@ import {
   type UnrecordedVerdict,
   unrecordedRunners,
 } from '../../lambdas/reaper/decide-unrecorded-runners';
-import type { JobItem } from '../../lambdas/reaper/ports';
 import type { ListedRunner } from '../../lambdas/shared/gitlab/port';
+import type { JobItem } from '../../lambdas/shared/job-table/views';
 import { MINUTE } from './reaper-world';
 
 const NOW = Date.parse('2026-11-23T09:00:00Z');

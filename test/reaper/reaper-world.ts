@@ -5,14 +5,13 @@ import { TagKey } from '../../lambdas/shared/naming';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2 } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
-import { InMemoryJournal } from '../../sim/in-memory-journal';
+import { InMemoryJobTable } from '../../sim/in-memory-job-table';
 import {
-  InMemoryJobTable,
   inMemoryReaperFleet,
   inMemoryTokenParameters,
   RecordingDemandQueue,
 } from '../../sim/in-memory-reaper';
-import { InMemoryLedger, InMemoryTokenStore } from '../../sim/in-memory-stores';
+import { InMemoryTokenStore } from '../../sim/in-memory-stores';
 
 export const STACK = 'Spotlab';
 export const PROJECT = 380;
@@ -55,10 +54,8 @@ export function reaperWorld(settings: Partial<SweepSettings> = {}) {
   const clock = new SimClock();
   const ec2 = new InMemoryEc2({ now: clock.now });
   const gitlab = new InMemoryGitlab(clock.now);
-  const ledger = new InMemoryLedger(clock.now);
-  const journal = new InMemoryJournal(ledger.items, clock.now);
+  const { ledger, journal, sweep: table } = new InMemoryJobTable(clock.now);
   const tokens = new InMemoryTokenStore(clock.now);
-  const table = new InMemoryJobTable(ledger.items, clock.now);
   const queue = new RecordingDemandQueue();
   const observer = recordingObserver();
   const deps: SweepDeps = {

@@ -5,7 +5,8 @@ import type { ScaleUpDeps } from '../../lambdas/scale-up/scale-up';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2, type InMemoryEc2Options } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
-import { InMemoryLedger, InMemoryTokenStore } from '../../sim/in-memory-stores';
+import { InMemoryJobTable } from '../../sim/in-memory-job-table';
+import { InMemoryTokenStore } from '../../sim/in-memory-stores';
 import { demandMessage } from '../../sim/sqs-event-source';
 
 /** Two pools as a typical config declares them. */
@@ -66,7 +67,7 @@ export function world(overrides: Partial<ScaleUpDeps> = {}, ec2Options: Partial<
   const clock = new SimClock();
   const ec2 = new InMemoryEc2({ now: clock.now, ...ec2Options });
   const gitlab = new InMemoryGitlab();
-  const ledger = new InMemoryLedger(clock.now);
+  const { ledger } = new InMemoryJobTable(clock.now);
   const tokens = new InMemoryTokenStore();
   const observer = recordingObserver();
   const deps: ScaleUpDeps = {

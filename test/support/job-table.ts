@@ -8,10 +8,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll } from 'vitest';
-import { dynamoJobJournal } from '../../lambdas/lifecycle/adapters/dynamo-job-journal';
-import type { JobJournal, Placement } from '../../lambdas/lifecycle/ports';
-import { dynamoJobLedger } from '../../lambdas/scale-up/adapters/dynamo-job-ledger';
-import { JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX } from '../../lambdas/shared/naming';
+import { dynamoJobJournal } from '../../lambdas/shared/job-table/dynamo-journal';
+import { dynamoJobLedger } from '../../lambdas/shared/job-table/dynamo-ledger';
+import {
+  JOB_TABLE_INSTANCE_INDEX,
+  JOB_TABLE_INSTANCE_KEY,
+  JOB_TABLE_KEY,
+  JOB_TABLE_LAUNCH_INDEX,
+  JOB_TABLE_LAUNCH_KEY,
+  JOB_TABLE_LAUNCH_PROJECTION,
+} from '../../lambdas/shared/job-table/keys';
+import type { JobJournal, Placement } from '../../lambdas/shared/job-table/views';
 
 export const TABLE = 'spotlab-jobs';
 
@@ -43,21 +50,21 @@ export function jobTable() {
       new CreateTableCommand({
         TableName: TABLE,
         AttributeDefinitions: [
-          { AttributeName: 'jobId', AttributeType: 'N' },
-          { AttributeName: 'instanceId', AttributeType: 'S' },
-          { AttributeName: 'launchInstanceId', AttributeType: 'S' },
+          { AttributeName: JOB_TABLE_KEY, AttributeType: 'N' },
+          { AttributeName: JOB_TABLE_INSTANCE_KEY, AttributeType: 'S' },
+          { AttributeName: JOB_TABLE_LAUNCH_KEY, AttributeType: 'S' },
         ],
-        KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+        KeySchema: [{ AttributeName: JOB_TABLE_KEY, KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
           {
             IndexName: JOB_TABLE_INSTANCE_INDEX,
-            KeySchema: [{ AttributeName: 'instanceId', KeyType: 'HASH' }],
+            KeySchema: [{ AttributeName: JOB_TABLE_INSTANCE_KEY, KeyType: 'HASH' }],
             Projection: { ProjectionType: 'ALL' },
           },
           {
             IndexName: JOB_TABLE_LAUNCH_INDEX,
-            KeySchema: [{ AttributeName: 'launchInstanceId', KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['launchRunnerId', 'launchWarned'] },
+            KeySchema: [{ AttributeName: JOB_TABLE_LAUNCH_KEY, KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...JOB_TABLE_LAUNCH_PROJECTION] },
           },
         ],
         BillingMode: 'PAY_PER_REQUEST',

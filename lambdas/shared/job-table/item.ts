@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { FINISHED_STATUSES } from '../job-messages';
+import { JOB_STATES } from './states';
 
 const number = z.object({ N: z.string().check(z.regex(/^-?\d+$/)) });
 const text = z.object({ S: z.string() });
@@ -13,7 +14,8 @@ const flag = z.object({ BOOL: z.boolean() });
  */
 export const jobItemSchema = z.looseObject({
   jobId: number,
-  state: text,
+  // A state this code does not know fails the item: see `decodeJobItem`.
+  state: z.object({ S: z.enum(JOB_STATES) }),
   projectId: z.optional(number),
   instanceId: z.optional(text),
   runnerId: z.optional(number),

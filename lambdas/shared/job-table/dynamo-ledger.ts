@@ -3,25 +3,22 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from '../../shared/job-table/lifetimes';
-import type { JobState } from '../../shared/job-table/states';
-
-import { type JobLedger, JobMovedOnError, type LaunchRecord } from '../ports';
+import { jobKey, secondsOf, updateJobIf, type Values } from './dynamo-update';
+import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from './lifetimes';
+import type { JobState } from './states';
+import { type JobLedger, JobMovedOnError, type LaunchRecord } from './views';
 
 /**
- * The production {@link JobLedger} on DynamoDB (partition key `jobId`, a number). Every write is
- * conditional, which is what makes a job launch at most once across concurrent invocations,
- * redeliveries and out-of-order events.
+ * The production {@link JobLedger} on DynamoDB. Every write is conditional, which is what makes a
+ * job launch at most once across concurrent invocations, redeliveries and out-of-order events.
  */
 export function dynamoJobLedger(
   dynamo: DynamoDBClient,
   tableName: string,
   now: () => number = Date.now,
 ): JobLedger {
-  const key = (jobId: number) => ({ jobId: { N: String(jobId) } });
-  const seconds = () => Math.floor(now() / 1000);
+  const seconds = () => secondsOf(now);
   return {
     async claim(jobId, projectId) {
       try {
@@ -29,7 +26,7 @@ export function dynamoJobLedger(
           new PutItemCommand({
             TableName: tableName,
             Item: {
-              ...key(jobId),
+              ...jobKey(jobId),
               projectId: { N: String(projectId) },
               state: { S: 'claimed' },
               claimedAt: { N: String(seconds()) },
@@ -59,7 +56,7 @@ export function dynamoJobLedger(
         await dynamo.send(
           new DeleteItemCommand({
             TableName: tableName,
-            Key: key(jobId),
+            Key: jobKey(jobId),
             ConditionExpression: '#state = :claimed',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: { ':claimed': { S: 'claimed' } },
@@ -87,34 +84,19 @@ export function dynamoJobLedger(
     },
   };
 
-  async function transition(
-    jobId: number,
-    state: JobState,
-    attributes: Record<string, { S: string } | { N: string }>,
-  ) {
+  async function transition(jobId: number, state: JobState, attributes: Values) {
     const names = Object.keys(attributes);
-    try {
-      await dynamo.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: key(jobId),
-          UpdateExpression: `SET #state = :state, ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
-          // Only the claim holder moves a job on from `claimed`.
-          ConditionExpression: '#state = :claimed',
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            ...Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
-          },
-          ExpressionAttributeValues: {
-            ':state': { S: state },
-            ':claimed': { S: 'claimed' },
-            ...Object.fromEntries(names.map((n, i) => [`:a${i}`, attributes[n] ?? { S: '' }])),
-          },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new JobMovedOnError(jobId);
-      throw error;
-    }
+    const done = await updateJobIf(dynamo, tableName, jobId, {
+      set: ['#state = :state', ...names.map((_, i) => `#a${i} = :a${i}`)],
+      // Only the claim holder moves a job on from `claimed`.
+      condition: '#state = :claimed',
+      names: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+      values: {
+        ':state': { S: state },
+        ':claimed': { S: 'claimed' },
+        ...Object.fromEntries(names.map((n, i) => [`:a${i}`, attributes[n] ?? { S: '' }])),
+      },
+    });
+    if (done === false) throw new JobMovedOnError(jobId);
   }
 }

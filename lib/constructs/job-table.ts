@@ -1,0 +1,106 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  BillingMode,
+  CfnTable,
+  type ITable,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import {
+  JOB_TABLE_INSTANCE_INDEX,
+  JOB_TABLE_INSTANCE_KEY,
+  JOB_TABLE_KEY,
+  JOB_TABLE_LAUNCH_INDEX,
+  JOB_TABLE_LAUNCH_KEY,
+  JOB_TABLE_LAUNCH_PROJECTION,
+  JOB_TABLE_TTL_ATTRIBUTE,
+} from '../../lambdas/shared/job-table/keys';
+
+/**
+ * The job table: one item per GitLab job id, expiring after a week, the exactly-once gate and
+ * state machine of Spotlab (`lambdas/shared/job-table/`). Each consumer gets its own grant, for the
+ * calls its view of the table makes. The grants name the table and its indexes instead of using
+ * `Table.grant`, which would add `<table>/index/*`.
+ */
+export class JobTable extends Construct {
+  /** The DynamoDB table. */
+  readonly table: ITable;
+  private readonly cfnTable: CfnTable | undefined;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const table = new Table(this, 'Table', {
+      partitionKey: { name: JOB_TABLE_KEY, type: AttributeType.NUMBER },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: JOB_TABLE_TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      // Short-lived dedupe state; EC2 tags and GitLab stay the truth the reaper reconciles with.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // EC2 events name instances, not jobs: the lifecycle consumer finds the job through this.
+    table.addGlobalSecondaryIndex({
+      indexName: JOB_TABLE_INSTANCE_INDEX,
+      partitionKey: { name: JOB_TABLE_INSTANCE_KEY, type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+    // A spot warning or state change for an instance whose job's `running` webhook GitLab dropped
+    // names no job above; the runner the launch registered there leads to it (or to its cleanup).
+    table.addGlobalSecondaryIndex({
+      indexName: JOB_TABLE_LAUNCH_INDEX,
+      partitionKey: { name: JOB_TABLE_LAUNCH_KEY, type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...JOB_TABLE_LAUNCH_PROJECTION],
+    });
+    this.table = table;
+    const cfn = table.node.defaultChild;
+    this.cfnTable = cfn instanceof CfnTable ? cfn : undefined;
+  }
+
+  /**
+   * Pins the table's CloudFormation logical id. A changed logical id makes CloudFormation replace
+   * the table, dropping every item (and with them the exactly-once gate) on upgrade.
+   */
+  keepLogicalId(logicalId: string): void {
+    this.cfnTable?.overrideLogicalId(logicalId);
+  }
+
+  /** Scale-up's ledger: conditional claims, launches, skips and releases; no reads, no index. */
+  grantLedger(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+
+  /** The lifecycle's journal: consistent reads, conditional writes, and queries of both indexes. */
+  grantJournal(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+    }).combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:Query'],
+        resourceArns: [JOB_TABLE_INSTANCE_INDEX, JOB_TABLE_LAUNCH_INDEX].map(
+          (index) => `${this.table.tableArn}/index/${index}`,
+        ),
+      }),
+    );
+  }
+
+  /** The reaper's sweep: one Scan per sweep, and conditional marks. */
+  grantSweep(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+}
