@@ -153,6 +153,10 @@ function toRecord(jobId: number, item: SimJobItem): JobRecord {
     instanceId: instanceOf(item),
     runnerId: item.placement?.runnerId ?? item.launch?.runnerId,
     pool: item.launch?.pool,
+    launch:
+      item.launch === undefined
+        ? undefined
+        : { instanceId: item.launch.instanceId, runnerId: item.launch.runnerId },
     finishedStatus: item.finishedStatus,
     interrupted: item.interrupted === true,
     retried: item.retried === true,

@@ -1,5 +1,8 @@
+import type { DemandQueue } from '../shared/adapters/sqs-queue';
 import type { GitlabApi, GitlabJobControl, GitlabRunnerActivity } from '../shared/gitlab/port';
+import type { TokenStore } from '../shared/token-store';
 import type { FinishedStatus } from './events';
+import type { LifecycleObserver } from './observer';
 
 /**
  * A job item of the job table as the lifecycle consumer reads it. The table is shared with
@@ -16,6 +19,11 @@ export interface JobRecord {
   readonly runnerId: number | undefined;
   /** The pool that launched for this job, when scale-up did. */
   readonly pool: string | undefined;
+  /**
+   * The instance scale-up launched for this job and the runner it registered there (the launch
+   * record, `launchInstanceId`/`launchRunnerId`), when it did: what ties a runner to an instance.
+   */
+  readonly launch: Placement | undefined;
   /** How the job ended, once `state` is `finished`. */
   readonly finishedStatus: FinishedStatus | undefined;
   /** A spot interruption warning came for the instance while the job ran on it. */
@@ -126,3 +134,14 @@ export interface Instances {
 
 /** The GitLab calls the lifecycle consumer makes. */
 export type LifecycleGitlab = Pick<GitlabApi, 'deleteRunner'> & GitlabJobControl & GitlabRunnerActivity;
+
+/** The ports the lifecycle consumer reads and acts through. */
+export interface LifecyclePorts {
+  readonly gitlab: LifecycleGitlab;
+  readonly instances: Instances;
+  readonly tokens: TokenStore;
+  readonly journal: JobJournal;
+  /** Where demand goes when a job's launched instance was taken by another job. */
+  readonly demand: DemandQueue;
+  readonly observer: LifecycleObserver;
+}

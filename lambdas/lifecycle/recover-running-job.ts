@@ -1,6 +1,5 @@
-import type { CleanupDeps } from './cleanup';
 import { failure } from './outcome';
-import type { JobRecord, LaunchedRunner } from './ports';
+import type { JobRecord, LaunchedRunner, LifecyclePorts } from './ports';
 
 /**
  * The runners launches registered on an instance. On a spot warning each launch record is also
@@ -12,7 +11,7 @@ import type { JobRecord, LaunchedRunner } from './ports';
 export async function launchesOn(
   instanceId: string,
   warning: boolean,
-  deps: CleanupDeps,
+  deps: LifecyclePorts,
 ): Promise<readonly LaunchedRunner[] | 'retry'> {
   try {
     const launched = await deps.journal.findLaunchedOn(instanceId);
@@ -39,7 +38,7 @@ export async function launchesOn(
 export async function recoverRunningJobs(
   instanceId: string,
   launched: readonly LaunchedRunner[],
-  deps: CleanupDeps,
+  deps: LifecyclePorts,
   statuses: readonly string[] = ['running'],
 ): Promise<readonly JobRecord[] | 'retry'> {
   const running: JobRecord[] = [];

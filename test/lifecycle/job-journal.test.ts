@@ -159,6 +159,7 @@ describe('job journal: reading', () => {
       instanceId: at.instanceId,
       runnerId: 9100,
       pool: 'arm-docker',
+      launch: { instanceId: at.instanceId, runnerId: 9100 },
       finishedStatus: undefined,
       interrupted: false,
       retried: false,

@@ -26,6 +26,10 @@ export function toJobRecord(item: Record<string, AttributeValue>): JobRecord {
     instanceId: i.instanceId?.S,
     runnerId: i.runnerId === undefined ? undefined : toNumber(i.runnerId.N),
     pool: i.pool?.S,
+    launch:
+      i.launchInstanceId === undefined || i.launchRunnerId === undefined
+        ? undefined
+        : { instanceId: i.launchInstanceId.S, runnerId: toNumber(i.launchRunnerId.N) },
     finishedStatus: i.finishedStatus?.S,
     interrupted: i.interrupted?.BOOL === true,
     retried: i.retried?.BOOL === true,
