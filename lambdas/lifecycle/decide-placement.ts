@@ -23,18 +23,23 @@ export function claimedPlacement(message: LifecycleMessage): Placement | undefin
 }
 
 /**
- * Whether the launch index must be read to judge `claimed`: the job's own launch record (read
- * consistently) settles the usual case, a job run by the runner launched for it.
+ * Whether the launch index must be read to judge `claimed`: the job's own item (read
+ * consistently) settles the usual case, a job run by the runner launched for it, or one recorded
+ * running there already.
  */
 export function launchIndexNeeded(claimed: Placement | undefined, own: JobRecord | undefined): boolean {
-  return claimed !== undefined && !samePlacement(own?.launch, claimed);
+  return claimed !== undefined && !ownRecordTies(own, claimed);
 }
 
 /**
- * Judges the runner a hook names against what Spotlab recorded: the job's own launch, and the
- * launches on the instance the runner's description names (a runner takes any pending job its
+ * Judges the runner a hook names against what Spotlab recorded: the job's own item, and the
+ * launches on the instance the runner's description names. A runner takes any pending job its
  * tags cover, so the job it runs may have been launched for elsewhere; the launch still ties the
- * runner to the instance). Only a recorded runner may steer a terminate or a delete.
+ * runner to the instance. The job's own item ties them too when it holds that runner on that
+ * instance: its launch, or where it was recorded running (recorded only for a runner judged so, and
+ * kept when the job launched for that instance is relaunched elsewhere, which moves its launch on).
+ * Only a recorded runner may steer a terminate or a delete.
+ * @param launchedOn the launches on `claimed.instanceId` (empty when not read).
  */
 export function judgeRunner(
   claimed: Placement | undefined,
@@ -43,10 +48,13 @@ export function judgeRunner(
 ): RunnerVerdict {
   if (claimed === undefined) return { kind: 'not_ours' };
   const recorded =
-    samePlacement(own?.launch, claimed) || launchedOn.some((launch) => launch.runnerId === claimed.runnerId);
+    ownRecordTies(own, claimed) || launchedOn.some((launch) => launch.runnerId === claimed.runnerId);
   return { kind: recorded ? 'recorded' : 'unrecorded', placement: claimed };
 }
 
-function samePlacement(a: Placement | undefined, b: Placement): boolean {
-  return a !== undefined && a.instanceId === b.instanceId && a.runnerId === b.runnerId;
+function ownRecordTies(own: JobRecord | undefined, claimed: Placement): boolean {
+  if (own === undefined) return false;
+  const at = (instanceId: string | undefined, runnerId: number | undefined) =>
+    instanceId === claimed.instanceId && runnerId === claimed.runnerId;
+  return at(own.launch?.instanceId, own.launch?.runnerId) || at(own.instanceId, own.runnerId);
 }

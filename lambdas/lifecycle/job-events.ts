@@ -17,7 +17,12 @@ import type { LifecyclePorts } from './ports';
 export async function onRunning(message: LifecycleMessage, ports: LifecyclePorts): Promise<Outcome> {
   const claimed = claimedPlacement(message);
   const launchedOn = claimed === undefined ? [] : await ports.journal.findLaunchedOn(claimed.instanceId);
-  const plan = decideRunning(judgeRunner(claimed, undefined, launchedOn));
+  let verdict = judgeRunner(claimed, undefined, launchedOn);
+  // The launch index no longer names a runner whose launch moved on (its job was given back and
+  // launched again elsewhere): the job's own item may still hold it, as a duplicate `running` finds.
+  if (verdict.kind === 'unrecorded')
+    verdict = judgeRunner(claimed, await ports.journal.get(message.jobId), launchedOn);
+  const plan = decideRunning(verdict);
   if (plan.kind === 'not_our_runner') {
     ports.observer.ignored('not_our_runner', message.jobId);
     return 'done';
