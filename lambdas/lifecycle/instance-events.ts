@@ -1,152 +1,116 @@
 import type { JobRecord, LaunchedRunner } from '../shared/job-table/record';
-import { type CleanupDeps, cleanUpInstance } from './cleanup';
-import { failure, type Outcome, worst } from './outcome';
+import { cleanedUpAlready, goneCleanup, reclaimEvidence } from './decide-instance-gone';
+import {
+  anyRunning,
+  decideSpotWarning,
+  interruptActions,
+  needsRetry,
+  retryActions,
+  settleActions,
+  warnedInstanceIsOurs,
+} from './decide-interruption';
+import { failure, type Outcome } from './outcome';
+import { performActions } from './perform-actions';
+import type { LifecyclePorts } from './ports';
 import { launchesOn, recoverRunningJobs } from './recover-running-job';
-import { needsRetry, retryInterrupted } from './retry-job';
 
 /**
- * EC2 Spot Instance Interruption Warning: EC2 reclaims the instance in two minutes. The job
- * running on it, if any, is marked interrupted, to be retried once the instance is gone (a job
- * cannot be retried while it runs). When the table names no running job there, GitLab is asked
- * through the instance's runner, since the job's `running` webhook may have been dropped. An idle
- * instance needs nothing: it ends, and its state change cleans up. A warning that arrives after
- * the instance is gone (SQS redelivered it late) settles the reclaim at once.
+ * EC2 Spot Instance Interruption Warning: EC2 reclaims the instance in two minutes (see
+ * `decideSpotWarning`). An idle instance needs nothing: it ends, and its state change cleans up.
  * @throws what the journal throws (the caller retries the message).
  */
-export async function onSpotWarning(instanceId: string, deps: CleanupDeps): Promise<Outcome> {
-  const records = await deps.journal.findByInstance(instanceId);
-  const launched = await launchesOn(instanceId, true, deps);
+export async function onSpotWarning(instanceId: string, ports: LifecyclePorts): Promise<Outcome> {
+  const records = await ports.journal.findByInstance(instanceId);
+  const launched = await launchesOn(instanceId, true, ports);
   if (launched === 'retry') return 'retry';
   let gone: boolean;
   try {
-    gone = !(await deps.instances.live([instanceId])).includes(instanceId);
+    gone = !(await ports.instances.live([instanceId])).includes(instanceId);
   } catch (error) {
-    return failure('instances', instanceId, error, deps.observer);
+    return failure('instances', instanceId, error, ports.observer);
   }
-  if (gone && records.length + launched.length > 0)
-    return worst(await settleReclaimed(instanceId, records, launched, deps));
-  let running = records.filter((record) => record.state === 'running');
-  if (running.length === 0) {
-    const recovered = await recoverRunningJobs(instanceId, launched, deps);
+  const plan = decideSpotWarning(records, launched, gone);
+  if (plan.kind === 'settle') return settleReclaimed(instanceId, records, launched, ports);
+  let running = plan.kind === 'interrupt' ? plan.jobs : [];
+  if (plan.kind === 'recover') {
+    const recovered = await recoverRunningJobs(instanceId, launched, ports);
     if (recovered === 'retry') return 'retry';
-    if (recovered.length === 0)
-      return idleWarning(instanceId, records.length + launched.length > 0 || !gone, deps);
-    running = [...recovered];
+    if (recovered.length === 0) {
+      if (warnedInstanceIsOurs(records, launched, gone))
+        ports.observer.spotInterruption(instanceId, undefined);
+      else ports.observer.ignored('not_our_instance', instanceId);
+      return 'done';
+    }
+    running = recovered;
   }
-  await markInterrupted(instanceId, running, deps);
+  await performActions(interruptActions(instanceId, running), ports);
   return 'done';
 }
 
 /**
- * A job that ran on the instance and was not marked interrupted: still running, or failed (GitLab
- * fails a job whose runner vanished, `runner_system_failure`, minutes after the instance went).
- */
-function unmarked(record: JobRecord): boolean {
-  if (record.interrupted) return false;
-  return record.state === 'running' || (record.state === 'finished' && record.finishedStatus === 'failed');
-}
-
-/**
- * Spot took the instance: every job that ran there unmarked is marked interrupted (found through
- * the instance's runner when the table names none), then every interrupted job is retried once.
+ * Spot took the instance: marks and retries its jobs (see `settleActions`), first asking the
+ * instance's runners when the table names no job running there.
  */
 async function settleReclaimed(
   instanceId: string,
   records: readonly JobRecord[],
   launched: readonly LaunchedRunner[],
-  deps: CleanupDeps,
-): Promise<Outcome[]> {
-  const found = records.filter(unmarked);
-  if (!records.some((record) => record.state === 'running')) {
-    const recovered = await recoverRunningJobs(instanceId, launched, deps, ['running', 'failed']);
-    if (recovered === 'retry') return ['retry'];
-    found.push(...recovered);
+  ports: LifecyclePorts,
+): Promise<Outcome> {
+  let recovered: readonly JobRecord[] = [];
+  if (!anyRunning(records)) {
+    const found = await recoverRunningJobs(instanceId, launched, ports, ['running', 'failed']);
+    if (found === 'retry') return 'retry';
+    recovered = found;
   }
-  await markInterrupted(instanceId, found, deps);
-  return retryAll([...records.filter(needsRetry), ...found], deps);
-}
-
-/** Marks the jobs of a reclaimed instance interrupted, each once. */
-async function markInterrupted(instanceId: string, jobs: readonly JobRecord[], deps: CleanupDeps) {
-  for (const record of jobs.filter((r) => !r.interrupted)) {
-    if (await deps.journal.markInterrupted(record.jobId, instanceId))
-      deps.observer.spotInterruption(instanceId, record.jobId);
-    else deps.observer.ignored('already_interrupted', record.jobId);
-  }
-}
-
-/**
- * A warning for an instance with no running job: ours and idle, or not ours at all. `ours` when
- * the job table names it or EC2 lists it with this stack's tag (EventBridge sends every warning of
- * the account).
- */
-function idleWarning(instanceId: string, ours: boolean, deps: CleanupDeps): Outcome {
-  if (ours) deps.observer.spotInterruption(instanceId, undefined);
-  else deps.observer.ignored('not_our_instance', instanceId);
-  return 'done';
+  return performActions(settleActions(instanceId, records, recovered), ports);
 }
 
 /**
  * EC2 Instance State-change Notification, `shutting-down` or `terminated`: when spot reclaimed the
- * instance, retries the job it ran, then deletes its GitLab runner and token parameter if they
- * still exist, so no ghost runner outlives its VM. Reclaimed means a warning was recorded, or,
- * when the warning's handling failed and comes back only after the instance went (SQS waits the
- * visibility timeout, spot gives two minutes), EC2's state reason says so. An instance no job
- * item names may still be one Spotlab launched for a job that ran elsewhere: its launch record
- * names its runner. Instances neither names are not this stack's (EventBridge sends every
- * instance of the account). An instance whose job finished was cleaned up then.
+ * instance, retries the job it ran, then deletes its GitLab runners and token parameter if they
+ * still exist, so no ghost runner outlives its VM. An instance no job item names may still be one
+ * Spotlab launched for a job that ran elsewhere: its launch record names its runner. Instances
+ * neither names are not this stack's (EventBridge sends every instance of the account). An
+ * instance whose job finished was cleaned up then.
  * @throws what the journal throws (the caller retries the message).
  */
-export async function onInstanceGone(instanceId: string, deps: CleanupDeps): Promise<Outcome> {
-  const records = await deps.journal.findByInstance(instanceId);
-  if (records.length > 0 && records.every((record) => record.cleanedUp) && !records.some(unmarked)) {
-    const outcomes = await retryAll(records.filter(needsRetry), deps);
-    deps.observer.ignored('already_cleaned_up', instanceId);
-    return worst(outcomes);
+export async function onInstanceGone(instanceId: string, ports: LifecyclePorts): Promise<Outcome> {
+  const records = await ports.journal.findByInstance(instanceId);
+  if (cleanedUpAlready(records)) {
+    const outcome = await performActions(retryActions(records.filter(needsRetry)), ports);
+    ports.observer.ignored('already_cleaned_up', instanceId);
+    return outcome;
   }
-  const launched = await launchesOn(instanceId, false, deps);
+  const launched = await launchesOn(instanceId, false, ports);
   if (launched === 'retry') return 'retry';
   if (records.length === 0 && launched.length === 0) {
-    deps.observer.ignored('not_our_instance', instanceId);
+    ports.observer.ignored('not_our_instance', instanceId);
     return 'done';
   }
-  const reclaimed = await wasReclaimed(instanceId, records, launched, deps);
+  const reclaimed = await wasReclaimed(instanceId, records, launched, ports);
   if (reclaimed === 'retry') return 'retry';
-  const outcomes = reclaimed
-    ? await settleReclaimed(instanceId, records, launched, deps)
-    : await retryAll(records.filter(needsRetry), deps);
+  const settled = reclaimed
+    ? await settleReclaimed(instanceId, records, launched, ports)
+    : await performActions(retryActions(records.filter(needsRetry)), ports);
   // The runner is the only way to a job the table does not name: kept until settling succeeds.
-  if (reclaimed && outcomes.includes('retry')) return 'retry';
-  const runnerIds = [...records, ...launched.map((launch) => ({ runnerId: launch.runnerId }))].flatMap(
-    (record) => (record.runnerId === undefined ? [] : [record.runnerId]),
-  );
-  outcomes.push(await cleanUpInstance(instanceId, runnerIds, 'instance_gone', false, deps));
-  return worst(outcomes);
+  if (reclaimed && settled === 'retry') return 'retry';
+  const cleaned = await performActions(goneCleanup(instanceId, records, launched), ports);
+  return settled === 'retry' ? 'retry' : cleaned;
 }
 
-/**
- * Whether spot reclaimed the instance. EC2 is asked only when a job may have died with it unmarked:
- * one recorded there, or one only its runner can name (no job recorded running there).
- */
+/** Whether spot reclaimed the instance; EC2 is asked only when the table cannot tell. */
 async function wasReclaimed(
   instanceId: string,
   records: readonly JobRecord[],
   launched: readonly LaunchedRunner[],
-  deps: CleanupDeps,
+  ports: LifecyclePorts,
 ): Promise<boolean | 'retry'> {
-  if (records.some((record) => record.interrupted) || launched.some((launch) => launch.warned)) return true;
-  const hidden = !records.some((record) => record.state === 'running') && launched.length > 0;
-  if (!records.some(unmarked) && !hidden) return false;
+  const evidence = reclaimEvidence(records, launched);
+  if (evidence !== 'ask_ec2') return evidence === 'reclaimed';
   try {
-    return await deps.instances.reclaimedBySpot(instanceId);
+    return await ports.instances.reclaimedBySpot(instanceId);
   } catch (error) {
-    return failure('instances', instanceId, error, deps.observer) === 'retry' ? 'retry' : false;
+    return failure('instances', instanceId, error, ports.observer) === 'retry' ? 'retry' : false;
   }
-}
-
-async function retryAll(records: readonly JobRecord[], deps: CleanupDeps): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
-  for (const jobId of new Set(records.map((record) => record.jobId)))
-    outcomes.push(await retryInterrupted(jobId, deps));
-  return outcomes;
 }

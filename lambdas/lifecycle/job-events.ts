@@ -1,83 +1,79 @@
-import { instanceOfRunner } from '../shared/gitlab/port';
 import type { LifecycleMessage } from '../shared/job-messages';
-import type { Placement } from '../shared/job-table/views';
-import { type CleanupDeps, cleanUpInstance } from './cleanup';
-import { requeueDisplaced } from './displaced-demand';
+import { decideFinished } from './decide-job-finished';
+import { decideDisplaced, decideRunning } from './decide-job-running';
+import { claimedPlacement, judgeRunner, launchIndexNeeded } from './decide-placement';
 import type { FinishedStatus } from './events';
 import type { Outcome } from './outcome';
-
-/** Where the job of a message runs, when a Spotlab runner took it; undefined otherwise. */
-export function placementOf(message: LifecycleMessage): Placement | undefined {
-  const instanceId = instanceOfRunner(message.runnerDescription);
-  if (message.runnerId === null || instanceId === undefined) return undefined;
-  return { runnerId: message.runnerId, instanceId };
-}
+import { performActions } from './perform-actions';
+import type { LifecyclePorts } from './ports';
 
 /**
- * `running`: records which runner (and so which instance) took the job. A runner Spotlab did not
- * create is not ours, and nothing is recorded. The item is created when absent, so a `pending`
- * delivered after `running` finds the job taken and launches nothing.
+ * `running`: records which runner (and so which instance) took the job, when a Spotlab launch
+ * registered that runner on that instance; then gives back the jobs it displaced there. The item
+ * is created when absent, so a `pending` delivered after `running` finds the job taken and
+ * launches nothing. A placement Spotlab never made is not recorded, so no later cleanup follows it.
  * @throws what the journal throws (the caller retries the message).
  */
-export async function onRunning(message: LifecycleMessage, deps: CleanupDeps): Promise<Outcome> {
-  const placement = placementOf(message);
-  if (placement === undefined) {
-    deps.observer.ignored('not_our_runner', message.jobId);
+export async function onRunning(message: LifecycleMessage, ports: LifecyclePorts): Promise<Outcome> {
+  const claimed = claimedPlacement(message);
+  const launchedOn = claimed === undefined ? [] : await ports.journal.findLaunchedOn(claimed.instanceId);
+  let verdict = judgeRunner(claimed, undefined, launchedOn);
+  // The launch index no longer names a runner whose launch moved on (its job was given back and
+  // launched again elsewhere): the job's own item may still hold it, as a duplicate `running` finds.
+  if (verdict.kind === 'unrecorded')
+    verdict = judgeRunner(claimed, await ports.journal.get(message.jobId), launchedOn);
+  const plan = decideRunning(verdict);
+  if (plan.kind === 'not_our_runner') {
+    ports.observer.ignored('not_our_runner', message.jobId);
     return 'done';
   }
-  const outcome = await deps.journal.recordRunning(message.jobId, message.projectId, placement);
+  if (plan.kind === 'unrecorded_runner') {
+    ports.observer.unrecordedRunnerIgnored(message.jobId, plan.placement, message.status);
+    return 'done';
+  }
+  const { placement } = plan;
+  const outcome = await ports.journal.recordRunning(message.jobId, message.projectId, placement);
   if (!outcome.recorded) {
     // A duplicate, or a `running` that arrived after the job finished: status never moves back.
-    deps.observer.ignored('already_recorded', message.jobId);
+    ports.observer.ignored('already_recorded', message.jobId);
     return 'done';
   }
   const waitMs =
     message.queuedDurationSeconds === null ? undefined : Math.round(message.queuedDurationSeconds * 1000);
-  deps.observer.jobRunning(message.jobId, placement.instanceId, outcome.pool ?? 'unknown', waitMs);
-  // A job launched elsewhere in the same pool leaves that instance to the jobs it displaced here (its
-  // runner takes the next pending job); one with no launch of its own leaves them with nothing.
-  if (outcome.launchedOn !== placement.instanceId) {
-    const sparePool = outcome.launchedOn === undefined ? undefined : outcome.pool;
-    await requeueDisplaced(message, placement.instanceId, sparePool, deps);
-  }
+  ports.observer.jobRunning(message.jobId, placement.instanceId, outcome.pool ?? 'unknown', waitMs);
+  await performActions(decideDisplaced(message, placement, outcome, launchedOn), ports);
   return 'done';
 }
 
 /**
- * `success` / `failed` / `canceled`: for a job a Spotlab runner ran, terminates its instance if it
- * is still alive, deletes the runner and the token parameter at once (not at the next sweep), then
- * records the job finished. The record comes last, so a message retried after a partial failure
- * redoes the cleanup, and a finished job means a cleaned-up one: a duplicate does nothing. The
- * finished message names its runner too, so a `finished` that overtook `running` cleans up alike,
- * and the late `running` then finds the job finished.
+ * `success` / `failed` / `canceled`: cleans up after a job a recorded Spotlab runner ran, then
+ * records it finished (see `decideFinished`). The finished message names its runner too, so a
+ * `finished` that overtook `running` cleans up alike, and the late `running` then finds the job
+ * finished.
  * @throws what the journal throws (the caller retries the message).
  */
 export async function onFinished(
   message: LifecycleMessage,
   status: FinishedStatus,
-  deps: CleanupDeps,
+  ports: LifecyclePorts,
 ): Promise<Outcome> {
-  const existing = await deps.journal.get(message.jobId);
-  if (existing?.state === 'finished') {
-    deps.observer.ignored('already_finished', message.jobId);
-    return 'done';
+  const existing = await ports.journal.get(message.jobId);
+  const claimed = claimedPlacement(message);
+  const launchedOn =
+    existing?.state !== 'finished' && claimed !== undefined && launchIndexNeeded(claimed, existing)
+      ? await ports.journal.findLaunchedOn(claimed.instanceId)
+      : [];
+  const job = { jobId: message.jobId, projectId: message.projectId, status };
+  const plan = decideFinished(job, existing, judgeRunner(claimed, existing, launchedOn));
+  switch (plan.kind) {
+    case 'already_finished':
+    case 'not_our_runner':
+      ports.observer.ignored(plan.kind, message.jobId);
+      return 'done';
+    case 'unrecorded_runner':
+      ports.observer.unrecordedRunnerIgnored(message.jobId, plan.placement, status);
+      return 'done';
+    case 'act':
+      return performActions(plan.actions, ports);
   }
-  const placement = placementOf(message);
-  if (placement === undefined) {
-    // Cancelled while pending, or run by a runner that is not ours: nothing of ours to clean up.
-    // A job scale-up launched for is still marked, so its item tells the truth.
-    if (existing === undefined) deps.observer.ignored('not_our_runner', message.jobId);
-    else await deps.journal.recordFinished(message.jobId, message.projectId, status, undefined);
-    return 'done';
-  }
-  const cleaned = await cleanUpInstance(
-    placement.instanceId,
-    [placement.runnerId],
-    'job_finished',
-    true,
-    deps,
-  );
-  if (cleaned === 'retry') return 'retry';
-  await deps.journal.recordFinished(message.jobId, message.projectId, status, placement);
-  return 'done';
 }

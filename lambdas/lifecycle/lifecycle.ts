@@ -1,13 +1,13 @@
 import { mapLimit } from '../shared/map-limit';
-import type { CleanupDeps } from './cleanup';
 import type { LifecycleEvent } from './events';
 import { onInstanceGone, onSpotWarning } from './instance-events';
 import { onFinished, onRunning } from './job-events';
 import { failure, type Outcome } from './outcome';
+import type { LifecyclePorts } from './ports';
 import type { LifecycleItem } from './read-records';
 
 /** Everything the lifecycle consumer talks to. */
-export interface LifecycleDeps extends CleanupDeps {
+export interface LifecycleDeps extends LifecyclePorts {
   /** Events handled at once within a phase. @default 4 */
   readonly concurrency?: number;
 }

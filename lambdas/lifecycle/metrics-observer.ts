@@ -47,6 +47,17 @@ export function lifecycleMetricsObserver(logger: Logger, metrics: Metrics): Life
       logger.warn('GitLab refused to retry an interrupted job', { jobId });
       count(Metric.jobRetriesRefused, {});
     },
+    unrecordedRunnerIgnored(jobId, placement, status) {
+      // A Maintainer can name a runner `spotlab i-…`, and the webhook secret can forge a hook:
+      // worth a look when it recurs.
+      logger.warn('hook names a runner Spotlab never registered on that instance, ignored', {
+        jobId,
+        runnerId: placement.runnerId,
+        instanceId: placement.instanceId,
+        status,
+      });
+      count(Metric.unrecordedRunnerIgnored, { [Dimension.kind]: status });
+    },
     gitlabAuthFailure(status) {
       logger.error('GitLab refused the API token: check the token and its scopes', { status });
       count(Metric.gitlabAuthFailures, {});

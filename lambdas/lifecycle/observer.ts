@@ -1,3 +1,5 @@
+import type { Placement } from '../shared/job-table/views';
+
 /** Why an event needed nothing. */
 export type IgnoredReason =
   | 'untracked_state'
@@ -41,6 +43,11 @@ export interface LifecycleObserver {
   /** A job launched for `instanceId` lost it to another job and was enqueued again. */
   demandDisplaced(jobId: number, instanceId: string): void;
   retryRefused(jobId: number): void;
+  /**
+   * A hook named a runner as Spotlab's (`spotlab i-…`) that no launch registered on that
+   * instance: acknowledged, nothing done. Forged, or a runner someone else named like Spotlab's.
+   */
+  unrecordedRunnerIgnored(jobId: number, placement: Placement, status: string): void;
   gitlabAuthFailure(status: number): void;
   failed(stage: LifecycleStage, subject: number | string, error: unknown): void;
 }
@@ -56,6 +63,7 @@ export const silentLifecycleObserver: LifecycleObserver = {
   jobRetried: () => undefined,
   demandDisplaced: () => undefined,
   retryRefused: () => undefined,
+  unrecordedRunnerIgnored: () => undefined,
   gitlabAuthFailure: () => undefined,
   failed: () => undefined,
 };

@@ -1,4 +1,8 @@
+import type { DemandQueue } from '../shared/adapters/sqs-queue';
 import type { GitlabApi, GitlabJobControl, GitlabRunnerActivity } from '../shared/gitlab/port';
+import type { JobJournal } from '../shared/job-table/views';
+import type { TokenStore } from '../shared/token-store';
+import type { LifecycleObserver } from './observer';
 
 /** EC2 as the lifecycle consumer needs it. */
 export interface Instances {
@@ -16,3 +20,14 @@ export interface Instances {
 
 /** The GitLab calls the lifecycle consumer makes. */
 export type LifecycleGitlab = Pick<GitlabApi, 'deleteRunner'> & GitlabJobControl & GitlabRunnerActivity;
+
+/** The ports the lifecycle consumer reads and acts through. */
+export interface LifecyclePorts {
+  readonly gitlab: LifecycleGitlab;
+  readonly instances: Instances;
+  readonly tokens: TokenStore;
+  readonly journal: JobJournal;
+  /** Where demand goes when a job's launched instance was taken by another job. */
+  readonly demand: DemandQueue;
+  readonly observer: LifecycleObserver;
+}

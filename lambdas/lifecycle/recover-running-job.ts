@@ -1,6 +1,6 @@
 import type { JobRecord, LaunchedRunner } from '../shared/job-table/record';
-import type { CleanupDeps } from './cleanup';
 import { failure } from './outcome';
+import type { LifecyclePorts } from './ports';
 
 /**
  * The runners launches registered on an instance. On a spot warning each launch record is also
@@ -12,7 +12,7 @@ import { failure } from './outcome';
 export async function launchesOn(
   instanceId: string,
   warning: boolean,
-  deps: CleanupDeps,
+  deps: LifecyclePorts,
 ): Promise<readonly LaunchedRunner[] | 'retry'> {
   try {
     const launched = await deps.journal.findLaunchedOn(instanceId);
@@ -39,7 +39,7 @@ export async function launchesOn(
 export async function recoverRunningJobs(
   instanceId: string,
   launched: readonly LaunchedRunner[],
-  deps: CleanupDeps,
+  deps: LifecyclePorts,
   statuses: readonly string[] = ['running'],
 ): Promise<readonly JobRecord[] | 'retry'> {
   const running: JobRecord[] = [];

@@ -1,24 +1,9 @@
 import { PermanentError } from '../shared/errors';
 import { GitlabJobNotRetryableError, GitlabNotFoundError } from '../shared/gitlab/errors';
 import type { JobRecord } from '../shared/job-table/record';
-import type { CleanupDeps } from './cleanup';
+import { needsRetry } from './decide-interruption';
 import { attempt, failure, type Outcome } from './outcome';
-
-/**
- * Whether an interrupted job still needs its retry. The runner may report the job failed while
- * its instance shuts down, before the state change arrives: that failure is the interruption's,
- * so the job is retried too. So is a job that ended `canceled` because Spotlab cancelled it to
- * retry it and the retry call then failed. A job that succeeded, or that someone else cancelled,
- * is left alone.
- */
-export function needsRetry(record: JobRecord): boolean {
-  if (!record.interrupted || record.retried) return false;
-  if (record.state === 'running') return true;
-  if (record.state !== 'finished') return false;
-  return (
-    record.finishedStatus === 'failed' || (record.finishedStatus === 'canceled' && record.cancelledForRetry)
-  );
-}
+import type { LifecyclePorts } from './ports';
 
 /**
  * Retries an interrupted job through GitLab, once its instance is gone. The decision is taken on a
@@ -27,7 +12,7 @@ export function needsRetry(record: JobRecord): boolean {
  * retry is a new job whose own `pending` event brings new capacity. GitLab refuses a second retry
  * of the same job, which also settles two invocations racing on one instance.
  */
-export async function retryInterrupted(jobId: number, deps: CleanupDeps): Promise<Outcome> {
+export async function retryInterrupted(jobId: number, deps: LifecyclePorts): Promise<Outcome> {
   let record: JobRecord | undefined;
   try {
     record = await deps.journal.get(jobId);

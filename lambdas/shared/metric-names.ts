@@ -56,6 +56,11 @@ export const Metric = {
    * its `pending` webhook was dropped, or its launch undone), enqueued again at once.
    */
   demandDisplaced: 'DemandDisplaced',
+  /**
+   * Job Hooks naming a runner as Spotlab's (`spotlab i-…`) that no Spotlab launch registered on that
+   * instance: acknowledged, nothing terminated or deleted. Dimension: `kind` (the job status).
+   */
+  unrecordedRunnerIgnored: 'UnrecordedRunnerIgnored',
   /** Interrupted jobs GitLab refused to retry (retried already, or not ended): may need a hand. */
   jobRetriesRefused: 'JobRetriesRefused',
   /**

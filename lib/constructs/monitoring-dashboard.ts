@@ -185,10 +185,12 @@ function cleanupRow(): IWidget[] {
       total(Metric.lostDemandRequeued, Service.reaper),
       total(Metric.demandDisplaced, Service.lifecycle),
     ]),
-    graph('Jobs unroutable, skipped, lifecycle events needing nothing (by reason)', [
+    graph('Jobs unroutable, skipped, lifecycle events needing nothing (by reason); unregistered runners', [
       spotlabSearch(Metric.jobsUnroutable, Service.scaleUp, [reason], sum),
       spotlabSearch(Metric.demandSkipped, Service.scaleUp, [reason], sum),
       spotlabSearch(Metric.lifecycleIgnored, Service.lifecycle, [reason], sum),
+      // Hooks naming a runner `spotlab i-…` that Spotlab never registered there: forged, or impostors.
+      spotlabSearch(Metric.unrecordedRunnerIgnored, Service.lifecycle, [kind], sum),
     ]),
   ];
 }

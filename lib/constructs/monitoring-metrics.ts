@@ -59,6 +59,7 @@ export const EMISSIONS: Readonly<Record<SpotlabMetricName, Emission>> = {
   [MetricName.jobsRetried]: from(Service.lifecycle),
   [MetricName.jobRetriesRefused]: from(Service.lifecycle),
   [MetricName.demandDisplaced]: from(Service.lifecycle),
+  [MetricName.unrecordedRunnerIgnored]: from(Service.lifecycle, [kind]),
   [MetricName.orphansReaped]: from(Service.reaper, [kind]),
   [MetricName.lostDemandRequeued]: from(Service.reaper),
   [MetricName.jobsLost]: from(Service.reaper),

@@ -44,6 +44,13 @@ const runningItem = (extra: Record<string, AttributeValue> = {}): Record<string,
   ...extra,
 });
 
+/** Job 1977's launch record: Spotlab registered runner 380987 on INSTANCE for it. */
+const launchRecord: Record<string, AttributeValue> = {
+  jobId: { N: '1977' },
+  launchInstanceId: { S: INSTANCE },
+  launchRunnerId: { N: '380987' },
+};
+
 /** GitLab: runners delete with 204, a cancel answers the cancelled job, a retry the new job 1978. */
 function stubGitlab(answer: (request: Request) => Response | undefined = () => undefined): void {
   requests = [];
@@ -71,6 +78,12 @@ beforeEach(() => {
   dynamo.on(GetItemCommand).resolves({});
   dynamo.on(UpdateItemCommand).resolves({});
   dynamo.on(QueryCommand).resolves({ Items: [] });
+  dynamo
+    .on(QueryCommand, {
+      IndexName: 'byLaunchInstance',
+      ExpressionAttributeValues: { ':value': { S: INSTANCE } },
+    })
+    .resolves({ Items: [launchRecord] });
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: INSTANCE }] }] });
   ec2.on(TerminateInstancesCommand).resolves({});
   stubGitlab();
@@ -149,6 +162,25 @@ describe('lifecycle handler: jobs', () => {
     });
     expect(metrics()).toContain('DemandDisplaced');
   });
+
+  it.each([
+    ['success', 'job-hook-success'],
+    ['running', 'job-hook-running'],
+  ] as const)(
+    'terminates, deletes and records nothing for a %s hook whose runner Spotlab never registered on the instance it names, and counts it',
+    async (status, fixture) => {
+      // A runner someone named `spotlab i-…`: the launch record ties runner 380987 to INSTANCE, not 666.
+      const result = await send(jobEvent(fixture, 2001, { runnerId: 666, instanceId: INSTANCE }));
+
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(ec2.calls()).toHaveLength(0);
+      expect(requests).toEqual([]);
+      expect(ssm.commandCalls(DeleteParameterCommand)).toHaveLength(0);
+      expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(0);
+      expect(metrics()).toContain(`UnrecordedRunnerIgnored kind=${status}`);
+      expect(output.lines().join('\n')).toContain('hook names a runner Spotlab never registered');
+    },
+  );
 
   it('acknowledges an unreadable message with an error and a metric', async () => {
     const result = await send('{"kind":"lifecycle"}');

@@ -275,3 +275,69 @@ describe('lifecycle: a job finishes', () => {
     expect(w.observer.events).toContain(`failed runner ${at.runnerId}`);
   });
 });
+
+describe('lifecycle: a hook names a runner Spotlab never registered on that instance', () => {
+  /** Another project's instance, and a runner its Maintainer named after it (`spotlab i-…`). */
+  async function victimAndImpostor() {
+    const w = lifecycleWorld();
+    const victim = await w.launched(41);
+    const impostor = { runnerId: 7777, instanceId: victim.instanceId };
+    return { w, victim, impostor };
+  }
+
+  it.each(FINISHED)(
+    'when %s: terminates nothing, deletes no runner or token, records nothing, and counts it',
+    async (status, fixture, changes) => {
+      const { w, victim, impostor } = await victimAndImpostor();
+      const calls = { ec2: { ...w.ec2.calls }, deleteRunner: w.gitlab.calls.deleteRunner };
+
+      const retry = await w.deliver(jobEvent(fixture, 900, impostor, changes));
+
+      expect(retry).toEqual([]);
+      expect({ ec2: w.ec2.calls, deleteRunner: w.gitlab.calls.deleteRunner }).toEqual(calls);
+      expect(w.ec2.instances.get(victim.instanceId)?.state).toBe('running');
+      expect(w.gitlab.runners.has(victim.runnerId)).toBe(true);
+      expect(w.tokens.tokens.has(victim.instanceId)).toBe(true);
+      expect(w.ledger.items.has(900)).toBe(false);
+      expect(w.observer.events).toEqual([`unrecorded-runner 900 7777 ${victim.instanceId} ${status}`]);
+    },
+  );
+
+  it("leaves the victim job's own item alone when the hook names that job with another runner", async () => {
+    const { w, victim, impostor } = await victimAndImpostor();
+
+    await w.deliver(jobEvent('job-hook-success', 41, impostor));
+
+    expect(w.ec2.instances.get(victim.instanceId)?.state).toBe('running');
+    expect(w.ledger.items.get(41)?.state).toBe('launched');
+  });
+
+  it('records no placement for running, so no job is displaced and no later cleanup follows it', async () => {
+    const { w, victim, impostor } = await victimAndImpostor();
+
+    await w.deliver(jobEvent('job-hook-running', 900, impostor));
+    await w.deliver(jobEvent('job-hook-success', 900, impostor));
+
+    expect(w.ledger.items.has(900)).toBe(false);
+    expect(w.ledger.items.get(41)?.state).toBe('launched');
+    expect(w.demanded).toEqual([]);
+    expect(w.ec2.instances.get(victim.instanceId)?.state).toBe('running');
+    expect(w.observer.events).toEqual([
+      `unrecorded-runner 900 7777 ${victim.instanceId} running`,
+      `unrecorded-runner 900 7777 ${victim.instanceId} success`,
+    ]);
+  });
+
+  it('still cleans up after a job that ran on a runner launched for another job (the launch record ties it)', async () => {
+    const w = lifecycleWorld();
+    const forOther = await w.launched(41);
+
+    await w.deliver(jobEvent('job-hook-running', 50, forOther));
+    await w.deliver(jobEvent('job-hook-success', 50, forOther));
+
+    expect(w.ec2.instances.get(forOther.instanceId)?.state).toBe('terminated');
+    expect(w.gitlab.runners.has(forOther.runnerId)).toBe(false);
+    expect(w.tokens.tokens.has(forOther.instanceId)).toBe(false);
+    expect(w.ledger.items.get(50)).toMatchObject({ state: 'finished', cleanedUp: true });
+  });
+});

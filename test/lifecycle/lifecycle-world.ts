@@ -90,6 +90,8 @@ function recordingObserver(): LifecycleObserver & { readonly events: string[] } 
     spotInterruption: (instanceId, jobId) => events.push(`spot ${instanceId} ${jobId ?? 'idle'}`),
     jobRetried: (jobId, retriedJobId) => events.push(`retried ${jobId} as ${retriedJobId}`),
     retryRefused: (jobId) => events.push(`retry-refused ${jobId}`),
+    unrecordedRunnerIgnored: (jobId, placement, status) =>
+      events.push(`unrecorded-runner ${jobId} ${placement.runnerId} ${placement.instanceId} ${status}`),
     demandDisplaced: (jobId, instanceId) => events.push(`displaced ${jobId} ${instanceId}`),
     gitlabAuthFailure: (status) => events.push(`auth ${status}`),
     failed: (stage, subject) => events.push(`failed ${stage} ${subject}`),
