@@ -7,16 +7,15 @@ import type { ScenarioResult } from './model';
  * design, so theirs are named for what they are.
  */
 
-/** What a scenario that keeps machines on calls its leftovers. */
-export const KEPT_RUNNING = 'machines kept running (by design)';
-
 /** The tile's label: `Leftovers`, or `Machines kept running (by design)`. */
 export function leftoversLabel(result: ScenarioResult): string {
-  return result.keepsMachinesRunning ? `M${KEPT_RUNNING.slice(1)}` : 'Leftovers';
+  return result.keepsMachinesRunning ? 'Machines kept running (by design)' : 'Leftovers';
 }
 
 /** The count in a `Leftovers` column: `0`, or `7 machines kept running (by design)`. */
 export function leftoversCell(result: ScenarioResult): string {
-  const count = formatNumber(result.summary.leftovers, 0);
-  return result.keepsMachinesRunning ? `${count} ${KEPT_RUNNING}` : count;
+  const { leftovers } = result.summary;
+  const count = formatNumber(leftovers, 0);
+  if (!result.keepsMachinesRunning) return count;
+  return `${count} machine${leftovers === 1 ? '' : 's'} kept running (by design)`;
 }
