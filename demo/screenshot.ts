@@ -19,7 +19,7 @@ try {
   await writeFile(page, renderHtmlReport(report));
   await withOfflinePage(page, (p) => p.screenshot({ path: out, fullPage: process.env.FULL_PAGE === '1' }), {
     width: 960,
-    height: 1400,
+    height: 1480,
   });
   process.stdout.write(`${out}\n`);
 } finally {

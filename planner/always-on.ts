@@ -21,6 +21,7 @@ export function simulateAlwaysOn(
     summary: summarise(run, parameters.onDemandUSDPerHour, parameters.spotDiscount),
     timeline: sampleTimeline(run),
     waitsSeconds: run.waitsSeconds,
+    keepsMachinesRunning: true,
   };
 }
 

@@ -27,3 +27,12 @@ export function formatElapsed(ms: number): string {
   const total = Math.floor(ms / 1000);
   return `t+${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 }
+
+/** Seconds as an axis tick, dropping zero parts: `0 s`, `45 s`, `2 min`, `1 min 30 s`, `2 h`. */
+export function formatDurationTick(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return s % 60 === 0 ? `${s / 60} min` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  const minutes = Math.floor((s % 3600) / 60);
+  return `${Math.floor(s / 3600)} h${minutes === 0 ? '' : ` ${minutes} min`}`;
+}

@@ -1,9 +1,10 @@
-import { barChart } from './charts';
+import { barChart } from './bar-chart';
 import { escapeHtml } from './escape';
 import { formatNumber, formatSeconds, formatUSD } from './format';
 import type { RunReport, ScenarioResult } from './model';
 import { scenarioSection, summaryRows } from './scenario-section';
 import { STYLE } from './style';
+import { waitBins } from './wait-bins';
 
 /**
  * Renders a run report as one self-contained HTML page: inline CSS, inline SVG charts, no script,
@@ -12,6 +13,7 @@ import { STYLE } from './style';
  */
 export function renderHtmlReport(report: RunReport): string {
   const several = report.scenarios.length > 1;
+  const bins = waitBins(report.scenarios.map((s) => s.waitsSeconds));
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -28,11 +30,13 @@ export function renderHtmlReport(report: RunReport): string {
     `<p class="generated">Simulated run starting ${escapeHtml(report.generatedAt)}</p></header>`,
     parameters(report),
     several ? comparison(report.scenarios) : '',
-    ...report.scenarios.map((scenario, index) => scenarioSection(scenario, index)),
+    ...report.scenarios.map((scenario, index) => scenarioSection(scenario, index, bins)),
     '<footer><p>Waits run from a job becoming pending to a runner taking it (each retry waits again). ',
     'Instances are billed from launch to termination, per second with a one-minute minimum; ',
     'spot at the stated discount off on-demand list prices. Leftovers are instances, runners and ',
-    'token parameters still there after the run.</p></footer>',
+    'token parameters still there after the run; always-on runners and an idle pool keep their ',
+    'machines running by design, so theirs are counted as machines kept running, not as leftovers. ',
+    'The wait histograms of all scenarios share one set of bins.</p></footer>',
     '</main>',
     '</body>',
     '</html>',
@@ -48,7 +52,7 @@ function parameters(report: RunReport): string {
 }
 
 function comparison(scenarios: readonly ScenarioResult[]): string {
-  const rows = scenarios.map((s) => summaryRows(s));
+  const rows = scenarios.map((s) => summaryRows(s, 'cell'));
   // The first scenario's labels head the rows: renderHtmlReport compares two scenarios or more.
   const labels = (rows[0] ?? []).map(([label]) => label);
   const head = `<tr><th></th>${scenarios.map((s) => `<th scope="col">${escapeHtml(s.name)}</th>`).join('')}</tr>`;

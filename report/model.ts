@@ -15,7 +15,11 @@ export interface RunSummary {
   /** Instance-minutes billed (boot to termination, summed over instances). */
   readonly instanceMinutes: number;
   readonly costUSD: number;
-  /** Instances, runners and token parameters left after the run; Spotlab must leave none. */
+  /**
+   * Instances, runners and token parameters left after the run; Spotlab must leave none. For a
+   * scenario that keeps machines on by design ({@link ScenarioResult.keepsMachinesRunning}) these
+   * are the machines still running, which is no defect.
+   */
   readonly leftovers: number;
 }
 
@@ -39,6 +43,11 @@ export interface ScenarioResult {
   readonly waitsSeconds: readonly number[];
   /** The cost split by how the instances were bought, when the scenario buys both ways. */
   readonly costSplitUSD?: { readonly spot: number; readonly onDemand: number };
+  /**
+   * True when the scenario keeps machines running by design (always-on runners, an idle pool): its
+   * `summary.leftovers` counts them, and the report says so instead of calling them leftovers.
+   */
+  readonly keepsMachinesRunning?: boolean;
   /** Other figures worth showing beside the summary, e.g. `spot interruptions: 4`. */
   readonly facts?: Readonly<Record<string, string | number>>;
 }

@@ -1,10 +1,18 @@
-import { barChart, columnChart, lineChart, niceStep } from './charts';
+import { barChart } from './bar-chart';
+import { histogram, lineChart } from './charts';
 import { escapeHtml } from './escape';
-import { formatNumber, formatSeconds, formatUSD } from './format';
+import { formatDurationTick, formatNumber, formatSeconds, formatUSD } from './format';
+import { leftoversCell, leftoversLabel } from './leftovers';
 import type { ScenarioResult } from './model';
+import { binCounts, type WaitBins } from './wait-bins';
 
-/** The summary's figures as label/value rows, in the order the demo prints them. */
-export function summaryRows(result: ScenarioResult): [string, string][] {
+/**
+ * The summary's figures as label/value rows, in the order the demo prints them. The last row is
+ * named for what the scenario left running: as a tile it takes its own label (`Leftovers`, or
+ * `Machines kept running (by design)`); as a cell of the side-by-side table, whose rows all
+ * scenarios share, it is `Leftovers` and the cell says which kind.
+ */
+export function summaryRows(result: ScenarioResult, as: 'tile' | 'cell' = 'tile'): [string, string][] {
   const s = result.summary;
   return [
     ['Jobs', formatNumber(s.jobs, 0)],
@@ -16,12 +24,17 @@ export function summaryRows(result: ScenarioResult): [string, string][] {
     ],
     ['Instance-minutes', formatNumber(s.instanceMinutes, 1)],
     ['Estimated cost', formatUSD(s.costUSD)],
-    ['Leftovers', formatNumber(s.leftovers, 0)],
+    as === 'tile'
+      ? [leftoversLabel(result), formatNumber(s.leftovers, 0)]
+      : ['Leftovers', leftoversCell(result)],
   ];
 }
 
-/** One scenario: its figures, then its timeline, wait distribution and cost charts. */
-export function scenarioSection(result: ScenarioResult, index: number): string {
+/**
+ * One scenario: its figures, then its timeline, wait distribution and cost charts. `bins` are the
+ * wait histogram's, shared by every scenario of the report so their histograms compare.
+ */
+export function scenarioSection(result: ScenarioResult, index: number, bins: WaitBins): string {
   const tiles = summaryRows(result).map(
     ([k, v]) =>
       `<div class="tile"><div class="tile-label">${escapeHtml(k)}</div><div class="tile-value">${escapeHtml(v)}</div></div>`,
@@ -39,7 +52,7 @@ export function scenarioSection(result: ScenarioResult, index: number): string {
     timeline(result, index),
     '<ul class="legend"><li><span class="swatch series-pending"></span>pending jobs</li><li><span class="swatch series-running"></span>running instances</li></ul>',
     '<h3>How long jobs waited for a runner</h3>',
-    waits(result, index),
+    waits(result, index, bins),
     '<h3>Cost</h3>',
     cost(result, index),
     '</section>',
@@ -69,30 +82,24 @@ function timeline(result: ScenarioResult, index: number): string {
   });
 }
 
-function waits(result: ScenarioResult, index: number): string {
-  const values = result.waitsSeconds;
-  if (values.length === 0) return '<p class="empty">No job was taken by a runner.</p>';
-  // reduce, not Math.max(...values): a long run has more waits than a call has room for arguments.
-  const longest = values.reduce((most, v) => Math.max(most, v), Number.NEGATIVE_INFINITY);
-  const width = niceStep(longest, 15);
-  const bins = Array.from({ length: Math.floor(longest / width) + 1 }, () => 0);
-  for (const v of values) {
-    const bin = Math.floor(v / width);
-    bins[bin] = (bins[bin] ?? 0) + 1;
-  }
-  const label = (i: number) => formatSeconds(i * width);
-  return columnChart({
+function waits(result: ScenarioResult, index: number, bins: WaitBins): string {
+  if (result.waitsSeconds.length === 0) return '<p class="empty">No job was taken by a runner.</p>';
+  const counts = binCounts(result.waitsSeconds, bins);
+  const edge = (i: number) => i * bins.widthS;
+  return histogram({
     id: `chart-waits-${index}`,
     title: `${result.name}: jobs by wait`,
-    xLabel: `wait (bins of ${formatSeconds(width)})`,
+    xLabel: `wait (bins of ${formatDurationTick(bins.widthS)})`,
     yLabel: 'jobs',
     formatY: (v) => formatNumber(v, 0),
-    bars: bins.map((count, i) => ({
-      label: label(i),
-      value: count,
+    bins: {
+      edges: Array.from({ length: bins.count + 1 }, (_, i) => edge(i)),
+      counts,
+      formatEdge: formatDurationTick,
       className: 'bar-wait',
-      hover: `${count} jobs waited ${label(i)} to ${formatSeconds((i + 1) * width)}`,
-    })),
+      hover: (i) =>
+        `${counts[i] ?? 0} jobs waited ${formatSeconds(edge(i))} to ${formatSeconds(edge(i + 1))}`,
+    },
   });
 }
 

@@ -1,7 +1,11 @@
+import { leftoversCell } from '../../report/leftovers';
 import type { RunReport } from '../../report/model';
 import { formatTable } from '../table';
 
-/** The scenarios side by side, one row each, as `spotlab simulate` prints them. */
+/**
+ * The scenarios side by side, one row each, as `spotlab simulate` prints them. The leftovers of
+ * always-on runners and an idle pool read `7 machines kept running (by design)`, as in the report.
+ */
 export function summaryTable(report: RunReport): string {
   return formatTable(
     [
@@ -15,16 +19,16 @@ export function summaryTable(report: RunReport): string {
       'cost USD',
       'leftovers',
     ],
-    report.scenarios.map(({ name, summary }) => [
-      name,
-      summary.jobs,
-      summary.waitP50s,
-      summary.waitP95s,
-      summary.instancesLaunched.spot,
-      summary.instancesLaunched.onDemand,
-      summary.instanceMinutes,
-      summary.costUSD,
-      summary.leftovers,
+    report.scenarios.map((scenario) => [
+      scenario.name,
+      scenario.summary.jobs,
+      scenario.summary.waitP50s,
+      scenario.summary.waitP95s,
+      scenario.summary.instancesLaunched.spot,
+      scenario.summary.instancesLaunched.onDemand,
+      scenario.summary.instanceMinutes,
+      scenario.summary.costUSD,
+      leftoversCell(scenario),
     ]),
   );
 }

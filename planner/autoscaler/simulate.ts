@@ -48,5 +48,6 @@ export function simulateAutoscaler(
     summary: summarise(run, parameters.onDemandUSDPerHour, parameters.spotDiscount),
     timeline: sampleTimeline(run),
     waitsSeconds: run.waitsSeconds,
+    keepsMachinesRunning: true,
   };
 }

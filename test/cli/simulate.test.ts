@@ -27,6 +27,9 @@ describe('spotlab simulate', () => {
     expect(printed.code).toBe(0);
     expect(printed.stdout).toMatch(/^scenario\s+jobs\s+wait p50 s\s+wait p95 s/);
     expect(printed.stdout).toMatch(/\nSpotlab\s+8\s+30\s+30\s+8\s+0\s/);
+    // Always-on runners and the idle pool keep machines on by design: not leftovers like Spotlab's.
+    expect(printed.stdout).toMatch(/\n1 always-on runner .* 1 machine kept running \(by design\)\n/);
+    expect(printed.stdout).toMatch(/\nautoscaler .* 5 machines kept running \(by design\)\n/);
     expect(lastLine(printed.stdout)).toEqual({
       scenarios: [
         expect.objectContaining({ name: 'Spotlab', jobs: 8, waitP95s: 30, leftovers: 0 }),
