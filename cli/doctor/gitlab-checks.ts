@@ -1,5 +1,6 @@
 import { GitlabAuthError, GitlabNotFoundError } from '../../lambdas/shared/gitlab/errors';
 import type { Hook, HookOwner, TokenInfo } from '../gitlab/api';
+import { NetworkError } from '../network-errors';
 import { type Check, check, worst } from './model';
 
 /**
@@ -34,6 +35,7 @@ export function checkToken(token: TokenInfo | Error, source: string, nowMs: numb
       `GitLab cannot describe the token from ${source} (GET /personal_access_tokens/self needs GitLab 15.5+ and an access token): scopes not checked`,
       'Make sure it has the api scope.',
     );
+  if (token instanceof NetworkError) return check(id, 'fail', token.message, token.fix);
   if (token instanceof Error)
     return check(
       id,
@@ -109,6 +111,7 @@ export function checkWebhook(
       `the token may not read the webhooks of ${where} (HTTP ${hooks.status})`,
       'Use a token of a Maintainer (project) or Owner (group) with the api scope.',
     );
+  if (hooks instanceof NetworkError) return check(id, 'fail', `${where}: ${hooks.message}`, hooks.fix);
   if (hooks instanceof Error)
     return check(
       id,

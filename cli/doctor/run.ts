@@ -3,7 +3,8 @@ import { findStackLaunchSwitch } from '../aws/launching';
 import { parameterTypes } from '../aws/parameters';
 import { type DeployedStack, describeStack } from '../aws/stack';
 import type { CliContext, GitlabSession } from '../context';
-import { AwsAccessError, OperatorError, settle } from '../errors';
+import { AwsAccessError, OperatorError } from '../errors';
+import { settle } from '../failures';
 import { describeToken, type HookOwner, listHooks } from '../gitlab/api';
 import {
   type ConfiguredParameter,
@@ -21,19 +22,23 @@ import { type Check, check } from './model';
  */
 export async function runDoctor(context: CliContext, extraOwners: readonly HookOwner[]): Promise<Check[]> {
   const { aws, config } = context;
-  const stack = await settle(() => describeStack(aws.cloudFormation, context.stackName));
+  const stack = await settle(() => describeStack(aws.cloudFormation, context.stackName), context.network);
   // Without a Region or credentials every AWS check would fail the same way: say it once.
   if (stack instanceof AwsAccessError && stack.blocksEverything) throw stack;
   const parameters = configuredParameters(context);
   const [types, launching, gitlab] = await Promise.all([
-    settle(() =>
-      parameterTypes(
-        aws.ssm,
-        parameters.map((p) => p.name),
-      ),
+    settle(
+      () =>
+        parameterTypes(
+          aws.ssm,
+          parameters.map((p) => p.name),
+        ),
+      context.network,
     ),
-    stack instanceof Error ? undefined : settle(() => findStackLaunchSwitch(context.aws.lambda, stack)),
-    settle(() => context.gitlab()),
+    stack instanceof Error
+      ? undefined
+      : settle(() => findStackLaunchSwitch(context.aws.lambda, stack), context.network),
+    settle(() => context.gitlab(), context.network),
   ]);
   return [
     checkStack(stack),
@@ -74,7 +79,11 @@ async function gitlabChecks(
           gitlab.message,
           gitlab instanceof OperatorError ? gitlab.fix : undefined,
         )
-      : checkToken(await settle(() => describeToken(gitlab.client)), gitlab.tokenSource, context.now());
+      : checkToken(
+          await settle(() => describeToken(gitlab.client), context.network),
+          gitlab.tokenSource,
+          context.now(),
+        );
   if (owners.length === 0)
     return [
       token,
@@ -91,7 +100,7 @@ async function gitlabChecks(
       const id = `webhook:${owner.kind}:${owner.id}`;
       if (gitlab instanceof Error) return check(id, 'skip', 'needs a GitLab token');
       if (url === undefined) return check(id, 'skip', "needs the stack's WebhookUrl output");
-      return checkWebhook(owner, await settle(() => listHooks(gitlab.client, owner)), {
+      return checkWebhook(owner, await settle(() => listHooks(gitlab.client, owner), context.network), {
         url,
         secretParameter: context.config.gitlab.webhookSecretParameter,
         signingParameter: context.config.gitlab.signingTokenParameter,
