@@ -1,5 +1,6 @@
 import { configHash, StackOutput } from '../../lib/stack-outputs';
 import { findStackLaunchSwitch } from '../aws/launching';
+import { offeredZones, subnetZones } from '../aws/offerings';
 import { parameterTypes } from '../aws/parameters';
 import { type DeployedStack, describeStack } from '../aws/stack';
 import type { CliContext, GitlabSession } from '../context';
@@ -13,6 +14,7 @@ import {
   checkParameters,
   checkStack,
 } from './aws-checks';
+import { checkInstanceTypes, type Offerings } from './capacity-checks';
 import { checkToken, checkWebhook } from './gitlab-checks';
 import { type Check, check } from './model';
 
@@ -26,7 +28,7 @@ export async function runDoctor(context: CliContext, extraOwners: readonly HookO
   // Without a Region or credentials every AWS check would fail the same way: say it once.
   if (stack instanceof AwsAccessError && stack.blocksEverything) throw stack;
   const parameters = configuredParameters(context);
-  const [types, launching, gitlab] = await Promise.all([
+  const [types, launching, gitlab, offerings] = await Promise.all([
     settle(
       () =>
         parameterTypes(
@@ -39,14 +41,33 @@ export async function runDoctor(context: CliContext, extraOwners: readonly HookO
       ? undefined
       : settle(() => findStackLaunchSwitch(context.aws.lambda, stack), context.network),
     settle(() => context.gitlab(), context.network),
+    stack instanceof Error ? undefined : readOfferings(context, stack),
   ]);
   return [
     checkStack(stack),
     checkConfigMatches(stack, configHash(config), context.configFile),
     checkLaunching(launching),
     ...checkParameters(parameters, types),
+    ...(offerings === undefined ? [] : checkInstanceTypes(config.pools, offerings)),
     ...(await gitlabChecks(context, stack, gitlab, extraOwners)),
   ];
+}
+
+/** The zones of the stack's subnets and which offer each configured instance type. */
+async function readOfferings(
+  context: CliContext,
+  stack: DeployedStack,
+): Promise<Offerings | Error | 'no-subnets-output'> {
+  const subnets = stack.outputs[StackOutput.subnetIds]?.split(',').filter((id) => id.length > 0);
+  if (subnets === undefined || subnets.length === 0) return 'no-subnets-output';
+  const types = [...new Set(context.config.pools.flatMap((pool) => pool.instanceTypes ?? []))];
+  return settle(async () => {
+    const [zones, byType] = await Promise.all([
+      subnetZones(context.aws.ec2, subnets),
+      types.length === 0 ? new Map<string, Set<string>>() : offeredZones(context.aws.ec2, types),
+    ]);
+    return { zones: [...new Set(zones.values())].sort(), byType };
+  }, context.network);
 }
 
 function configuredParameters(context: CliContext): ConfiguredParameter[] {
