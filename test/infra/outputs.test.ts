@@ -61,7 +61,11 @@ describe('Spotlab stack: the subnets output', () => {
     const existing = parseConfig(
       JSON.stringify({
         ...shipped,
-        network: { mode: 'existing', vpcId: 'vpc-0abc1234', subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'] },
+        network: {
+          mode: 'existing',
+          vpcId: 'vpc-0abc1234',
+          subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
+        },
       }),
     );
 
