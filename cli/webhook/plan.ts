@@ -28,7 +28,10 @@ export function planHook(hooks: readonly Hook[], url: string, force = false): Ho
   if (hook.enable_ssl_verification === false) reasons.push('SSL verification is off');
   if (hook.token_present === false) reasons.push('it has no secret token');
   if (hook.alert_status === 'disabled' || hook.alert_status === 'temporarily_disabled')
-    reasons.push(`GitLab ${hook.alert_status.replace('_', ' ')} it after failed deliveries`);
+    // GitLab re-enables a hook when a test delivery gets a 2xx answer.
+    reasons.push(
+      `GitLab ${hook.alert_status.replace('_', ' ')} it after failed deliveries (a 2xx from \`spotlab webhook test\` re-enables it)`,
+    );
   if (force && reasons.length === 0) reasons.push('--force: the secret token is sent again');
   return reasons.length === 0
     ? { kind: 'unchanged', hookId: hook.id }

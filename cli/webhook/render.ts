@@ -15,9 +15,7 @@ export function renderInstall(report: InstallReport): string {
   ]);
   const count = (action: keyof typeof LABEL) => report.projects.filter((p) => p.action === action).length;
   const head = `${report.dryRun ? 'Plan (dry run, nothing changed)' : 'Webhook'} to ${report.url}, Job events only:`;
-  const summary = `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged, ${count('failed')} failed.`;
-  const done = report.dryRun
-    ? summary
-    : summary.replaceAll(' to create', ' created').replace(' to update', ' updated');
-  return `${head}\n${lines.join('\n')}\n\n${report.projects.length === 0 ? 'The group has no project.' : done}\n`;
+  const [created, updated] = report.dryRun ? ['to create', 'to update'] : ['created', 'updated'];
+  const summary = `${count('create')} ${created}, ${count('update')} ${updated}, ${count('unchanged')} unchanged, ${count('failed')} failed.`;
+  return `${head}\n${lines.join('\n')}\n\n${report.projects.length === 0 ? 'The group has no project.' : summary}\n`;
 }
