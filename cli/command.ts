@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { ConfigError } from '../lib/config/load';
-import { type CliContext, createContext } from './context';
-import { explainAwsError, OperatorError, UsageError } from './errors';
+import { type CliContext, createContext, networkOf } from './context';
+import { OperatorError, UsageError } from './errors';
+import { explainFailure } from './failures';
 import type { CliIo, Command } from './io';
+import type { NetworkContext } from './network-errors';
 import { COMMON_HELP, type CommonOptions, parseOptions } from './options';
 
 type OwnOptions = Parameters<typeof parseOptions>[1];
@@ -38,10 +40,13 @@ export function defineCommand<S extends z.ZodObject>(definition: CommandDefiniti
         io.stdout(help);
         return 0;
       }
+      let network = networkOf(options.common, io);
       try {
-        return await definition.run(createContext(options.common, io), options, io);
+        const context = createContext(options.common, io);
+        network = context.network;
+        return await definition.run(context, options, io);
       } catch (error) {
-        const { message, fix } = describeFailure(error);
+        const { message, fix } = describeFailure(error, network);
         io.stderr(`spotlab ${definition.name}: ${message}\n${fix === undefined ? '' : `  fix: ${fix}\n`}`);
         if (options.common.json)
           io.stdout(`${JSON.stringify({ ok: false, error: message, fix }, null, 2)}\n`);
@@ -51,8 +56,8 @@ export function defineCommand<S extends z.ZodObject>(definition: CommandDefiniti
   };
 }
 
-function describeFailure(failure: unknown): { message: string; fix?: string } {
-  const error = explainAwsError(failure, 'AWS');
+function describeFailure(failure: unknown, network: NetworkContext): { message: string; fix?: string } {
+  const error = explainFailure(failure, network);
   if (error instanceof OperatorError) return { message: error.message, fix: error.fix };
   if (error instanceof ConfigError)
     return { message: error.message, fix: `Correct ${error.file} and run again.` };

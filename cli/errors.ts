@@ -81,13 +81,3 @@ export function explainAwsError(error: unknown, what = 'AWS'): unknown {
     );
   return error;
 }
-
-/** Runs `work`, returning its failure (explained, see {@link explainAwsError}) instead of throwing it. */
-export async function settle<T>(work: () => Promise<T>): Promise<T | Error> {
-  try {
-    return await work();
-  } catch (failure) {
-    const error = explainAwsError(failure);
-    return error instanceof Error ? error : new Error(String(error));
-  }
-}

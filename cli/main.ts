@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { CliIo, Command } from './io';
 
 /** A subcommand: its line in `spotlab --help`, and its module, loaded only when it runs. */
@@ -31,6 +33,10 @@ const commands: Readonly<Record<string, Entry>> = {
     summary: 'replay a job trace: wait and cost for Spotlab, always-on runners and an idle-pool autoscaler',
     load: async () => (await import('./commands/simulate')).simulateCommand,
   },
+  webhook: {
+    summary: 'install the Job events webhook on a project or every project of a group; send it a test event',
+    load: async () => (await import('./commands/webhook')).webhookCommand,
+  },
   trace: {
     summary: 'export a GitLab project’s job history as a trace for `spotlab simulate`',
     load: async () => (await import('./commands/trace')).traceCommand,
@@ -46,7 +52,7 @@ function usage(): string {
     'Commands:',
     ...lines,
     '',
-    'Run `spotlab <command> --help` for its options.',
+    'Run `spotlab <command> --help` for its options, `spotlab --version` for the version.',
     '',
   ].join('\n');
 }
@@ -58,6 +64,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(usage());
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
   const entry = commands[name];
   if (entry === undefined) {
     io.stderr(`spotlab: unknown command "${name}"\n\n${usage()}`);
@@ -65,4 +75,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = await entry.load();
   return command.run(args, io);
+}
+
+const packageSchema = z.looseObject({ version: z.string().min(1) });
+
+/** The `version` of the package.json beside cli/: the one `npm ci` installed from. */
+export function packageVersion(): string {
+  return packageSchema.parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')))
+    .version;
 }

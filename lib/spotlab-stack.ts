@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Service } from '../lambdas/shared/metric-names';
 import { TagKey } from '../lambdas/shared/naming';
@@ -126,6 +126,7 @@ export class SpotlabStack extends Stack {
       [StackOutput.demandDeadLetterQueueUrl]: this.queues.demandDeadLetters.queueUrl,
       [StackOutput.lifecycleDeadLetterQueueUrl]: this.queues.lifecycleDeadLetters.queueUrl,
       [StackOutput.scaleUpFunctionName]: this.launcher.function.functionName,
+      [StackOutput.subnetIds]: Fn.join(',', this.network.subnetIds),
     };
     for (const [id, value] of Object.entries(operatorOutputs)) new CfnOutput(this, id, { value });
   }

@@ -17,6 +17,8 @@ export const StackOutput = {
   lifecycleDeadLetterQueueUrl: 'LifecycleDeadLetterQueueUrl',
   /** The scale-up Lambda: `spotlab drain` disables its event source mapping on the demand queue. */
   scaleUpFunctionName: 'ScaleUpFunctionName',
+  /** The runners' subnets, comma-separated: `spotlab doctor` checks the pools' types in their zones. */
+  subnetIds: 'SubnetIds',
 } as const;
 
 /**

@@ -81,7 +81,7 @@ export function checkParameters(
         id,
         'fail',
         `${p.name}: could not be described (${types.message})`,
-        'Grant the operator ssm:DescribeParameters.',
+        types instanceof OperatorError ? types.fix : 'Grant the operator ssm:DescribeParameters.',
       );
     const type = types.get(p.name);
     const put = `aws ssm put-parameter --type SecureString --name ${p.name} --value '${p.example}'`;
@@ -102,7 +102,12 @@ export function checkParameters(
 export function checkLaunching(launchSwitch: LaunchSwitch | Error | undefined): Check {
   if (launchSwitch === undefined) return check('launching', 'skip', 'needs the deployed stack');
   if (launchSwitch instanceof Error)
-    return check('launching', 'fail', `launch switch: ${launchSwitch.message}`, 'Run `npx cdk deploy`.');
+    return check(
+      'launching',
+      'fail',
+      `launch switch: ${launchSwitch.message}`,
+      launchSwitch instanceof OperatorError ? launchSwitch.fix : 'Run `npx cdk deploy`.',
+    );
   if (!isLaunching(launchSwitch.state))
     return check(
       'launching',

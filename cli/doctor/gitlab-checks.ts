@@ -1,5 +1,6 @@
 import { GitlabAuthError, GitlabNotFoundError } from '../../lambdas/shared/gitlab/errors';
 import type { Hook, HookOwner, TokenInfo } from '../gitlab/api';
+import { NetworkError } from '../network-errors';
 import { type Check, check, worst } from './model';
 
 /**
@@ -19,7 +20,7 @@ const EXPIRY_WARNING_DAYS = 14;
 /** The GitLab token works, is active and has the scopes Spotlab's calls need. */
 export function checkToken(token: TokenInfo | Error, source: string, nowMs: number): Check {
   const id = 'gitlab-token';
-  const replace = `Create a token with the api scope (a project, group or personal access token of a Maintainer/Owner) and store it: aws ssm put-parameter --overwrite --type SecureString --name <gitlab.apiTokenParameter> --value 'glpat-…'`;
+  const replace = `Create a token with the api scope (a personal, group or project access token whose user has the Owner role on the project or group runners are created for: docs/gitlab-setup.md) and store it: aws ssm put-parameter --overwrite --type SecureString --name <gitlab.apiTokenParameter> --value 'glpat-…'`;
   if (token instanceof GitlabAuthError)
     return check(
       id,
@@ -34,6 +35,7 @@ export function checkToken(token: TokenInfo | Error, source: string, nowMs: numb
       `GitLab cannot describe the token from ${source} (GET /personal_access_tokens/self needs GitLab 15.5+ and an access token): scopes not checked`,
       'Make sure it has the api scope.',
     );
+  if (token instanceof NetworkError) return check(id, 'fail', token.message, token.fix);
   if (token instanceof Error)
     return check(
       id,
@@ -94,7 +96,8 @@ export function checkWebhook(
   const id = `webhook:${owner.kind}:${owner.id}`;
   const where = `${owner.kind} ${owner.id}`;
   const settings = `${where}: Settings > Webhooks`;
-  const add = `In ${settings} > Add new webhook: URL ${expected.url}, Secret token = the value of ${expected.secretParameter}, trigger Job events only, SSL verification on.`;
+  const install = `npx spotlab webhook install --${owner.kind} ${owner.id}`;
+  const add = `Run \`${install}\`${owner.kind === 'group' ? ' (a project webhook on each of its projects)' : ''}, or in ${settings} > Add new webhook: URL ${expected.url}, Secret token = the value of ${expected.secretParameter}, trigger Job events only, SSL verification on.`;
   if (hooks instanceof GitlabNotFoundError)
     return check(
       id,
@@ -107,8 +110,9 @@ export function checkWebhook(
       id,
       'fail',
       `the token may not read the webhooks of ${where} (HTTP ${hooks.status})`,
-      'Use a token of a Maintainer (project) or Owner (group) with the api scope.',
+      'Use a token of a Maintainer (project) or Owner (group) with the api scope (docs/gitlab-setup.md).',
     );
+  if (hooks instanceof NetworkError) return check(id, 'fail', `${where}: ${hooks.message}`, hooks.fix);
   if (hooks instanceof Error)
     return check(
       id,
@@ -124,7 +128,9 @@ export function checkWebhook(
   const findings: { status: 'fail' | 'warn'; text: string; fix: string }[] = [];
   const fail = (text: string, fix: string) => findings.push({ status: 'fail', text, fix });
   const warn = (text: string, fix: string) => findings.push({ status: 'warn', text, fix });
-  if (hook.job_events !== true) fail('job events are off', `In ${settings} > Edit: tick Job events.`);
+  // A group hook is managed in GitLab; a project hook by `webhook install`, which repairs these.
+  const repair = owner.kind === 'project' ? `Run \`${install}\`, or in` : 'In';
+  if (hook.job_events !== true) fail('job events are off', `${repair} ${settings} > Edit: tick Job events.`);
   if (hook.alert_status === 'disabled' || hook.alert_status === 'temporarily_disabled')
     fail(
       `GitLab ${hook.alert_status.replace('_', ' ')} it after failed deliveries`,
@@ -133,7 +139,7 @@ export function checkWebhook(
   if (hook.token_present === false)
     fail(
       'it has no secret token: the webhook Lambda answers 401',
-      `In ${settings} > Edit: set Secret token to the value of ${expected.secretParameter}.`,
+      `${repair} ${settings} > Edit: set Secret token to the value of ${expected.secretParameter}.`,
     );
   if (expected.signingParameter !== undefined && hook.signing_token_present === false)
     fail(
@@ -143,10 +149,10 @@ export function checkWebhook(
   if (hook.token_present === undefined)
     warn(
       'GitLab before 19.0 does not say whether its secret token is set',
-      `In ${settings}, use Test > Job events: 202 means the token matches, 401 that it is missing or wrong.`,
+      `${owner.kind === 'project' ? `Run \`npx spotlab webhook test --project ${owner.id}\` (GitLab 16.11+), or in` : 'In'} ${settings}, use Test > Job events: 202 means the token matches, 401 that it is missing or wrong.`,
     );
   if (hook.enable_ssl_verification === false)
-    warn('SSL verification is off', `In ${settings} > Edit: tick Enable SSL verification.`);
+    warn('SSL verification is off', `${repair} ${settings} > Edit: tick Enable SSL verification.`);
   if (matching.length > 1)
     warn(
       `${matching.length} webhooks point to the stack: every event arrives ${matching.length} times (deduplicated)`,

@@ -4,7 +4,7 @@ import { findStackLaunchSwitch } from '../aws/launching';
 import { queueDepth } from '../aws/queues';
 import { describeStack, requireOutput } from '../aws/stack';
 import type { CliContext } from '../context';
-import { settle } from '../errors';
+import { settle } from '../failures';
 import { listSpotlabRunners } from '../gitlab/api';
 import type { StatusFacts } from './report';
 
@@ -13,16 +13,19 @@ import type { StatusFacts } from './report';
  * the queues, the launch switch and GitLab are read side by side, each failure kept as its reason.
  */
 export async function collectStatus(context: CliContext): Promise<StatusFacts> {
-  const { aws } = context;
+  const { aws, network } = context;
   const stack = await describeStack(aws.cloudFormation, context.stackName);
   const output = (name: Parameters<typeof requireOutput>[1]) => requireOutput(stack, name);
   const [fleet, launching, demand, demandDeadLetters, lifecycleDeadLetters, runners] = await Promise.all([
     listFleet(aws.ec2, aws.dynamo, stack.name, output(StackOutput.jobTableName)),
-    settle(() => findStackLaunchSwitch(aws.lambda, stack)),
-    settle(() => queueDepth(aws.sqs, output(StackOutput.demandQueueUrl))),
-    settle(() => queueDepth(aws.sqs, output(StackOutput.demandDeadLetterQueueUrl))),
-    settle(() => queueDepth(aws.sqs, output(StackOutput.lifecycleDeadLetterQueueUrl))),
-    settle(async () => listSpotlabRunners((await context.gitlab()).client, context.config.runnerScope)),
+    settle(() => findStackLaunchSwitch(aws.lambda, stack), network),
+    settle(() => queueDepth(aws.sqs, output(StackOutput.demandQueueUrl)), network),
+    settle(() => queueDepth(aws.sqs, output(StackOutput.demandDeadLetterQueueUrl)), network),
+    settle(() => queueDepth(aws.sqs, output(StackOutput.lifecycleDeadLetterQueueUrl)), network),
+    settle(
+      async () => listSpotlabRunners((await context.gitlab()).client, context.config.runnerScope),
+      network,
+    ),
   ]);
   return {
     stackName: stack.name,

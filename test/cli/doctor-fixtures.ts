@@ -1,5 +1,7 @@
+import { DescribeInstanceTypeOfferingsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { doctorCommand } from '../../cli/commands/doctor';
 import {
+  aws,
   type GitlabAnswer,
   gitlabStub,
   mappingIs,
@@ -36,11 +38,42 @@ export const SECURE = {
   '/spotlab/gitlab-api-token': 'SecureString',
 };
 
-/** The AWS side of a healthy setup: the stack deployed, launching enabled, both parameters SecureStrings. */
+/** The zones of the stack's two subnets (the harness's SubnetIds output). */
+export const ZONES = ['eu-west-1a', 'eu-west-1b'];
+
+/**
+ * The subnets lie in {@link ZONES}; EC2 offers each type asked for in the zones `offered` gives
+ * (default: every zone), as DescribeInstanceTypeOfferings answers a filter by instance type.
+ */
+export function offeringsAre(offered: Record<string, string[]> = {}): void {
+  aws.ec2.on(DescribeSubnetsCommand).resolves({
+    Subnets: [
+      { SubnetId: 'subnet-0aaa1111', AvailabilityZone: 'eu-west-1a' },
+      { SubnetId: 'subnet-0bbb2222', AvailabilityZone: 'eu-west-1b' },
+    ],
+  });
+  aws.ec2
+    .on(DescribeInstanceTypeOfferingsCommand)
+    .callsFake((input: { Filters?: { Values?: string[] }[] }) => ({
+      InstanceTypeOfferings: (input.Filters?.[0]?.Values ?? []).flatMap((type) =>
+        (offered[type] ?? ZONES).map((Location) => ({
+          InstanceType: type,
+          LocationType: 'availability-zone',
+          Location,
+        })),
+      ),
+    }));
+}
+
+/**
+ * The AWS side of a healthy setup: the stack deployed, launching enabled, both parameters
+ * SecureStrings, every pool's types offered in the subnets' zones.
+ */
 export function healthyStack(): void {
   stackDeployed();
   mappingIs('Enabled');
   parametersAre(SECURE);
+  offeringsAre();
 }
 
 /** GitLab with the token and project 42's hooks as given. */

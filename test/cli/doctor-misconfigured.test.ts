@@ -289,7 +289,9 @@ describe('spotlab doctor on a broken setup: each misconfiguration it detects', (
 
     expect(code).toBe(1);
     expect(stdout).toContain('[FAIL] webhook:project:42: project 42 webhook 7: job events are off');
-    expect(stdout).toContain('       fix: In project 42: Settings > Webhooks > Edit: tick Job events.');
+    expect(stdout).toContain(
+      '       fix: Run `npx spotlab webhook install --project 42`, or in project 42: Settings > Webhooks > Edit: tick Job events.',
+    );
     expect(stdout).toContain('1 check(s) failed, 0 warning(s), 0 skipped.');
   });
 

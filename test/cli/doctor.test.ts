@@ -49,6 +49,8 @@ describe('spotlab doctor on a healthy setup', () => {
       'launching ok',
       'parameter:/spotlab/webhook-secret ok',
       'parameter:/spotlab/gitlab-api-token ok',
+      'instance-types:arm-docker ok',
+      'instance-types:x86-docker ok',
       'gitlab-token ok',
       'webhook:project:42 ok',
     ]);

@@ -53,6 +53,7 @@ export function deployedOutputs(): Record<string, string> {
     [StackOutput.demandDeadLetterQueueUrl]: DEMAND_DLQ_URL,
     [StackOutput.lifecycleDeadLetterQueueUrl]: LIFECYCLE_DLQ_URL,
     [StackOutput.scaleUpFunctionName]: 'Spotlab-ScaleUp',
+    [StackOutput.subnetIds]: 'subnet-0aaa1111,subnet-0bbb2222',
   };
 }
 

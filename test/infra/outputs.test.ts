@@ -47,6 +47,32 @@ describe('Spotlab stack: outputs the operator CLI reads', () => {
   });
 });
 
+describe('Spotlab stack: the subnets output', () => {
+  it("outputs the created VPC's runner subnets, comma-separated, for doctor's instance-type check", () => {
+    const subnets = Object.keys(template.findResources('AWS::EC2::Subnet')).sort();
+
+    const output = template.toJSON().Outputs?.[StackOutput.subnetIds];
+    const joined = output?.Value?.['Fn::Join'];
+    expect(joined?.[0]).toBe(',');
+    expect(joined?.[1].map((ref: { Ref: string }) => ref.Ref).sort()).toEqual(subnets);
+  });
+
+  it('outputs existing subnets as configured', () => {
+    const existing = parseConfig(
+      JSON.stringify({
+        ...shipped,
+        network: {
+          mode: 'existing',
+          vpcId: 'vpc-0abc1234',
+          subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
+        },
+      }),
+    );
+
+    synth(existing).template.hasOutput(StackOutput.subnetIds, { Value: 'subnet-0aaa1111,subnet-0bbb2222' });
+  });
+});
+
 describe('configHash', () => {
   it('ignores key order, comments and defaults left out', () => {
     const minimal = parseConfig(`{
