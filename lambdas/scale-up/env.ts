@@ -13,6 +13,8 @@ const shapeTagsSchema = z.object({ cpuPrefix: z.string(), memoryGiBPrefix: z.str
 /** The scale-up Lambda's settings, decoded. */
 export interface ScaleUpEnv {
   readonly stackName: string;
+  /** `arn:<partition>:ec2:<region>:<account>:instance/`, the prefix of every runner's ARN. */
+  readonly instanceArnPrefix: string;
   readonly tableName: string;
   readonly gitlabUrl: string;
   readonly gitlabTokenParameter: string;
@@ -62,6 +64,7 @@ export function readScaleUpEnv(env: Record<string, string | undefined>): ScaleUp
   }
   return {
     stackName: s.STACK_NAME,
+    instanceArnPrefix: s.RUNNER_INSTANCE_ARN_PREFIX,
     tableName: s.JOB_TABLE_NAME,
     gitlabUrl: s.GITLAB_URL,
     gitlabTokenParameter: s.GITLAB_TOKEN_PARAMETER,

@@ -40,6 +40,8 @@ export type RuntimePool = z.infer<typeof runtimePoolSchema>;
  */
 export const scaleUpSettingsSchema = z.object({
   STACK_NAME: z.string().check(z.minLength(1)),
+  /** `arn:<partition>:ec2:<region>:<account>:instance/`: the owner tag of each runner token parameter. */
+  RUNNER_INSTANCE_ARN_PREFIX: z.string().check(z.regex(/^arn:.+:ec2:.+:instance\/$/)),
   JOB_TABLE_NAME: z.string().check(z.minLength(1)),
   GITLAB_URL: z.url(),
   GITLAB_TOKEN_PARAMETER: z.string().check(z.minLength(1)),

@@ -26,6 +26,18 @@ export function runnerTokenParameter(stackName: string, instanceId: string): str
   return `${runnerTokenPrefix(stackName)}/${instanceId}`;
 }
 
+/**
+ * Tag on each runner token parameter: the ARN of the one instance that may read and delete it.
+ * The instance role's policy compares it with `${ec2:SourceInstanceARN}` (lib/constructs/runner-fleet.ts),
+ * because a parameter name cannot hold an ARN and IAM has no bare instance-id variable.
+ */
+export const RUNNER_TOKEN_OWNER_TAG = 'spotlab:instance-arn';
+
+/** ARN of `instanceId`, given `arn:<partition>:ec2:<region>:<account>:instance/` (as the stack passes it). */
+export function instanceArn(instanceArnPrefix: string, instanceId: string): string {
+  return `${instanceArnPrefix}${instanceId}`;
+}
+
 /** Index of the job table by instance id: the lifecycle consumer finds an instance's job with it. */
 export const JOB_TABLE_INSTANCE_INDEX = 'byInstance';
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -91,6 +91,7 @@ export class Launcher extends Construct {
       logRetention: props.logRetention,
       environment: {
         STACK_NAME: stack.stackName,
+        RUNNER_INSTANCE_ARN_PREFIX: `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:instance/`,
         JOB_TABLE_NAME: this.table.tableName,
         GITLAB_URL: config.gitlab.url,
         GITLAB_TOKEN_PARAMETER: config.gitlab.apiTokenParameter,
