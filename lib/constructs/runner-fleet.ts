@@ -27,6 +27,8 @@ export interface RunnerFleetProps {
   readonly pools: readonly PoolConfig[];
   /** Base URL of GitLab, which the runners poll for their job. */
   readonly gitlabUrl: string;
+  /** gitlab-runner release the VMs download and verify, e.g. `19.3.0`. */
+  readonly gitlabRunnerVersion: string;
   /** Security group of every runner (no ingress). */
   readonly securityGroup: ISecurityGroup;
   /**
@@ -83,6 +85,7 @@ export class RunnerFleet extends Construct {
         tokenWaitSeconds: props.tokenWaitSeconds ?? 300,
         cacheBucket: props.cacheBucket?.bucketName ?? '',
         arch: pool.architecture,
+        runnerVersion: props.gitlabRunnerVersion,
       });
       const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
         machineImage: machineImageOf(pool),
