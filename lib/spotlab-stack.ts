@@ -69,6 +69,7 @@ export class SpotlabStack extends Stack {
     this.fleet = new RunnerFleet(this, 'Fleet', {
       pools: config.pools,
       gitlabUrl: config.gitlab.url,
+      gitlabRunnerVersion: config.gitlabRunnerVersion,
       securityGroup: this.network.securityGroup,
       cacheBucket: this.cache?.bucket,
     });

@@ -21,6 +21,11 @@ export const shapeTagsSchema = z.strictObject({
  */
 export const scaleUpSettingsSchema = z.object({
   stackName: nonEmpty,
+  /**
+   * `arn:<partition>:ec2:<region>:<account>:instance/`: with an instance id, the owner tag of its
+   * runner token parameter, which the instance role's policy compares with the caller's ARN.
+   */
+  instanceArnPrefix: z.string().check(z.regex(/^arn:.+:ec2:.+:instance\/$/)),
   tableName: nonEmpty,
   gitlabUrl: z.url(),
   gitlabTokenParameter: nonEmpty,
@@ -41,6 +46,7 @@ export type ScaleUpEnv = z.infer<typeof scaleUpSettingsSchema>;
 
 const VARIABLES: Variables<ScaleUpEnv> = {
   stackName: text('STACK_NAME'),
+  instanceArnPrefix: text('RUNNER_INSTANCE_ARN_PREFIX'),
   tableName: text('JOB_TABLE_NAME'),
   gitlabUrl: text('GITLAB_URL'),
   gitlabTokenParameter: text('GITLAB_TOKEN_PARAMETER'),

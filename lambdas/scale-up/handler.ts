@@ -30,7 +30,7 @@ const deps: ScaleUpDeps = {
     token: cachedLoader(() => readSecureString(ssm, env.gitlabTokenParameter), 5 * 60_000),
   }),
   fleet: ec2Fleet(createEc2Client(), env.stackName),
-  tokens: ssmTokenStore(ssm, env.stackName),
+  tokens: ssmTokenStore(ssm, env.stackName, env.instanceArnPrefix),
   ledger: dynamoJobLedger(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName),
   observer,
   now: Date.now,

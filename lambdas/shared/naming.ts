@@ -25,3 +25,15 @@ export function runnerTokenPrefix(stackName: string): string {
 export function runnerTokenParameter(stackName: string, instanceId: string): string {
   return `${runnerTokenPrefix(stackName)}/${instanceId}`;
 }
+
+/**
+ * Tag on each runner token parameter: the ARN of the one instance that may read and delete it.
+ * The instance role's policy compares it with `${ec2:SourceInstanceARN}` (lib/constructs/runner-fleet.ts),
+ * because a parameter name cannot hold an ARN and IAM has no bare instance-id variable.
+ */
+export const RUNNER_TOKEN_OWNER_TAG = 'spotlab:instance-arn';
+
+/** ARN of `instanceId`, given `arn:<partition>:ec2:<region>:<account>:instance/` (as the stack passes it). */
+export function instanceArn(instanceArnPrefix: string, instanceId: string): string {
+  return `${instanceArnPrefix}${instanceId}`;
+}

@@ -19,7 +19,9 @@ umask 077
 readonly IMDS_URL="${SPOTLAB_IMDS_URL:-http://169.254.169.254}"
 readonly POLL_SECONDS="${SPOTLAB_POLL_SECONDS:-5}"
 readonly INSTALL_DIR="${SPOTLAB_INSTALL_DIR:-/usr/local/bin}"
-readonly RUNNER_DOWNLOADS='https://gitlab-runner-downloads.s3.amazonaws.com/latest/binaries'
+# One release folder per version, holding binaries/ and the release.sha256 GitLab publishes (and
+# signs, in release.sha256.asc) for it: never `latest`, which changes under a running fleet.
+readonly RUNNER_DOWNLOADS="https://gitlab-runner-downloads.s3.amazonaws.com/v${SPOTLAB_RUNNER_VERSION:-}"
 # cloud-init does not promise /usr/local/bin on PATH.
 case ":$PATH:" in
   *":$INSTALL_DIR:"*) ;;
@@ -37,7 +39,8 @@ log() {
 require_settings() {
   local name
   for name in SPOTLAB_REGION SPOTLAB_GITLAB_URL SPOTLAB_TOKEN_PREFIX SPOTLAB_EXECUTOR \
-    SPOTLAB_PRIVILEGED SPOTLAB_DOCKER_GPUS SPOTLAB_WAIT_TIMEOUT_SECONDS SPOTLAB_TOKEN_WAIT_SECONDS SPOTLAB_ARCH; do
+    SPOTLAB_PRIVILEGED SPOTLAB_DOCKER_GPUS SPOTLAB_WAIT_TIMEOUT_SECONDS SPOTLAB_TOKEN_WAIT_SECONDS SPOTLAB_ARCH \
+    SPOTLAB_RUNNER_VERSION; do
     if [[ -z "${!name:-}" ]]; then
       log "setting $name is missing"
       return 1
@@ -127,11 +130,28 @@ install_docker() {
   dnf install -y docker
 }
 
+# The expected SHA-256 of `binaries/<file>` from a release.sha256 (`<hex><blank><name>` lines; a
+# leading `./` or sha256sum's `*` tolerated). Prints nothing unless exactly one valid line names it.
+expected_sha256() {
+  local sums="$1" file="$2" sum name found=''
+  while read -r sum name || [[ -n "$sum" ]]; do
+    name="${name#\*}"
+    name="${name#./}"
+    if [[ "$name" == "binaries/$file" && "$sum" =~ ^[0-9a-f]{64}$ ]]; then
+      [[ -z "$found" ]] || return 0
+      found="$sum"
+    fi
+  done <"$sums"
+  printf '%s' "$found"
+}
+
 # The standalone binary rather than GitLab's RPM: the RPM requires the gitlab-runner-helper-images
 # RPM (hundreds of MB, every architecture) and starts a systemd service this VM never uses. The
-# docker executor pulls the one helper image it needs from GitLab's registry.
+# docker executor pulls the one helper image it needs from GitLab's registry. The download is
+# checked against GitLab's release.sha256 before it is installed or run: a mismatch, or a checksum
+# file without the binary's line, ends the VM before its runner can take a job.
 install_gitlab_runner() {
-  local arch
+  local arch file expected actual
   case "$SPOTLAB_ARCH" in
     x86_64) arch=amd64 ;;
     arm64) arch=arm64 ;;
@@ -140,9 +160,21 @@ install_gitlab_runner() {
       return 1
       ;;
   esac
-  log "installing gitlab-runner ($arch)"
+  file="gitlab-runner-linux-$arch"
+  log "installing gitlab-runner v$SPOTLAB_RUNNER_VERSION ($arch)"
   curl --silent --show-error --fail --location --connect-timeout 5 --max-time 300 --retry 5 \
-    --output "$work_dir/gitlab-runner" "$RUNNER_DOWNLOADS/gitlab-runner-linux-$arch"
+    --output "$work_dir/gitlab-runner" "$RUNNER_DOWNLOADS/binaries/$file"
+  curl --silent --show-error --fail --location --connect-timeout 5 --max-time 30 --retry 5 \
+    --output "$work_dir/release.sha256" "$RUNNER_DOWNLOADS/release.sha256"
+  expected="$(expected_sha256 "$work_dir/release.sha256" "$file")"
+  actual="$(sha256sum "$work_dir/gitlab-runner")"
+  actual="${actual%% *}"
+  if [[ -z "$expected" || "$actual" != "$expected" ]]; then
+    log "gitlab-runner v$SPOTLAB_RUNNER_VERSION checksum mismatch, refusing to run"
+    rm -f "$work_dir/gitlab-runner"
+    return 1
+  fi
+  log "gitlab-runner v$SPOTLAB_RUNNER_VERSION checksum verified"
   install -m 0755 "$work_dir/gitlab-runner" "$INSTALL_DIR/gitlab-runner"
 }
 
@@ -152,6 +184,9 @@ ensure_tools() {
     systemctl start docker
   fi
   command -v gitlab-runner >/dev/null || install_gitlab_runner
+  if [[ "$SPOTLAB_EXECUTOR" == shell ]]; then
+    prepare_job_user
+  fi
 }
 
 # Fills the named array with the run-single arguments; none of them is the token.
@@ -169,9 +204,9 @@ build_runner_args() {
     fi
   else
     # Shell jobs start from the runner's own environment, where the token travels; a job variable
-    # of the same name blanks it there. It keeps the token out of an `env` in a job log; a shell
-    # job still runs as root on this VM and is trusted like the runner itself.
-    args_ref+=(--env 'CI_SERVER_TOKEN=')
+    # of the same name blanks it in the job's script, and the job shell (job-user.sh) drops it
+    # before the job user's shell starts. Builds live where the job user may write.
+    args_ref+=(--env 'CI_SERVER_TOKEN=' --builds-dir "$JOB_HOME/builds" --cache-dir "$JOB_HOME/cache")
   fi
   if [[ -n "$SPOTLAB_CACHE_BUCKET" ]]; then
     # IAM: the runner signs cache URLs with the instance role; no keys on the VM.
@@ -206,8 +241,12 @@ main() {
   local -a runner_args
   build_runner_args runner_args
   log "running one job ($SPOTLAB_EXECUTOR executor)"
-  # gitlab-runner reads --token from CI_SERVER_TOKEN: the environment keeps it out of ps.
-  CI_SERVER_TOKEN="$token" gitlab-runner "${runner_args[@]}"
+  # gitlab-runner reads --token from CI_SERVER_TOKEN: the environment keeps it out of ps, and
+  # /proc/<pid>/environ of this root process is readable by root only. The shell executor runs
+  # `bash` from PATH: the job shell first on it makes each job script run as the job user.
+  local runner_path="$PATH"
+  [[ "$SPOTLAB_EXECUTOR" == shell ]] && runner_path="$work_dir/job-shell:$PATH"
+  CI_SERVER_TOKEN="$token" PATH="$runner_path" gitlab-runner "${runner_args[@]}"
   log 'job finished'
 }
 

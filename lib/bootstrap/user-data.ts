@@ -31,14 +31,18 @@ export interface BootstrapSettings {
   readonly cacheBucket: string;
   /** CPU architecture of the instance, which picks the gitlab-runner binary. */
   readonly arch: 'x86_64' | 'arm64';
+  /** gitlab-runner release the VM downloads (when its image has none) and verifies, e.g. `19.3.0`. */
+  readonly runnerVersion: string;
 }
 
 const SCRIPT_URL = new URL('./runner-bootstrap.sh', import.meta.url);
+const JOB_USER_URL = new URL('./job-user.sh', import.meta.url);
 
 // Runner authentication, personal, CI build and deploy tokens: a value shaped like one is a bug upstream.
 const GITLAB_TOKEN_SHAPE = /\bgl(rt|pat|cbt|dt|ptt|ft|oas|agent)-/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const PARAMETER_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
+const RUNNER_VERSION = /^\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // Docker references: registry/path:tag@digest; no whitespace or shell-significant characters needed.
 const DOCKER_IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
@@ -88,6 +92,12 @@ function validate(settings: BootstrapSettings): void {
   if (settings.arch !== 'x86_64' && settings.arch !== 'arm64') {
     fail('arch', `must be x86_64 or arm64, got ${JSON.stringify(settings.arch)}`);
   }
+  checkPattern(
+    'runnerVersion',
+    settings.runnerVersion,
+    RUNNER_VERSION,
+    'a gitlab-runner release such as 19.3.0',
+  );
   for (const [field, value] of Object.entries(settings)) {
     if (typeof value === 'string' && GITLAB_TOKEN_SHAPE.test(value)) {
       throw new Error(`BootstrapSettings.${field} looks like a GitLab token; user data must hold no secret`);
@@ -102,7 +112,8 @@ function shellQuote(value: string): string {
 
 /**
  * Renders the EC2 user data that bootstraps one single-job runner: a bash shebang, the settings
- * as single-quoted shell assignments, then `runner-bootstrap.sh`. Throws an Error naming the field
+ * as single-quoted shell assignments, the shell executor's job user (`job-user.sh`), then
+ * `runner-bootstrap.sh`. Throws an Error naming the field
  * when a setting is invalid.
  */
 export function renderUserData(settings: BootstrapSettings): string {
@@ -119,8 +130,11 @@ export function renderUserData(settings: BootstrapSettings): string {
     ['SPOTLAB_TOKEN_WAIT_SECONDS', String(settings.tokenWaitSeconds)],
     ['SPOTLAB_CACHE_BUCKET', settings.cacheBucket],
     ['SPOTLAB_ARCH', settings.arch],
+    ['SPOTLAB_RUNNER_VERSION', settings.runnerVersion],
   ];
   const block = assignments.map(([name, value]) => `${name}=${shellQuote(value)}`).join('\n');
-  const body = readFileSync(SCRIPT_URL, 'utf8').replace(/^#!.*\n/, '');
-  return `#!/bin/bash\n# Spotlab settings (rendered at synth; no secrets)\n${block}\n${body}`;
+  const [jobUser, body] = [JOB_USER_URL, SCRIPT_URL].map((url) =>
+    readFileSync(url, 'utf8').replace(/^#!.*\n/, ''),
+  );
+  return `#!/bin/bash\n# Spotlab settings (rendered at synth; no secrets)\n${block}\n${jobUser}\n${body}`;
 }

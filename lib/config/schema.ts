@@ -65,6 +65,14 @@ export const spotlabConfigSchema = z
       .default('Spotlab'),
     gitlab: gitlabSchema,
     runnerScope: z._default(runnerScopeSchema, { type: 'project' }),
+    /**
+     * gitlab-runner release every VM downloads and verifies against GitLab's release.sha256 (a
+     * pool image that already has gitlab-runner keeps its own). Raise it deliberately.
+     */
+    gitlabRunnerVersion: z
+      .string()
+      .regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'must be a gitlab-runner release such as 19.3.0')
+      .default('19.3.0'),
     pools: z
       .array(poolSchema.check(z.superRefine(checkInstanceTypes)))
       .min(1)

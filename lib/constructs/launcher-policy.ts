@@ -115,7 +115,9 @@ export function launcherStatements(
         conditions: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
       }),
     },
-    runnerTokenStatement(stack, ['ssm:PutParameter', 'ssm:DeleteParameter']),
+    // PutParameter with Tags needs AddTagsToResource too: each token is created with its owner's
+    // ARN as a tag, which the instance role's policy checks.
+    runnerTokenStatement(stack, ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:DeleteParameter']),
   ];
   return withAcknowledgements(stack, scoped);
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -67,6 +67,7 @@ export class Launcher extends Construct {
       environment: encodeScaleUpEnv(
         {
           stackName: stack.stackName,
+          instanceArnPrefix: `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:instance/`,
           tableName: props.jobs.table.tableName,
           gitlabUrl: config.gitlab.url,
           gitlabTokenParameter: config.gitlab.apiTokenParameter,

@@ -13,10 +13,10 @@ import {
   OperatingSystemType,
   UserData,
 } from 'aws-cdk-lib/aws-ec2';
-import { Grant, InstanceProfile, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, InstanceProfile, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { runnerTokenPrefix } from '../../lambdas/shared/naming';
+import { RUNNER_TOKEN_OWNER_TAG, runnerTokenPrefix } from '../../lambdas/shared/naming';
 import { renderUserData } from '../bootstrap/user-data';
 import type { PoolConfig } from '../config/schema';
 import { iam5Finding } from './launcher-policy';
@@ -27,6 +27,8 @@ export interface RunnerFleetProps {
   readonly pools: readonly PoolConfig[];
   /** Base URL of GitLab, which the runners poll for their job. */
   readonly gitlabUrl: string;
+  /** gitlab-runner release the VMs download and verify, e.g. `19.3.0`. */
+  readonly gitlabRunnerVersion: string;
   /** Security group of every runner (no ingress). */
   readonly securityGroup: ISecurityGroup;
   /**
@@ -83,6 +85,7 @@ export class RunnerFleet extends Construct {
         tokenWaitSeconds: props.tokenWaitSeconds ?? 300,
         cacheBucket: props.cacheBucket?.bucketName ?? '',
         arch: pool.architecture,
+        runnerVersion: props.gitlabRunnerVersion,
       });
       const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
         machineImage: machineImageOf(pool),
@@ -118,31 +121,42 @@ export class RunnerFleet extends Construct {
     }
     this.launchTemplates = templates;
 
-    // IAM cannot say "this VM's own token": parameter names allow only [a-zA-Z0-9_.-/], so neither
-    // ${aws:userid} (role-id:i-…) nor ${ec2:SourceInstanceARN} (an ARN) can be part of one, and no
-    // policy variable carries the bare instance id. So the grant covers the stack's token prefix:
-    // beyond its own, a VM could reach the tokens of VMs launched seconds ago that have not yet
-    // read and deleted theirs. Using one takes host-level code (a shell or privileged job; hop
-    // limit 1 keeps other docker jobs away from the role) that also knows that VM's id: the role
-    // cannot list parameters or describe instances, and ids carry 17 random hex digits. Tagging
-    // each parameter with its instance ARN (a scale-up change) would allow a condition
-    // `ssm:resourceTag/<key>` = `${ec2:SourceInstanceARN}` and close even that.
+    // Each VM may read and delete its own token parameter only. AWS facts this rests on:
+    // - `ec2:SourceInstanceARN` is in the request context of every call signed with an instance
+    //   profile's credentials (the instance's ARN), and may be used as a policy variable in string
+    //   conditions (IAM User Guide, "IAM policy elements: Variables and tags", request information).
+    // - Parameter names allow only [a-zA-Z0-9_.-/], so no ARN (nor `${aws:userid}`, role-id:i-…)
+    //   fits in a Resource pattern; but the `parameter` resource type supports the condition key
+    //   `ssm:resourceTag/<key>` (Service Authorization Reference, AWS Systems Manager).
+    // So scale-up tags each parameter with its instance's ARN (RUNNER_TOKEN_OWNER_TAG) at creation,
+    // and this grant holds only when that tag equals the caller's own ARN. The role can neither tag
+    // nor write parameters, so no VM can re-label another's token as its own.
+    // GetParameter alone (no GetParameterHistory: CDK's grantRead would add it and expose old
+    // values) and no kms: statement: tokens use the AWS managed key aws/ssm, whose key policy lets
+    // principals of the account decrypt only through SSM (kms:ViaService), i.e. only what this
+    // GetParameter grant already lets them read.
     const tokenParameters = stack.formatArn({
       service: 'ssm',
       resource: 'parameter',
       resourceName: `${tokenPrefix.replace(/^\//, '')}/*`,
     });
-    Grant.addToPrincipal({
-      grantee: this.instanceRole,
-      actions: ['ssm:GetParameter', 'ssm:DeleteParameter'],
-      resourceArns: [tokenParameters],
-    });
+    this.instanceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'OwnRunnerTokenOnly',
+        actions: ['ssm:GetParameter', 'ssm:DeleteParameter'],
+        resources: [tokenParameters],
+        conditions: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM
+          StringEquals: { [`ssm:resourceTag/${RUNNER_TOKEN_OWNER_TAG}`]: '${ec2:SourceInstanceARN}' },
+        },
+      }),
+    );
     const acknowledgements = [
       {
         id: iam5Finding(stack, tokenParameters),
         reason:
           'Runner tokens are named after instance ids unknown until launch; the wildcard covers ' +
-          "this stack's token prefix only, and IAM has no instance-id policy variable to narrow it.",
+          "this stack's token prefix only, and a condition narrows it to the parameter tagged with the caller's instance ARN.",
       },
     ];
     if (props.cacheBucket !== undefined) {

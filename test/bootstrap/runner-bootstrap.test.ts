@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -20,12 +21,23 @@ const INSTANCE_ID = 'i-0123456789abcdef0';
 
 import { settings } from './settings';
 
+/** A release.sha256 as GitLab publishes it: one `<sha256>  <path>` line per file of the release. */
+const releaseSha256 = (sha256: string): string =>
+  [
+    `${'0'.repeat(64)}  binaries/gitlab-runner-darwin-arm64`,
+    `${sha256}  binaries/gitlab-runner-linux-amd64`,
+    `${sha256}  binaries/gitlab-runner-linux-arm64`,
+    `${'1'.repeat(64)}  deb/gitlab-runner_amd64.deb`,
+  ].join('\n');
+
 // Every stub appends one tab-separated line (name, then each argument) to calls.log.
 const RECORD = `record() { local IFS=$'\\t'; printf '%s\\n' "$*" >>"$STUB_DIR/calls.log"; }\n`;
 
+// A shell-executor job stage starts \`bash\` from the runner's PATH, as gitlab-runner does.
 const RUNNER_STUB = `record gitlab-runner "$@"
 env | grep -v '^CI_SERVER_TOKEN=' >"$STUB_DIR/runner-env"
 [[ "\${CI_SERVER_TOKEN:-}" == "$(cat "$STUB_DIR/token-value")" ]] && echo yes >"$STUB_DIR/runner-got-token"
+if [[ "$*" == *$'\\t'shell$'\\t'* || " $* " == *' shell '* ]]; then bash -c 'job script'; fi
 exit "\${STUB_RUNNER_EXIT:-0}"`;
 
 const STUBS: Record<string, string> = {
@@ -52,10 +64,16 @@ case "$method $url" in
   'GET '*/latest/meta-data/instance-id) printf '${INSTANCE_ID}' ;;
   'DELETE '*/api/v4/runners) cat "\${form#token=<}" >>"$STUB_DIR/deleted-tokens"; [[ -z "\${STUB_DELETE_FAIL:-}" ]] || exit 22 ;;
   'GET '*/binaries/gitlab-runner-linux-*) cp "$STUB_DIR/gitlab-runner.template" "$output" ;;
+  'GET '*/release.sha256) cp "$STUB_DIR/release.sha256" "$output" ;;
   *) exit 6 ;;
 esac`,
   'gitlab-runner': RUNNER_STUB,
   docker: 'record docker "$@"',
+  id: '[[ -f "$STUB_DIR/user-added" ]] && echo 1001',
+  useradd: 'record useradd "$@"; : >"$STUB_DIR/user-added"',
+  nft: 'record nft "$@"; cat >"$STUB_DIR/nft-rules"; [[ -z "$STUB_NFT_FAIL" ]]',
+  // The job shell ends in setpriv: record how it drops privileges and what environment it passes.
+  setpriv: 'record setpriv "$@"; env >"$STUB_DIR/job-env"',
   dnf: 'record dnf "$@"',
   systemctl: 'record systemctl "$@"',
   logger: 'record logger "$@"',
@@ -65,12 +83,27 @@ esac`,
 };
 
 // The script sees only the stubs and these tools, never this machine's docker or shutdown.
-const SYSTEM_TOOLS = ['bash', 'cat', 'cp', 'env', 'grep', 'head', 'install', 'mktemp', 'rm'];
+const SYSTEM_TOOLS = [
+  'bash',
+  'cat',
+  'chmod',
+  'cp',
+  'env',
+  'grep',
+  'head',
+  'install',
+  'mkdir',
+  'mktemp',
+  'rm',
+  'sha256sum',
+];
 
 interface Options {
   readonly settings?: Partial<BootstrapSettings>;
   readonly env?: Record<string, string>;
   readonly without?: readonly string[];
+  /** The release.sha256 the fake download serves, given the real SHA-256 of the gitlab-runner download. */
+  readonly checksums?: (sha256: string) => string;
 }
 
 interface Run {
@@ -101,7 +134,9 @@ function label(call: readonly string[]): string | undefined {
   if (name === 'curl' && args.includes('DELETE')) return 'delete-runner';
   if (name === 'aws') return args[1];
   if (name === 'gitlab-runner') return args[0];
-  if (name === 'shutdown' || name === 'poweroff') return name;
+  if (name === 'curl' && last.endsWith('/release.sha256')) return 'download-checksums';
+  if (name === 'curl' && last.includes('/binaries/')) return 'download-runner';
+  if (name === 'shutdown' || name === 'poweroff' || name === 'setpriv') return name;
   return undefined;
 }
 
@@ -118,6 +153,12 @@ function runBootstrap(options: Options = {}): Run {
   }
   for (const tool of SYSTEM_TOOLS) symlinkSync(systemTool(tool), join(systemDir, tool));
   writeFileSync(join(stubDir, 'token-value'), TOKEN);
+  const runner = join(
+    stubDir,
+    options.without?.includes('gitlab-runner') ? 'gitlab-runner.template' : 'gitlab-runner',
+  );
+  const sha256 = createHash('sha256').update(readFileSync(runner)).digest('hex');
+  writeFileSync(join(stubDir, 'release.sha256'), (options.checksums ?? releaseSha256)(sha256));
   const script = join(dir, 'user-data.sh');
   writeFileSync(script, renderUserData({ ...settings, ...options.settings }));
 
@@ -266,6 +307,55 @@ describe('runner bootstrap script', () => {
     },
   );
 
+  it('runs shell jobs as an unprivileged user without the token or the metadata service', () => {
+    const run = runBootstrap({ settings: { executor: 'shell' } });
+
+    expect(run.status).toBe(0);
+    expect(run.calls).toContainEqual([
+      'useradd',
+      '--create-home',
+      '--user-group',
+      '--shell',
+      '/bin/bash',
+      'spotlab-job',
+    ]);
+    expect(run.read('nft-rules')).toContain('meta skuid 1001 ip daddr 169.254.169.254 reject');
+    expect(run.read('nft-rules')).toContain('meta skuid 1001 ip6 daddr fd00:ec2::254 reject');
+    expect(run.labels().slice(-4)).toEqual(['run-single', 'setpriv', 'delete-runner', 'shutdown']);
+    // The job stage the runner started went through the job shell, which became the job user.
+    expect(run.calls.find((call) => call[0] === 'setpriv')?.slice(1)).toEqual([
+      '--reuid=spotlab-job',
+      '--regid=spotlab-job',
+      '--init-groups',
+      '--no-new-privs',
+      '--inh-caps=-all',
+      '--',
+      '/bin/bash',
+      '-c',
+      'job script',
+    ]);
+    expect(run.read('job-env')).toContain('HOME=/home/spotlab-job\n');
+    expect(run.read('job-env')).not.toContain('CI_SERVER_TOKEN');
+    expect(run.read('job-env')).not.toContain(TOKEN);
+    expect(run.runSingleArgs().join(' ')).toContain(
+      '--builds-dir /home/spotlab-job/builds --cache-dir /home/spotlab-job/cache',
+    );
+  });
+
+  it('powers off without running a shell job when the metadata firewall rule cannot be set', () => {
+    const run = runBootstrap({ settings: { executor: 'shell' }, env: { STUB_NFT_FAIL: '1' } });
+
+    expect(run.status).not.toBe(0);
+    expect(run.labels()).not.toContain('run-single');
+    expect(run.labels().slice(-2)).toEqual(['delete-runner', 'shutdown']);
+  });
+
+  it('leaves docker pools without a job user or firewall rule: their jobs run in containers', () => {
+    const run = runBootstrap({ settings: { executor: 'docker' } });
+
+    expect(run.calls.some((call) => call[0] === 'useradd' || call[0] === 'nft')).toBe(false);
+  });
+
   it('passes every GPU into job containers when the pool asks for it', () => {
     const run = runBootstrap({ settings: { executor: 'docker', dockerGpus: true } });
 
@@ -317,9 +407,38 @@ describe('runner bootstrap script', () => {
 
     expect(run.status).toBe(0);
     expect(run.calls).toContainEqual(['dnf', 'install', '-y', 'docker']);
-    expect(run.calls.filter((call) => call[0] === 'curl').map((call) => call.at(-1))).toContain(
-      'https://gitlab-runner-downloads.s3.amazonaws.com/latest/binaries/gitlab-runner-linux-arm64',
+    expect(run.calls.filter((call) => call[0] === 'curl').map((call) => call.at(-1))).toEqual(
+      expect.arrayContaining([
+        'https://gitlab-runner-downloads.s3.amazonaws.com/v19.3.0/binaries/gitlab-runner-linux-arm64',
+        'https://gitlab-runner-downloads.s3.amazonaws.com/v19.3.0/release.sha256',
+      ]),
     );
-    expect(run.labels()).toContain('run-single');
+    expect(run.output).toContain('spotlab: gitlab-runner v19.3.0 checksum verified');
+    expect(run.labels().slice(-5)).toEqual([
+      'download-runner',
+      'download-checksums',
+      'run-single',
+      'delete-runner',
+      'shutdown',
+    ]);
+  });
+
+  it.each([
+    [
+      'does not match its download',
+      (sha256: string) => releaseSha256(sha256.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))),
+    ],
+    ['has no line for its binary', () => `${'0'.repeat(64)}  binaries/gitlab-runner-linux-386`],
+    ['is empty', () => ''],
+  ])('never runs a gitlab-runner whose release checksum %s, and powers off', (_, checksums) => {
+    const run = runBootstrap({ without: ['docker', 'gitlab-runner'], checksums });
+
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('spotlab: gitlab-runner v19.3.0 checksum mismatch, refusing to run');
+    expect(run.labels()).not.toContain('run-single');
+    expect(run.calls.some((call) => call[0] === 'gitlab-runner')).toBe(false);
+    // The runner was created for this VM: it is deleted, then the VM ends.
+    expect(run.labels().slice(-2)).toEqual(['delete-runner', 'shutdown']);
+    expect(run.read('deleted-tokens')).toBe(TOKEN);
   });
 });

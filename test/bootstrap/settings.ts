@@ -13,4 +13,5 @@ export const settings: BootstrapSettings = {
   tokenWaitSeconds: 10,
   cacheBucket: '',
   arch: 'x86_64',
+  runnerVersion: '19.3.0',
 };

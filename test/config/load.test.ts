@@ -115,6 +115,16 @@ describe('configuration', () => {
     expect(problemsOf({ ...minimal, pools: [{ ...minimal.pools[0], ...poolChanges }] })).toContain(problem);
   });
 
+  it('pins gitlab-runner to 19.3.0 unless configured, and refuses anything but a release number', () => {
+    expect(parseConfig(JSON.stringify(minimal)).gitlabRunnerVersion).toBe('19.3.0');
+    expect(
+      parseConfig(JSON.stringify({ ...minimal, gitlabRunnerVersion: '18.11.4' })).gitlabRunnerVersion,
+    ).toBe('18.11.4');
+    expect(problemsOf({ ...minimal, gitlabRunnerVersion: 'latest' })).toEqual([
+      'gitlabRunnerVersion: must be a gitlab-runner release such as 19.3.0',
+    ]);
+  });
+
   it('refuses two pools with the same name', () => {
     const pool = minimal.pools[0];
 

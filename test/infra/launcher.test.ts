@@ -285,7 +285,7 @@ describe('Spotlab launcher: scale-up permissions', () => {
         /^ssm:DescribeParameters,ssm:GetParameter,.* .*:parameter\/spotlab\/gitlab-api-token$/,
       ),
       expect.stringMatching(
-        /^ssm:DeleteParameter,ssm:PutParameter .*:parameter\/spotlab\/Spotlab\/runner-token\/\*$/,
+        /^ssm:AddTagsToResource,ssm:DeleteParameter,ssm:PutParameter .*:parameter\/spotlab\/Spotlab\/runner-token\/\*$/,
       ),
     ]);
   });

@@ -19,6 +19,7 @@ vi.hoisted(() => {
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
     STACK_NAME: 'Spotlab',
+    RUNNER_INSTANCE_ARN_PREFIX: 'arn:aws:ec2:eu-west-1:123456789012:instance/',
     JOB_TABLE_NAME: 'jobs',
     GITLAB_URL: 'https://gitlab.example.com',
     GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',

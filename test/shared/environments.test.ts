@@ -13,6 +13,7 @@ const GITLAB = { gitlabUrl: shipped.gitlab.url, gitlabTokenParameter: shipped.gi
 
 const scaleUp: ScaleUpEnv = {
   stackName: 'Spotlab',
+  instanceArnPrefix: 'arn:aws:ec2:eu-west-1:123456789012:instance/',
   tableName: 'Spotlab-Jobs',
   ...GITLAB,
   scope: { type: 'group', groupId: 12 },
