@@ -1,16 +1,12 @@
+import type { JobMessageQueue } from '../shared/adapters/sqs-queue';
 import type { JobMessage } from '../shared/job-messages';
+import { classifyJobEvent } from './classify-job-event';
 import { verifyGitlabInstance } from './gitlab-instance';
 import type { WebhookRequest } from './http-request';
 import { parseWebhookBody } from './job-hook';
 import type { RecentKeys } from './recent-keys';
-import { routeJobEvent } from './route-job-event';
 import { verifySignature } from './signature';
 import { verifyGitlabToken } from './token-auth';
-
-/** Where accepted job events go. */
-export interface JobEventQueue {
-  send(message: JobMessage): Promise<void>;
-}
 
 /** The secrets the webhook checks against; loaders cache, so calling per request is cheap. */
 export interface WebhookSecrets {
@@ -22,7 +18,7 @@ export interface WebhookSecrets {
 /** Everything `receiveWebhook` talks to, passed in so tests and the simulator swap them. */
 export interface IntakeDeps {
   readonly secrets: WebhookSecrets;
-  readonly queue: JobEventQueue;
+  readonly queue: JobMessageQueue;
   readonly recentKeys: RecentKeys;
   readonly now: () => number;
   /** Host of the GitLab Spotlab serves (`gitlab.url`), which `X-Gitlab-Instance` must name. */
@@ -67,16 +63,16 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   const parsed = parseWebhookBody(request.body);
   if (parsed.kind === 'other') return { outcome: 'ignored', reason: 'not_job_event' };
   const candidateKey = header('idempotency-key');
-  const routing = routeJobEvent(parsed.hook, {
+  const sorted = classifyJobEvent(parsed.hook, {
     idempotencyKey:
       candidateKey !== undefined && IDEMPOTENCY_KEY.test(candidateKey) ? candidateKey : undefined,
     receivedAt: new Date(deps.now()).toISOString(),
   });
   const job = { jobId: parsed.hook.build_id, status: parsed.hook.build_status };
-  if (routing.action === 'ignore') return { outcome: 'ignored', reason: routing.reason, ...job };
-  if (deps.recentKeys.has(routing.message.idempotencyKey))
+  if (sorted.action === 'ignore') return { outcome: 'ignored', reason: sorted.reason, ...job };
+  if (deps.recentKeys.has(sorted.message.idempotencyKey))
     return { outcome: 'ignored', reason: 'duplicate', ...job };
-  await deps.queue.send(routing.message);
-  deps.recentKeys.remember(routing.message.idempotencyKey);
-  return { outcome: 'accepted', message: routing.message };
+  await deps.queue.send(sorted.message);
+  deps.recentKeys.remember(sorted.message.idempotencyKey);
+  return { outcome: 'accepted', message: sorted.message };
 }

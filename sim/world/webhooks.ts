@@ -1,5 +1,5 @@
+import { classifyJobEvent } from '../../lambdas/webhook/classify-job-event';
 import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
-import { routeJobEvent } from '../../lambdas/webhook/route-job-event';
 import type { World } from './world';
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -61,7 +61,7 @@ export function sendJobHook(world: World, jobId: number, status: string): void {
 function deliver(world: World, body: string): void {
   const parsed = parseWebhookBody(Buffer.from(body));
   if (parsed.kind !== 'job') throw new Error('simulated hook is not a Job Hook');
-  const routed = routeJobEvent(parsed.hook, {
+  const routed = classifyJobEvent(parsed.hook, {
     idempotencyKey: undefined,
     receivedAt: new Date(world.scheduler.now).toISOString(),
   });

@@ -6,8 +6,8 @@ import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
 import type { DemandMessage } from '../../lambdas/shared/job-messages';
 import type { Placement } from '../../lambdas/shared/job-table/views';
 import { TagKey } from '../../lambdas/shared/naming';
+import { classifyJobEvent } from '../../lambdas/webhook/classify-job-event';
 import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
-import { routeJobEvent } from '../../lambdas/webhook/route-job-event';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2 } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
@@ -68,7 +68,7 @@ export function jobEvent(
   const body = JSON.stringify({ ...fixtureJson(fixture), build_id: jobId, runner, ...changes });
   const parsed = parseWebhookBody(Buffer.from(body));
   if (parsed.kind !== 'job') throw new Error(`${fixture} is not a Job Hook`);
-  const routed = routeJobEvent(parsed.hook, {
+  const routed = classifyJobEvent(parsed.hook, {
     idempotencyKey: undefined,
     receivedAt: '2026-11-23T09:00:00.000Z',
   });

@@ -2,12 +2,12 @@ import type { JobMessage } from '../shared/job-messages';
 import { LIFECYCLE_STATUSES } from '../shared/job-messages';
 import type { JobHook } from './job-hook';
 
-/** Where a Job Hook goes: onto a queue as a message, or nowhere, with the reason. */
-export type Routing =
+/** What a Job Hook is to Spotlab: a message for one of the queues, or nothing, with the reason. */
+export type Classification =
   | { readonly action: 'enqueue'; readonly message: JobMessage }
   | { readonly action: 'ignore'; readonly reason: string };
 
-/** What the router needs besides the hook. */
+/** What the classification needs besides the hook. */
 export interface DeliveryContext {
   /** `Idempotency-Key` header when GitLab sent one (17.4+). */
   readonly idempotencyKey: string | undefined;
@@ -22,7 +22,7 @@ const isLifecycleStatus = (status: string): status is (typeof LIFECYCLE_STATUSES
  * manual and later-stage jobs that may never run, so launching on it would waste instances.
  * `running` and the final statuses feed the lifecycle consumer; every other status is dropped.
  */
-export function routeJobEvent(hook: JobHook, delivery: DeliveryContext): Routing {
+export function classifyJobEvent(hook: JobHook, delivery: DeliveryContext): Classification {
   const common = {
     v: 1 as const,
     jobId: hook.build_id,
