@@ -1,7 +1,10 @@
 import type { Acknowledgment, Stack } from 'aws-cdk-lib';
 import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
-import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { runnerTokenPrefix, TagKey } from '../../lambdas/shared/naming';
+import { Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { TagKey } from '../../lambdas/shared/naming';
+import { type ScopedStatement, withAcknowledgements } from './nag-acknowledgements';
+import { runnerTokenStatement } from './parameter-grants';
+import type { LaunchImages } from './runner-fleet';
 
 /** What the launcher's EC2, IAM and SSM statements are scoped to. */
 export interface LauncherScope {
@@ -9,12 +12,8 @@ export interface LauncherScope {
   readonly subnetIds: readonly string[];
   readonly securityGroup: ISecurityGroup;
   readonly instanceRole: IRole;
-}
-
-/** A policy statement, and why its wildcard resources (if any) cannot be narrower. */
-export interface ScopedStatement {
-  readonly statement: PolicyStatement;
-  readonly wildcardReason?: string;
+  /** The images the launch templates boot. */
+  readonly images: LaunchImages;
 }
 
 const LAUNCH = ['ec2:CreateFleet', 'ec2:RunInstances'];
@@ -34,52 +33,14 @@ export function launcherStatements(
   stack: Stack,
   scope: LauncherScope,
 ): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
-  const ec2 = (resource: string, resourceName = '*', account?: string) =>
-    stack.formatArn({
-      service: 'ec2',
-      resource,
-      resourceName,
-      ...(account === undefined ? {} : { account }),
-    });
   const stackName = stack.stackName;
-  const tagged = [ec2('fleet'), ec2('instance'), ec2('volume')];
   const scoped: ScopedStatement[] = [
-    {
-      statement: new PolicyStatement({
-        sid: 'LaunchOnlyStackTagged',
-        actions: LAUNCH,
-        resources: tagged,
-        conditions: { StringEquals: { [REQUEST_STACK_TAG]: stackName } },
-      }),
-      wildcardReason: CREATED_AT_LAUNCH,
-    },
-    {
-      statement: new PolicyStatement({
-        sid: 'LaunchFromStackTemplates',
-        actions: LAUNCH,
-        resources: [
-          ...scope.launchTemplateIds.map((id) => ec2('launch-template', id)),
-          ...scope.subnetIds.map((id) => ec2('subnet', id)),
-          ec2('security-group', scope.securityGroup.securityGroupId),
-          // Created by every launch and never tagged by Spotlab: primary network interfaces and,
-          // for spot, the one-time spot requests. The image and its snapshots are AWS's or the
-          // operator's, picked by the launch template.
-          ec2('network-interface'),
-          ec2('spot-instances-request'),
-          ec2('image', '*', ''),
-          ec2('snapshot', '*', ''),
-        ],
-      }),
-      wildcardReason:
-        'Network interfaces and spot requests are created by the launch with unknown ids, and the ' +
-        'image and its snapshots are chosen by the launch templates; the launch itself is held to ' +
-        "this stack's templates, subnets and security group, and to stack-tagged instances and volumes.",
-    },
+    ...launchStatements(stack, scope),
     {
       statement: new PolicyStatement({
         sid: 'TagOnlyAtLaunch',
         actions: ['ec2:CreateTags'],
-        resources: tagged,
+        resources: stackTagged(stack),
         conditions: {
           StringEquals: {
             'ec2:CreateAction': ['CreateFleet', 'RunInstances'],
@@ -147,59 +108,107 @@ export function instanceControlStatements(stack: Stack): ScopedStatement[] {
   ];
 }
 
-/** The given SSM actions on this stack's runner token parameters only. */
-export function runnerTokenStatement(stack: Stack, actions: string[]): ScopedStatement {
-  const tokenPath = runnerTokenPrefix(stack.stackName).replace(/^\//, '');
-  return {
-    statement: new PolicyStatement({
-      sid: 'RunnerTokens',
-      actions,
-      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${tokenPath}/*` })],
-    }),
-    wildcardReason:
-      "Runner token parameters are named after instance ids known only after launch; the wildcard covers this stack's token prefix only.",
-  };
-}
+const ec2Arn = (stack: Stack, resource: string, resourceName = '*', account?: string) =>
+  stack.formatArn({ service: 'ec2', resource, resourceName, ...(account === undefined ? {} : { account }) });
 
-/** The statements, and one cdk-nag acknowledgement per wildcard finding (several may share one). */
-export function withAcknowledgements(
-  stack: Stack,
-  scoped: readonly ScopedStatement[],
-): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
-  const acknowledgements = new Map<string, Acknowledgment>();
-  for (const { statement, wildcardReason } of scoped) {
-    if (wildcardReason === undefined) continue;
-    for (const arn of statement.resources.filter((resource) => resource.includes('*'))) {
-      const id = iam5Finding(stack, arn);
-      if (!acknowledgements.has(id)) acknowledgements.set(id, { id, reason: wildcardReason });
-    }
-  }
-  return {
-    statements: scoped.map(({ statement }) => statement),
-    acknowledgements: [...acknowledgements.values()],
-  };
+const stackTagged = (stack: Stack) => ['fleet', 'instance', 'volume'].map((type) => ec2Arn(stack, type));
+
+/**
+ * CreateFleet and RunInstances, as EC2 authorises them. A CreateFleet call is checked as
+ * `ec2:CreateFleet` on the fleet and on every resource it names or makes, and each instance it
+ * launches is checked once more as `ec2:RunInstances` in the caller's name, on the instance,
+ * volumes, network interface, subnet, security group, image, snapshots, launch template and spot
+ * request, with the condition keys of that launch (fleet errors report `ec2:RunInstances on
+ * instance/*` when this fails). So every Allow below names both actions, and a launch succeeds only
+ * when every resource is allowed under both.
+ *
+ * The instance resource carries the launch's own settings: `ec2:LaunchTemplate` (the template's
+ * ARN) and the effective metadata options `ec2:MetadataHttpTokens` and
+ * `ec2:MetadataHttpPutResponseHopLimit`. They are held by Deny statements on `ec2:RunInstances`, the
+ * check every launched instance passes whichever API started it, as AWS's own IMDSv2 examples do:
+ * a negated condition also denies when its key is absent, so a RunInstances without a launch
+ * template, or one that does not itself set `MetadataOptions` (EC2 derives the key from the request,
+ * not the template), is refused too. The CreateFleet check itself is held by the launch-template
+ * resource: only this stack's templates are allowed.
+ */
+function launchStatements(stack: Stack, scope: LauncherScope): ScopedStatement[] {
+  const templateArns = scope.launchTemplateIds.map((id) => ec2Arn(stack, 'launch-template', id));
+  const instances = ec2Arn(stack, 'instance');
+  const deny = (sid: string, conditions: Record<string, Record<string, unknown>>): ScopedStatement => ({
+    statement: new PolicyStatement({
+      sid,
+      effect: Effect.DENY,
+      actions: ['ec2:RunInstances'],
+      resources: [instances],
+      conditions,
+    }),
+  });
+  return [
+    {
+      statement: new PolicyStatement({
+        sid: 'LaunchOnlyStackTagged',
+        actions: LAUNCH,
+        resources: stackTagged(stack),
+        conditions: { StringEquals: { [REQUEST_STACK_TAG]: stack.stackName } },
+      }),
+      wildcardReason: CREATED_AT_LAUNCH,
+    },
+    {
+      statement: new PolicyStatement({
+        sid: 'LaunchFromStackTemplates',
+        actions: LAUNCH,
+        resources: [
+          ...templateArns,
+          ...scope.subnetIds.map((id) => ec2Arn(stack, 'subnet', id)),
+          ec2Arn(stack, 'security-group', scope.securityGroup.securityGroupId),
+          // Created by every launch and never tagged by Spotlab: primary network interfaces and,
+          // for spot, the one-time spot requests. The snapshots are those of the image.
+          ec2Arn(stack, 'network-interface'),
+          ec2Arn(stack, 'spot-instances-request'),
+          ec2Arn(stack, 'snapshot', '*', ''),
+        ],
+      }),
+      wildcardReason:
+        'Network interfaces and spot requests are created by the launch with unknown ids, and the ' +
+        "image's snapshots are AWS's or the image owner's; the launch itself is held to this " +
+        "stack's templates, subnets, security group and images, and to stack-tagged instances and volumes.",
+    },
+    ...imageStatements(stack, scope.images),
+    deny('DenyLaunchWithoutStackTemplate', { ArnNotEquals: { 'ec2:LaunchTemplate': templateArns } }),
+    deny('DenyLaunchWithoutImdsV2', { StringNotEquals: { 'ec2:MetadataHttpTokens': 'required' } }),
+    // Hop limit 1: the metadata answer dies one hop out, away from job containers.
+    deny('DenyLaunchWithMetadataHops', { NumericGreaterThan: { 'ec2:MetadataHttpPutResponseHopLimit': 1 } }),
+  ];
 }
 
 /**
- * The id of a cdk-nag `AwsSolutions-IAM5` finding for a wildcard resource, as cdk-nag spells it:
- * references flattened to `<LogicalId>` / `<LogicalId.Attribute>`, pseudo parameters to
- * `<AWS::Region>`. Acknowledging the exact finding keeps any other wildcard in the same policy
- * reported.
+ * The images a launch may boot: Amazon's own (`ec2:Owner` is `amazon` for Amazon Linux) when a
+ * pool boots `al2023`, and exactly the AMI ids the other pools name (literal, or resolved from
+ * their SSM parameter at deploy, as their launch templates are). Image ARNs have no account.
  */
-export function iam5Finding(stack: Stack, resourceArn: string): string {
-  return `AwsSolutions-IAM5[Resource::${flattenReference(stack.resolve(resourceArn))}]`;
-}
-
-function flattenReference(node: unknown): string {
-  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  if (typeof node !== 'object' || node === null) return JSON.stringify(node);
-  if ('Fn::Join' in node && Array.isArray(node['Fn::Join'])) {
-    const [delimiter, items]: unknown[] = node['Fn::Join'];
-    return Array.isArray(items) ? items.map(flattenReference).join(String(delimiter)) : '';
+function imageStatements(stack: Stack, images: LaunchImages): ScopedStatement[] {
+  const statements: ScopedStatement[] = [];
+  if (images.amazonOwned) {
+    statements.push({
+      statement: new PolicyStatement({
+        sid: 'LaunchAmazonImages',
+        actions: LAUNCH,
+        resources: [ec2Arn(stack, 'image', '*', '')],
+        conditions: { StringEquals: { 'ec2:Owner': 'amazon' } },
+      }),
+      wildcardReason:
+        "Amazon Linux 2023's AMI id changes with every release (it is resolved from AWS's public SSM " +
+        'parameter); the wildcard is held to images owned by Amazon.',
+    });
   }
-  if ('Fn::GetAtt' in node && Array.isArray(node['Fn::GetAtt'])) {
-    return `<${node['Fn::GetAtt'].map(flattenReference).join('.')}>`;
+  if (images.imageIds.length > 0) {
+    statements.push({
+      statement: new PolicyStatement({
+        sid: 'LaunchPoolImages',
+        actions: LAUNCH,
+        resources: images.imageIds.map((id) => ec2Arn(stack, 'image', id, '')),
+      }),
+    });
   }
-  if ('Ref' in node) return `<${flattenReference(node.Ref)}>`;
-  return JSON.stringify(node);
+  return statements;
 }

@@ -2,7 +2,6 @@ import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { encodeScaleUpEnv } from '../../lambdas/scale-up/env';
 import { runtimePool } from '../../lambdas/scale-up/runtime-pool';
@@ -11,6 +10,7 @@ import type { JobQueues } from './job-queues';
 import type { JobTable } from './job-table';
 import { launcherStatements } from './launcher-policy';
 import type { RunnerNetwork } from './network';
+import { grantSecureStringRead } from './parameter-grants';
 import type { RunnerFleet } from './runner-fleet';
 import { createSpotlabFunction } from './spotlab-function';
 
@@ -98,15 +98,13 @@ export class Launcher extends Construct {
 
     // The job ledger's conditional writes are all the function does with the table.
     props.jobs.grantLedger(role);
-    // Decryption with the AWS managed key aws/ssm needs no KMS grant (see WebhookApi).
-    StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
-      parameterName: config.gitlab.apiTokenParameter,
-    }).grantRead(role);
+    grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);
     const policy = launcherStatements(stack, {
       launchTemplateIds: config.pools.map((pool) => props.fleet.launchTemplateId(pool.name)),
       subnetIds: network.subnetIds,
       securityGroup: network.securityGroup,
       instanceRole: props.fleet.instanceRole,
+      images: props.fleet.images,
     });
     for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
     Validations.of(role).acknowledge(...policy.acknowledgements);

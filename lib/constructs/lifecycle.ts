@@ -4,13 +4,14 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { encodeLifecycleEnv } from '../../lambdas/lifecycle/env';
 import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import type { JobTable } from './job-table';
-import { instanceControlStatements, runnerTokenStatement, withAcknowledgements } from './launcher-policy';
+import { instanceControlStatements } from './launcher-policy';
+import { withAcknowledgements } from './nag-acknowledgements';
+import { grantSecureStringRead, grantTokenCleanup } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
 
 /** Properties of {@link Lifecycle}. */
@@ -85,14 +86,11 @@ export class Lifecycle extends Construct {
     props.jobs.grantJournal(role);
     // A job whose launched instance another job took goes back on the demand queue at once.
     props.queues.demand.grantSendMessages(role);
-    StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
-      parameterName: props.gitlab.apiTokenParameter,
-    }).grantRead(role);
-    const policy = withAcknowledgements(stack, [
-      ...instanceControlStatements(stack),
-      runnerTokenStatement(stack, ['ssm:DeleteParameter']),
-    ]);
+    grantSecureStringRead(this, 'GitlabToken', role, props.gitlab.apiTokenParameter);
+    const policy = withAcknowledgements(stack, instanceControlStatements(stack));
     for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
     Validations.of(role).acknowledge(...policy.acknowledgements);
+    // Deletes the token of an instance that went away; reads none.
+    grantTokenCleanup(stack, role, { listByPath: false });
   }
 }

@@ -1,22 +1,17 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { encodeReaperEnv, poolLimitsOf } from '../../lambdas/reaper/env';
-import { runnerTokenPrefix } from '../../lambdas/shared/naming';
 import type { SpotlabConfig } from '../config/schema';
 import type { JobTable } from './job-table';
-import {
-  iam5Finding,
-  instanceControlStatements,
-  runnerTokenStatement,
-  withAcknowledgements,
-} from './launcher-policy';
+import { instanceControlStatements } from './launcher-policy';
+import { iam5Finding, withAcknowledgements } from './nag-acknowledgements';
+import { grantSecureStringRead, grantTokenCleanup } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
 
 /** The parts of the configuration the reaper reads. */
@@ -97,29 +92,13 @@ export class Reaper extends Construct {
 
     props.jobs.grantSweep(role);
     props.demandQueue.grantSendMessages(role);
-    StringParameter.fromSecureStringParameterAttributes(this, 'GitlabToken', {
-      parameterName: config.gitlab.apiTokenParameter,
-    }).grantRead(role);
-    // GetParametersByPath is authorised on the path itself; names only, the sweep decrypts nothing.
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['ssm:GetParametersByPath'],
-        resources: [
-          stack.formatArn({
-            service: 'ssm',
-            resource: 'parameter',
-            resourceName: runnerTokenPrefix(stack.stackName).replace(/^\//, ''),
-          }),
-        ],
-      }),
-    );
+    grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);
     // DescribeInstances (Resource "*": no resource-level permissions) also answers the by-id
     // lookup of a listed runner's instance, whichever stack launched it; nothing else is granted.
-    const policy = withAcknowledgements(stack, [
-      ...instanceControlStatements(stack),
-      runnerTokenStatement(stack, ['ssm:DeleteParameter']),
-    ]);
+    const policy = withAcknowledgements(stack, instanceControlStatements(stack));
     for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
     Validations.of(role).acknowledge(...policy.acknowledgements);
+    // Lists token names by path and deletes orphans; a Deny keeps their values out of reach.
+    grantTokenCleanup(stack, role, { listByPath: true });
   }
 }

@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { RUNNER_TOKEN_OWNER_TAG, runnerTokenPrefix } from '../../lambdas/shared/naming';
 import { renderUserData } from '../bootstrap/user-data';
 import type { PoolConfig } from '../config/schema';
-import { iam5Finding } from './launcher-policy';
+import { iam5Finding } from './nag-acknowledgements';
 
 /** Properties of {@link RunnerFleet}. */
 export interface RunnerFleetProps {
@@ -44,6 +44,14 @@ export interface RunnerFleetProps {
   readonly tokenWaitSeconds?: number;
 }
 
+/** What the launch templates boot, for the launcher's image conditions. */
+export interface LaunchImages {
+  /** Some pool boots Amazon Linux 2023 (`al2023`), an Amazon-owned image. */
+  readonly amazonOwned: boolean;
+  /** The AMI ids of the other pools: literal, or the deploy-time value of their SSM parameter. */
+  readonly imageIds: readonly string[];
+}
+
 /** Root device of Amazon Linux 2023 and of AMIs built from it. */
 const ROOT_DEVICE = '/dev/xvda';
 
@@ -58,6 +66,8 @@ export class RunnerFleet extends Construct {
   readonly instanceRole: Role;
   /** Launch template of each pool, by pool name. */
   readonly launchTemplates: ReadonlyMap<string, LaunchTemplate>;
+  /** The images the launch templates boot. */
+  readonly images: LaunchImages;
 
   constructor(scope: Construct, id: string, props: RunnerFleetProps) {
     super(scope, id);
@@ -72,7 +82,12 @@ export class RunnerFleet extends Construct {
     const instanceProfile = new InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole });
 
     const templates = new Map<string, LaunchTemplate>();
+    const imageIds = new Set<string>();
     for (const pool of props.pools) {
+      const machineImage = machineImageOf(pool);
+      // The same value the template's ImageId gets (an SSM-backed image is one CloudFormation
+      // parameter however often it is asked for), so the launcher may boot exactly these.
+      if (pool.image !== 'al2023') imageIds.add(machineImage.getImage(this).imageId);
       const userData = renderUserData({
         region: Aws.REGION,
         gitlabUrl: props.gitlabUrl,
@@ -88,7 +103,7 @@ export class RunnerFleet extends Construct {
         runnerVersion: props.gitlabRunnerVersion,
       });
       const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
-        machineImage: machineImageOf(pool),
+        machineImage,
         userData: UserData.custom(userData),
         blockDevices: [
           {
@@ -120,6 +135,10 @@ export class RunnerFleet extends Construct {
       templates.set(pool.name, template);
     }
     this.launchTemplates = templates;
+    this.images = {
+      amazonOwned: props.pools.some((pool) => pool.image === 'al2023'),
+      imageIds: [...imageIds],
+    };
 
     // Each VM may read and delete its own token parameter only. AWS facts this rests on:
     // - `ec2:SourceInstanceARN` is in the request context of every call signed with an instance

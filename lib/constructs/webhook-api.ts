@@ -4,10 +4,10 @@ import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { encodeWebhookEnv } from '../../lambdas/webhook/env';
 import type { JobQueues } from './job-queues';
+import { grantSecureStringRead } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
 
 /** Properties of {@link WebhookApi}. */
@@ -129,11 +129,7 @@ export class WebhookApi extends Construct {
       (name) => name !== undefined,
     );
     secrets.forEach((parameterName, index) => {
-      // Decryption with the AWS managed key aws/ssm needs no KMS grant: its key policy allows any
-      // principal of the account through SSM.
-      StringParameter.fromSecureStringParameterAttributes(this, `Secret${index}`, {
-        parameterName,
-      }).grantRead(role);
+      grantSecureStringRead(this, `Secret${index}`, role, parameterName);
     });
   }
 }

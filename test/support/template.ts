@@ -46,7 +46,8 @@ export function logicalId(template: Template, type: string, match: string | RegE
   return ids[0] ?? '';
 }
 
-const statementSchema = z.object({
+/** Schema of one IAM policy statement, as far as the tests read it. */
+export const statementSchema = z.object({
   Sid: z.string().optional(),
   Effect: z.string(),
   Action: z.union([z.string(), z.array(z.string())]),
