@@ -177,7 +177,9 @@ function launchStatements(stack: Stack, scope: LauncherScope): ScopedStatement[]
     deny('DenyLaunchWithoutStackTemplate', { ArnNotEquals: { 'ec2:LaunchTemplate': templateArns } }),
     deny('DenyLaunchWithoutImdsV2', { StringNotEquals: { 'ec2:MetadataHttpTokens': 'required' } }),
     // Hop limit 1: the metadata answer dies one hop out, away from job containers.
-    deny('DenyLaunchWithMetadataHops', { NumericGreaterThan: { 'ec2:MetadataHttpPutResponseHopLimit': 1 } }),
+    deny('DenyLaunchWithMetadataHops', {
+      NumericGreaterThan: { 'ec2:MetadataHttpPutResponseHopLimit': '1' },
+    }),
   ];
 }
 
