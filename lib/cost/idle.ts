@@ -21,7 +21,16 @@ export interface IdleCost {
  * time and log volume on an empty fleet, and how many pollers Lambda keeps on an empty queue,
  * which AWS does not document. Each is a deliberately high guess.
  */
-export const IDLE_ASSUMPTIONS = {
+export interface IdleAssumptions {
+  readonly reaperSecondsPerSweep: number;
+  readonly reaperLogBytesPerSweep: number;
+  readonly reaperReadUnitsPerSweep: number;
+  readonly sqsPollersPerQueue: number;
+  readonly sqsLongPollSeconds: number;
+}
+
+/** The guesses {@link idleCost} uses unless told otherwise. */
+export const IDLE_ASSUMPTIONS: IdleAssumptions = {
   /** One sweep of an empty fleet: EC2, the job table, SSM, two GitLab listings. */
   reaperSecondsPerSweep: 1,
   /** START/END/REPORT lines, the "sweep done" line and the EMF document of one sweep. */
@@ -31,7 +40,7 @@ export const IDLE_ASSUMPTIONS = {
   /** Lambda's pollers on each event-source queue, each long-polling 20 s at a time. */
   sqsPollersPerQueue: 5,
   sqsLongPollSeconds: 20,
-} as const;
+};
 
 /** The reaper's schedule (lib/constructs/reaper.ts) and memory (lib/constructs/spotlab-function.ts). */
 const SWEEPS_PER_MONTH = HOURS_PER_MONTH * 60;
@@ -76,7 +85,7 @@ const line = (item: string, quantity: number, unit: string, usdPerMonth: number)
  */
 export function idleCost(
   config: Readonly<Pick<SpotlabConfig, 'pools'>>,
-  assume: typeof IDLE_ASSUMPTIONS = IDLE_ASSUMPTIONS,
+  assume: IdleAssumptions = IDLE_ASSUMPTIONS,
 ): IdleCost {
   const pools = config.pools.length;
   const sweeps = SWEEPS_PER_MONTH;
