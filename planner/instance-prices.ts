@@ -60,7 +60,7 @@ export function instancePrices(
     const unpriced = types.filter((type) => !own(type) && ON_DEMAND_USD_PER_HOUR[type] !== undefined);
     if (unpriced.length > 0)
       warnings.push(
-        `${unpriced.join(', ')}: us-east-1 list prices, not ${region}'s (often 5-30% more); pass --prices <file>`,
+        `${unpriced.join(', ')}: us-east-1 list prices, not ${region}'s (other Regions cost up to ~30% more); pass --prices <file>`,
       );
   }
   const basis =
