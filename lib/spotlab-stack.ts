@@ -64,7 +64,10 @@ export class SpotlabStack extends Stack {
     });
     this.network = new RunnerNetwork(this, 'Network', { config: config.network });
     if (config.cache.enabled) {
-      this.cache = new RunnerCache(this, 'Cache', { expireAfterDays: config.cache.expireAfterDays });
+      this.cache = new RunnerCache(this, 'Cache', {
+        expireAfterDays: config.cache.expireAfterDays,
+        removal: config.cache.removalPolicy,
+      });
     }
     this.fleet = new RunnerFleet(this, 'Fleet', {
       pools: config.pools,

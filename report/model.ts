@@ -21,6 +21,19 @@ export interface RunSummary {
    * are the machines still running, which is no defect.
    */
   readonly leftovers: number;
+  /**
+   * Cost by what AWS bills for: instances, EBS, public IPv4, the control plane, and their total
+   * (`spotlab simulate --config` only).
+   */
+  readonly costBreakdownUSD?: {
+    readonly instances: number;
+    readonly ebs: number;
+    readonly publicIpv4: number;
+    readonly controlPlane: number;
+    readonly total: number;
+  };
+  /** Jobs whose tags no configured pool covers, replayed on a pool that takes them anyway (`--config` only). */
+  readonly unroutableJobs?: number;
 }
 
 /** One sample of the timeline, taken at a regular interval of simulated time. */

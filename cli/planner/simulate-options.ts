@@ -4,6 +4,7 @@ import { DEFAULT_AUTOSCALER, DEFAULT_PARAMETERS } from '../../planner/defaults';
 import { parseDurationSeconds } from '../../planner/duration';
 import type { SimParameters } from '../../planner/model';
 import type { TraceFormat } from '../../planner/trace/parse';
+import { UsageError } from '../errors';
 import { type FlagSpecs, numberFlag, parseFlags } from './flags';
 
 const D = DEFAULT_PARAMETERS;
@@ -31,6 +32,10 @@ Options:
   --spot-discount <0..1>         spot price off on-demand (default ${D.spotDiscount})
   --interrupt-rate <0..1>        share of spot jobs interrupted mid-job (default ${D.interruptRate})
   --price-per-hour <usd>         on-demand price of one runner instance (default ${D.onDemandUSDPerHour})
+  --config <file>                replay through this configuration's pools, instance types and caps
+                                 (its routing, prices and disks; adds costBreakdownUSD)
+  --region <region>              with --config: the Region to price (default AWS_REGION, else us-east-1)
+  --prices <file>                with --config: on-demand USD/h by type, {"date":…,"usdPerHour":{…}}
   --out <report.html>            also write the HTML report
   --json                         print only the JSON line
   -h, --help                     this help
@@ -50,6 +55,9 @@ const specs = {
   'spot-discount': { type: 'string' },
   'interrupt-rate': { type: 'string' },
   'price-per-hour': { type: 'string' },
+  config: { type: 'string' },
+  region: { type: 'string' },
+  prices: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -73,6 +81,12 @@ const schema = z.object({
   'spot-discount': numberFlag(0, 1).optional(),
   'interrupt-rate': numberFlag(0, 1).optional(),
   'price-per-hour': numberFlag(0).optional(),
+  config: z.string().min(1).optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS Region such as eu-west-1')
+    .optional(),
+  prices: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   json: z.boolean().default(false),
   help: z.boolean().default(false),
@@ -85,8 +99,19 @@ export interface SimulateOptions {
   readonly format: TraceFormat | undefined;
   readonly parameters: SimParameters;
   readonly alternatives: Alternatives;
+  /** `--config`, `--region`, `--prices`: replay through the operator's own fleet. */
+  readonly configured: ConfiguredOptions | undefined;
+  /** `--price-per-hour` as given (the alternatives' price), before its default. */
+  readonly pricePerHour: number | undefined;
   readonly out: string | undefined;
   readonly json: boolean;
+}
+
+/** What `--config`, `--region` and `--prices` name. */
+export interface ConfiguredOptions {
+  readonly config: string;
+  readonly region: string | undefined;
+  readonly prices: string | undefined;
 }
 
 /**
@@ -95,6 +120,8 @@ export interface SimulateOptions {
  */
 export function parseSimulateOptions(args: readonly string[]): SimulateOptions {
   const flags = parseFlags(args, specs, schema);
+  if (flags.config === undefined && (flags.region !== undefined || flags.prices !== undefined))
+    throw new UsageError('--region and --prices price a --config replay: give --config too');
   return {
     help: flags.help,
     trace: flags.trace,
@@ -116,6 +143,11 @@ export function parseSimulateOptions(args: readonly string[]): SimulateOptions {
         pricing: flags['autoscaler-pricing'] ?? A.pricing,
       },
     },
+    configured:
+      flags.config === undefined
+        ? undefined
+        : { config: flags.config, region: flags.region, prices: flags.prices },
+    pricePerHour: flags['price-per-hour'],
     out: flags.out,
     json: flags.json,
   };

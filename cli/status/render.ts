@@ -16,6 +16,10 @@ export function renderStatus(report: StatusReport): string {
       `${usd(report.spend.usdPerHour)}/h of ${usd(report.spend.capUsdPerHour)}/h cap (on-demand rates)`,
     ],
     [
+      'Idle cost',
+      `≈ ${usd(report.spend.idleUsdPerMonth)}/month with no job running (list prices, docs/cost.md)`,
+    ],
+    [
       'Jobs waiting',
       q.demand === null
         ? '?'

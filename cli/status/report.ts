@@ -1,5 +1,6 @@
 import { estimatedSpendPerHour } from '../../lambdas/shared/prices';
 import type { SpotlabConfig } from '../../lib/config/schema';
+import { idleCost } from '../../lib/cost/idle';
 import type { FleetInstance } from '../aws/fleet';
 import { isLaunching, type LaunchSwitch } from '../aws/launching';
 import type { QueueDepth } from '../aws/queues';
@@ -50,7 +51,12 @@ export interface StatusReport {
     readonly demandDeadLetters: number | null;
     readonly lifecycleDeadLetters: number | null;
   };
-  readonly spend: { readonly usdPerHour: number; readonly capUsdPerHour: number };
+  readonly spend: {
+    readonly usdPerHour: number;
+    readonly capUsdPerHour: number;
+    /** What this configuration costs a month with no job running, list prices (docs/cost.md). */
+    readonly idleUsdPerMonth: number;
+  };
   /** Parts that could not be read, and anything the operator should look at. */
   readonly problems: readonly string[];
   readonly notes: readonly string[];
@@ -126,7 +132,11 @@ export function buildStatusReport(
             truncated: runners.truncated,
           },
     queues,
-    spend: { usdPerHour, capUsdPerHour: config.maxSpendPerHourUsd },
+    spend: {
+      usdPerHour,
+      capUsdPerHour: config.maxSpendPerHourUsd,
+      idleUsdPerMonth: Math.round(idleCost(config).usdPerMonth * 100) / 100,
+    },
     problems,
     notes,
   };

@@ -105,8 +105,13 @@ export const spotlabConfigSchema = z
       .strictObject({
         enabled: z.boolean().default(true),
         expireAfterDays: z.number().int().min(1).max(365).default(14),
+        /**
+         * What `cdk destroy` does with the bucket: `retain` keeps it (its lifecycle rule still
+         * empties it within `expireAfterDays`), `destroy` empties and deletes it.
+         */
+        removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
       })
-      .default({ enabled: true, expireAfterDays: 14 }),
+      .default({ enabled: true, expireAfterDays: 14, removalPolicy: 'retain' }),
     /**
      * On-demand USD per hour by instance type, for the spend cap; overrides and extends the
      * built-in table (us-east-1 list prices). Types in neither are priced at `defaultUsdPerHour`.

@@ -25,7 +25,7 @@ export interface RunnerNetworkProps {
 /**
  * The runners' network: the subnets instances launch into and their security group.
  *
- * A created VPC has public subnets only and no NAT gateway, so an idle Spotlab costs nothing;
+ * A created VPC has public subnets only and no NAT gateway, so the network costs nothing at idle;
  * instances take a public address and reach GitLab, registries and the AWS APIs directly. With
  * existing subnets, nothing is looked up at synth (the stack stays environment-agnostic): the ids
  * are used as given and the subnets must route to GitLab and the AWS APIs themselves.

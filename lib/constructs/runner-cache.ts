@@ -9,6 +9,13 @@ export interface RunnerCacheProps {
    * @default 14
    */
   readonly expireAfterDays?: number;
+  /**
+   * What deleting the stack does with the bucket. `retain` keeps it and its objects; the lifecycle
+   * rule goes on expiring them, so a kept bucket is empty, and costs nothing, within
+   * `expireAfterDays`. `destroy` empties it first (CDK's auto-delete custom resource) and deletes it.
+   * @default 'retain'
+   */
+  readonly removal?: 'retain' | 'destroy';
 }
 
 /**
@@ -22,6 +29,7 @@ export class RunnerCache extends Construct {
   constructor(scope: Construct, id: string, props: RunnerCacheProps = {}) {
     super(scope, id);
     const expireAfterDays = props.expireAfterDays ?? 14;
+    const destroy = props.removal === 'destroy';
     this.bucket = new Bucket(this, 'Bucket', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -36,10 +44,11 @@ export class RunnerCache extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      // A rebuildable cache: deleting the stack may delete the bucket, but only once it is empty,
-      // so nothing is deleted behind the operator's back (no auto-delete custom resource).
-      removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      // CloudFormation cannot delete a bucket that still holds objects: "delete only when empty"
+      // would leave `cdk destroy` failed (DELETE_FAILED) after any job wrote a cache. So either
+      // keep the bucket, or empty it with CDK's auto-delete custom resource.
+      removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      autoDeleteObjects: destroy,
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',

@@ -1,4 +1,5 @@
 import type { RuntimePool } from '../../lambdas/scale-up/runtime-pool';
+import type { PriceList } from '../../lambdas/shared/prices';
 import { dockerPool } from '../pools';
 
 /** The faults and size of a fault-suite run; rates are per event of their kind. */
@@ -154,6 +155,18 @@ export interface Scenario {
   readonly capacityErrors?: readonly CapacityError[];
   /** The jobs, in creation order (ties keep this order). */
   readonly jobs: readonly ScenarioJob[];
+  /**
+   * The global caps and the prices the spend cap reads, as a configuration sets them
+   * (`spotlab simulate --config`). @default 500 instances, 1,000 USD/h, every type at 0.1 USD/h
+   */
+  readonly caps?: ScenarioCaps;
+}
+
+/** A configuration's global caps, and the price list its spend cap reads. */
+export interface ScenarioCaps {
+  readonly maxInstances: number;
+  readonly maxSpendPerHourUsd: number;
+  readonly prices: PriceList;
 }
 
 /** A pool of the scenario: what scale-up reads, and how its VMs behave. */

@@ -28,6 +28,8 @@ export interface Spotlab {
 }
 
 const FAULTS: readonly GitlabFault[] = [429, 500, 502, 503];
+/** Every type at 0.1 USD/h: far from the default 1,000 USD/h cap, which no bundled scenario reaches. */
+const SIM_PRICES = { usdPerHour: {}, defaultUsdPerHour: 0.1 } as const;
 
 /** GitLab as Spotlab's Lambdas reach it: each call may be answered 429/5xx at the scenario's rate. */
 function faultyGitlab(world: World) {
@@ -112,8 +114,11 @@ export function spotlab(world: World): Spotlab {
     pools: world.scenario.pools,
     subnetIds: ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'],
     scope: { type: 'project' },
-    limits: { maxInstances: 500, maxSpendPerHourUsd: 1_000 },
-    prices: { usdPerHour: {}, defaultUsdPerHour: 0.1 },
+    limits: {
+      maxInstances: world.scenario.caps?.maxInstances ?? 500,
+      maxSpendPerHourUsd: world.scenario.caps?.maxSpendPerHourUsd ?? 1_000,
+    },
+    prices: world.scenario.caps?.prices ?? SIM_PRICES,
     shapeTags: { cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' },
     stackName: STACK,
     observer: { ...silentObserver, failed },
@@ -164,7 +169,7 @@ export function spotlab(world: World): Spotlab {
     settings: {
       ...REAPER_DEFAULTS,
       poolLimits: poolLimitsOf(world.scenario.pools),
-      prices: { usdPerHour: {}, defaultUsdPerHour: 0.1 },
+      prices: world.scenario.caps?.prices ?? SIM_PRICES,
       // The projects Spotlab is configured to serve: every project the scenario's jobs belong to.
       projectIds: [...new Set(world.scenario.jobs.map((job) => job.projectId))].sort((a, b) => a - b),
       runnerScope: scaleUpDeps.scope,

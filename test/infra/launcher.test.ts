@@ -367,12 +367,12 @@ describe('Spotlab launcher: job table and cache', () => {
     });
   });
 
-  it('keeps the cache private, encrypted, TLS-only and expiring, and deletes it only when empty', () => {
+  it('keeps the cache private, encrypted, TLS-only and expiring, and and keeps it by default when the stack is deleted', () => {
     const buckets = created.template.findResources('AWS::S3::Bucket');
     const [bucket] = Object.values(buckets);
 
     expect(Object.keys(buckets)).toHaveLength(1);
-    expect(bucket?.DeletionPolicy).toBe('Delete');
+    expect(bucket?.DeletionPolicy).toBe('Retain');
     expect(bucket?.Properties).toMatchObject({
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
