@@ -1,3 +1,4 @@
+import { needsReaper, type OpenFacts } from '../lambdas/shared/job-table/states';
 import { instanceOf, type MemoryJobItem } from './in-memory-job-item';
 import { InMemoryJournal, InMemoryLedger, InMemorySweepView } from './in-memory-job-views';
 
@@ -18,6 +19,8 @@ export class InMemoryJobTable {
   // When each job id entered the map: lookups answer in the map's order, as a walk of it did.
   private readonly entered = new Map<number, number>();
   private entries = 0;
+  // The open set (`needsReaper`), as the sparse `open` index: a sweep costs what is alive.
+  private readonly openIds = new Set<number>();
 
   constructor(readonly now: () => number = Date.now) {
     this.ledger = new InMemoryLedger(this);
@@ -42,6 +45,30 @@ export class InMemoryJobTable {
     const instanceId = instanceOf(item);
     if (instanceId !== undefined) add(this.byInstance, instanceId, jobId);
     if (item.launch !== undefined) add(this.byLaunchInstance, item.launch.instanceId, jobId);
+    this.settle(jobId);
+  }
+
+  /**
+   * Puts job `jobId` into the open set or takes it out, as its item is now: call after every write
+   * that changes what `needsReaper` reads (the DynamoDB adapters do it in the write itself).
+   */
+  settle(jobId: number): void {
+    const item = this.items.get(jobId);
+    if (item !== undefined && needsReaper(openFacts(item))) this.openIds.add(jobId);
+    else this.openIds.delete(jobId);
+  }
+
+  /** The open items, in the order the table's map holds them (a walk of it answered so). */
+  openItems(): [number, MemoryJobItem][] {
+    const found: [number, MemoryJobItem][] = [];
+    for (const jobId of this.openIds) {
+      const item = this.items.get(jobId);
+      // A test may delete an item behind the views' back: drop what is no longer open.
+      if (item !== undefined && needsReaper(openFacts(item))) found.push([jobId, item]);
+      else this.openIds.delete(jobId);
+    }
+    const order = (jobId: number) => this.entered.get(jobId) ?? 0;
+    return found.sort(([a], [b]) => order(a) - order(b));
   }
 
   /** The items that name `instanceId` (the instance index). */
@@ -77,4 +104,13 @@ function add(index: Map<string, Set<number>>, key: string, jobId: number): void 
   const jobIds = index.get(key);
   if (jobIds === undefined) index.set(key, new Set([jobId]));
   else jobIds.add(jobId);
+}
+
+function openFacts(item: MemoryJobItem): OpenFacts {
+  return {
+    instanceId: instanceOf(item),
+    cleanedUp: item.cleanedUp === true,
+    launchInstanceId: item.launch?.instanceId,
+    launchCleanedUp: item.launchCleanedUp === true,
+  };
 }

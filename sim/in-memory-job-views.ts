@@ -62,6 +62,7 @@ export class InMemoryLedger extends View implements JobLedger {
   async release(jobId: number): Promise<void> {
     this.maybeFail();
     if (this.items.get(jobId)?.state === 'claimed') this.items.delete(jobId);
+    this.table.settle(jobId);
   }
 
   async recordLaunch(jobId: number, record: LaunchRecord): Promise<void> {
@@ -189,12 +190,22 @@ export class InMemoryJournal extends View implements JobJournal {
 
 /** The reaper's {@link JobSweepView}. */
 export class InMemorySweepView extends View implements JobSweepView {
-  readonly calls = { scan: 0, markCleanedUp: 0, markLost: 0 };
+  readonly calls = { open: 0, markCleanedUp: 0, markLost: 0 };
 
-  async scan(): Promise<readonly JobItem[]> {
-    this.calls.scan += 1;
+  async open(): Promise<readonly JobItem[]> {
+    this.calls.open += 1;
     this.maybeFail();
-    return [...this.items].map(([jobId, item]) => toRecord(jobId, item));
+    return this.table.openItems().map(([jobId, item]) => toRecord(jobId, item));
+  }
+
+  async statesOf(jobIds: readonly number[]): Promise<ReadonlyMap<number, JobState>> {
+    this.maybeFail();
+    const states = new Map<number, JobState>();
+    for (const jobId of jobIds) {
+      const state = this.items.get(jobId)?.state;
+      if (state !== undefined) states.set(jobId, state);
+    }
+    return states;
   }
 
   async markCleanedUp(jobId: number, instanceId: string): Promise<boolean> {
@@ -203,6 +214,7 @@ export class InMemorySweepView extends View implements JobSweepView {
     const item = this.items.get(jobId);
     if (item === undefined || instanceOf(item) !== instanceId || item.cleanedUp === true) return false;
     item.cleanedUp = true;
+    this.table.settle(jobId);
     return true;
   }
 
@@ -217,6 +229,7 @@ export class InMemorySweepView extends View implements JobSweepView {
     const item = this.items.get(jobId);
     if (item?.launch?.instanceId !== launchInstanceId || item.launchCleanedUp === true) return false;
     item.launchCleanedUp = true;
+    this.table.settle(jobId);
     return true;
   }
 
@@ -233,6 +246,7 @@ export class InMemorySweepView extends View implements JobSweepView {
       return false;
     item.state = 'lost';
     item.cleanedUp = true;
+    this.table.settle(jobId);
     return true;
   }
 }

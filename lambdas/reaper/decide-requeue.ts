@@ -3,7 +3,9 @@ import type { DemandMessage } from '../shared/job-messages';
 import type { JobItem } from '../shared/job-table/views';
 
 /**
- * The projects whose pending jobs a sweep lists: those in the job table and the configured ones,
+ * The projects whose pending jobs a sweep lists: those of the job table's open items and the
+ * configured ones (a project whose jobs are all finished is polled only when configured: the
+ * sweep no longer reads the week of history that named it),
  * rotated by the minute so that a page budget smaller than the project count still reaches every
  * project within a few sweeps.
  */
@@ -29,7 +31,7 @@ export function projectsToPoll(
  */
 export function decideRequeue(
   pending: readonly PendingJob[],
-  jobs: readonly JobItem[],
+  jobs: readonly Pick<JobItem, 'jobId' | 'state'>[],
   lostNow: ReadonlySet<number>,
   nowMs: number,
   graceSeconds: number,
@@ -43,6 +45,25 @@ export function decideRequeue(
     if (state === undefined || state === 'lost' || lostNow.has(job.id)) chosen.set(job.id, job);
   }
   return [...chosen.values()];
+}
+
+/**
+ * The pending jobs past the grace period that none of the sweep's open items is for: the only
+ * ones whose item {@link decideRequeue} must read by key (a closed item is claimed-then-skipped,
+ * finished, or `lost` and cleaned up).
+ */
+export function pendingToLookUp(
+  pending: readonly PendingJob[],
+  jobs: readonly Pick<JobItem, 'jobId'>[],
+  nowMs: number,
+  graceSeconds: number,
+): number[] {
+  const open = new Set(jobs.map((j) => j.jobId));
+  return pending.flatMap((job) => {
+    const createdMs = Date.parse(job.createdAt);
+    if (Number.isNaN(createdMs) || nowMs - createdMs <= graceSeconds * 1000) return [];
+    return open.has(job.id) ? [] : [job.id];
+  });
 }
 
 /** The demand message the webhook would have written for `job` (see `demandMessageSchema`). */

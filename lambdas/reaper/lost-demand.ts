@@ -1,7 +1,8 @@
 import type { PendingJob } from '../shared/gitlab/port';
+import type { JobState } from '../shared/job-table/states';
 import type { JobItem } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
-import { decideRequeue, projectsToPoll, toDemandMessage } from './decide-requeue';
+import { decideRequeue, pendingToLookUp, projectsToPoll, toDemandMessage } from './decide-requeue';
 import type { SweepDeps, SweepRun } from './sweep-context';
 
 /**
@@ -18,7 +19,17 @@ export async function requeueLostDemand(
   run: SweepRun,
 ): Promise<{ requeued: number; pagesRead: number }> {
   const { pending, pagesRead } = await listPending(jobs, nowMs, deps, run);
-  const chosen = decideRequeue(pending, jobs, lostNow, nowMs, deps.settings.pendingGraceSeconds);
+  const grace = deps.settings.pendingGraceSeconds;
+  const unknown = pendingToLookUp(pending, jobs, nowMs, grace);
+  // The open items do not say whether the others have an item at all: read those by key. Without
+  // the answer every one of them would look lost: requeue nothing this sweep.
+  const looked =
+    unknown.length === 0
+      ? { value: new Map<number, JobState>() }
+      : await run.attempt('read_states', unknown.length, () => deps.table.statesOf(unknown));
+  if (looked === undefined) return { requeued: 0, pagesRead };
+  const known = [...jobs, ...[...looked.value].map(([jobId, state]) => ({ jobId, state }))];
+  const chosen = decideRequeue(pending, known, lostNow, nowMs, grace);
   const sent = await mapLimit(chosen, 4, async (job) => {
     const done = await run.attempt('requeue', job.id, () => deps.queue.send(toDemandMessage(job, nowMs)));
     if (done !== undefined) deps.observer.demandRequeued(job.id, job.projectId);

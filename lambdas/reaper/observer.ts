@@ -17,6 +17,7 @@ export type ReaperStage =
   | 'token'
   | 'mark'
   | 'list_pending'
+  | 'read_states'
   | 'requeue'
   | 'list_runners'
   | 'instance_states';

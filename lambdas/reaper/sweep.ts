@@ -19,7 +19,8 @@ import { type SweepDeps, SweepRun } from './sweep-context';
 const CONCURRENCY = 4;
 
 /**
- * One reaper sweep: reconcile EC2, the job table and the token parameters; terminate instances
+ * One reaper sweep: reconcile EC2, the job table's open items (`needsReaper`: its reads grow with
+ * what is alive, not with the table's history) and the token parameters; terminate instances
  * that never took their token, idled (and GitLab does not call their runner busy) or outlived
  * their pool; delete runners and tokens whose
  * instance is gone and mark their items; then enqueue demand GitLab's dropped webhooks lost, and
@@ -32,7 +33,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepSummary> {
   const nowMs = deps.now();
   const [instances, jobs, tokens] = await Promise.all([
     run.attempt('describe', undefined, () => deps.fleet.live()),
-    run.attempt('scan', undefined, () => deps.table.scan()),
+    run.attempt('scan', undefined, () => deps.table.open()),
     run.attempt('list_tokens', undefined, () => deps.tokens.list()),
   ]);
   if (instances !== undefined) reportFleet(instances.value, deps);

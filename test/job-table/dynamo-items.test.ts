@@ -9,7 +9,7 @@ const { dynamo, fresh, journalAt, ledger, readItem, launchedItem } = jobTable();
 const expires = { N: String(T0_SECONDS + JOB_ITEM_TTL_SECONDS) };
 
 describe('job table on DynamoDB: the items the adapters write', () => {
-  it('writes a launch: instance, runner, pool and purchase option, in whole epoch seconds, expiring in 7 days', async () => {
+  it('writes a launch: instance, runner, pool and purchase option, in whole epoch seconds, expiring in 7 days, in the open set', async () => {
     const { jobId, at } = fresh();
 
     await launchedItem(jobId, at);
@@ -27,6 +27,7 @@ describe('job table on DynamoDB: the items the adapters write', () => {
       launchRunnerId: { N: '9100' },
       pool: { S: 'arm-docker' },
       lifecycle: { S: 'spot' },
+      openShard: { N: '0' },
     });
   });
 
@@ -42,7 +43,7 @@ describe('job table on DynamoDB: the items the adapters write', () => {
     });
   });
 
-  it('writes a running job it never saw with its placement, not cleaned up', async () => {
+  it('writes a running job it never saw with its placement, not cleaned up, in the open set', async () => {
     const { jobId, at } = fresh();
 
     await journalAt().recordRunning(jobId, PROJECT, at);
@@ -56,6 +57,7 @@ describe('job table on DynamoDB: the items the adapters write', () => {
       runningAt: { N: String(T0_SECONDS) },
       expiresAt: expires,
       cleanedUp: { BOOL: false },
+      openShard: { N: '0' },
     });
   });
 
@@ -122,18 +124,18 @@ describe('job table on DynamoDB: items no Spotlab writer wrote', () => {
     await expect(journalAt().get(jobId)).rejects.toBeInstanceOf(JobItemError);
   });
 
-  it('skips and reports in a scan an item in an unknown state, and reads on', async () => {
+  it('skips and reports among the open items one in an unknown state, and reads on', async () => {
     const problems: string[] = [];
     const { jobId, at } = fresh();
     await launchedItem(jobId, at);
-    await put({ jobId: { N: String(jobId + 1) }, state: { S: 'vanished' } });
+    await put({ jobId: { N: String(jobId + 1) }, state: { S: 'vanished' }, openShard: { N: '0' } });
 
     const items = await dynamoSweepView(
       dynamo(),
       TABLE,
       () => T0,
       (p) => problems.push(p),
-    ).scan();
+    ).open();
 
     expect(items.some((i) => i.jobId === jobId)).toBe(true);
     expect(items.some((i) => i.jobId === jobId + 1)).toBe(false);

@@ -78,13 +78,14 @@ describe.each(IMPLEMENTATIONS)('job table (%s): interruption and retry', (_name,
 
 describe.each(IMPLEMENTATIONS)("job table (%s): the reaper's marks", (_name, open) => {
   const table: JobTableSubject = open();
-  const scanned = async (jobId: number) => (await table.sweepAt().scan()).find((i) => i.jobId === jobId);
+  // The item as a read by key finds it: a mark may take it out of the open set.
+  const scanned = (jobId: number) => table.journalAt().get(jobId);
 
-  it('scans every item, with the latest time any writer stamped on it', async () => {
+  it('reads an open item with the latest time any writer stamped on it', async () => {
     const { jobId, at } = table.fresh();
     await arrangeLaunched(table, jobId, at);
 
-    expect(await scanned(jobId)).toMatchObject({
+    expect((await table.sweepAt().open()).find((i) => i.jobId === jobId)).toMatchObject({
       jobId,
       state: 'launched',
       projectId: PROJECT,

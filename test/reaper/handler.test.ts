@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -75,7 +75,7 @@ beforeEach(() => {
   });
   ec2.on(TerminateInstancesCommand).resolves({});
   const seconds = String(Math.floor(minutesAgo(20).getTime() / 1000));
-  dynamo.on(ScanCommand).resolves({
+  dynamo.on(QueryCommand).resolves({
     Items: [
       {
         jobId: { N: '1977' },

@@ -251,9 +251,9 @@ describe('reaper sweep: what a gone instance leaves behind', () => {
     await w.journal.recordRunning(1, PROJECT, { instanceId, runnerId });
     w.vanish(instanceId);
     w.clock.advance(3 * MINUTE);
-    const scan = w.table.scan.bind(w.table);
-    w.table.scan = async () => {
-      const items = await scan();
+    const open = w.table.open.bind(w.table);
+    w.table.open = async () => {
+      const items = await open();
       await w.journal.recordFinished(1, PROJECT, 'failed', { instanceId, runnerId });
       return items;
     };

@@ -17,6 +17,9 @@ import {
   JOB_TABLE_LAUNCH_INDEX,
   JOB_TABLE_LAUNCH_KEY,
   JOB_TABLE_LAUNCH_PROJECTION,
+  JOB_TABLE_OPEN_INDEX,
+  JOB_TABLE_OPEN_KEY,
+  JOB_TABLE_OPEN_PROJECTION,
 } from '../../lambdas/shared/job-table/keys';
 import type { JobJournal, Placement } from '../../lambdas/shared/job-table/views';
 
@@ -28,7 +31,7 @@ export const T0 = Date.UTC(2026, 10, 23, 9, 0, 0, 750);
 export const T0_SECONDS = Math.floor(T0 / 1000);
 
 /**
- * The job table as the stack creates it, with the two indexes the lifecycle consumer queries, on a
+ * The job table as the stack creates it, with the lifecycle consumer's two indexes and the reaper's open one, on a
  * dynalite started before the file's tests and stopped after them.
  */
 export function jobTable() {
@@ -53,6 +56,7 @@ export function jobTable() {
           { AttributeName: JOB_TABLE_KEY, AttributeType: 'N' },
           { AttributeName: JOB_TABLE_INSTANCE_KEY, AttributeType: 'S' },
           { AttributeName: JOB_TABLE_LAUNCH_KEY, AttributeType: 'S' },
+          { AttributeName: JOB_TABLE_OPEN_KEY, AttributeType: 'N' },
         ],
         KeySchema: [{ AttributeName: JOB_TABLE_KEY, KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
@@ -65,6 +69,11 @@ export function jobTable() {
             IndexName: JOB_TABLE_LAUNCH_INDEX,
             KeySchema: [{ AttributeName: JOB_TABLE_LAUNCH_KEY, KeyType: 'HASH' }],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...JOB_TABLE_LAUNCH_PROJECTION] },
+          },
+          {
+            IndexName: JOB_TABLE_OPEN_INDEX,
+            KeySchema: [{ AttributeName: JOB_TABLE_OPEN_KEY, KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...JOB_TABLE_OPEN_PROJECTION] },
           },
         ],
         BillingMode: 'PAY_PER_REQUEST',

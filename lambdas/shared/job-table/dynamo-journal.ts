@@ -1,5 +1,17 @@
 import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { FALSE, jobKey, secondsOf, TRUE, updateJobIf, type Values } from './dynamo-update';
+import {
+  type ConditionalUpdate,
+  FALSE,
+  jobKey,
+  LAUNCH_ELSEWHERE_OPEN,
+  OPEN_SET,
+  OPEN_VALUES,
+  secondsOf,
+  TRUE,
+  updateJobIf,
+  updateJobSettlingOpen,
+  type Values,
+} from './dynamo-update';
 import {
   JOB_TABLE_INSTANCE_INDEX,
   JOB_TABLE_INSTANCE_KEY,
@@ -40,8 +52,10 @@ export function dynamoJobJournal(
           'runningAt = :now',
           'expiresAt = :expires',
           'projectId = if_not_exists(projectId, :project)',
-          // A `lost` item the reaper cleaned up runs again: its new placement is not cleaned up.
+          // A `lost` item the reaper cleaned up runs again: its new placement is not cleaned up,
+          // and the item is open (`needsReaper`) until it is.
           'cleanedUp = :false',
+          OPEN_SET,
         ],
         // Created when absent: a `pending` delivered later must find the job taken. Only the
         // launcher's states, and `lost` (the reaper's mark for a job whose instance vanished,
@@ -56,6 +70,7 @@ export function dynamoJobJournal(
           ':false': FALSE,
           ':project': { N: String(projectId) },
           ...placementValues(placement),
+          ...OPEN_VALUES,
           ...stamp(),
           ...expiry(),
         },
@@ -66,7 +81,14 @@ export function dynamoJobJournal(
     },
     async recordFinished(jobId, projectId, status, placement) {
       const withPlacement = placement === undefined ? [] : [...placementSet(), 'cleanedUp = :true'];
-      const done = await apply(jobId, {
+      // Without a placement nothing `needsReaper` reads changes; with one, the item stays open
+      // only for a launch record's runner elsewhere.
+      const write =
+        placement === undefined
+          ? apply
+          : (id: number, update: ConditionalUpdate) =>
+              updateJobSettlingOpen(dynamo, tableName, id, update, LAUNCH_ELSEWHERE_OPEN);
+      const done = await write(jobId, {
         set: [
           '#state = :finished',
           'finishedStatus = :status',
@@ -80,7 +102,9 @@ export function dynamoJobJournal(
           ':finished': { S: 'finished' },
           ':status': { S: status },
           ':project': { N: String(projectId) },
-          ...(placement === undefined ? {} : { ...placementValues(placement), ':true': TRUE }),
+          ...(placement === undefined
+            ? {}
+            : { ...placementValues(placement), ':true': TRUE, ':false': FALSE }),
           ...stamp(),
           ...expiry(),
         },

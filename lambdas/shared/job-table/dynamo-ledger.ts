@@ -5,6 +5,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { jobKey, secondsOf, updateJobIf, type Values } from './dynamo-update';
+import { JOB_TABLE_OPEN_KEY, JOB_TABLE_OPEN_SHARD } from './keys';
 import { JOB_ITEM_TTL_SECONDS, STALE_CLAIM_SECONDS } from './lifetimes';
 import type { JobState } from './states';
 import { type JobLedger, JobMovedOnError, type LaunchRecord } from './views';
@@ -77,6 +78,8 @@ export function dynamoJobLedger(
         pool: { S: record.pool },
         lifecycle: { S: record.lifecycle },
         launchedAt: { N: String(seconds()) },
+        // It names an instance now: the reaper sees it until it is cleaned up (`needsReaper`).
+        [JOB_TABLE_OPEN_KEY]: { N: String(JOB_TABLE_OPEN_SHARD) },
       });
     },
     async recordSkip(jobId, reason) {

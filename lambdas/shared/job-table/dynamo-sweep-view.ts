@@ -1,11 +1,22 @@
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { FALSE, secondsOf, TRUE, updateJobIf, type Values } from './dynamo-update';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { readStates } from './dynamo-states';
+import {
+  FALSE,
+  LAUNCH_ELSEWHERE_OPEN,
+  PLACEMENT_OPEN,
+  secondsOf,
+  TRUE,
+  updateJobIf,
+  updateJobSettlingOpen,
+  type Values,
+} from './dynamo-update';
+import { JOB_TABLE_OPEN_INDEX, JOB_TABLE_OPEN_KEY, JOB_TABLE_OPEN_SHARD } from './keys';
 import { decodeJobItem, JobItemError } from './record';
 import type { JobItem, JobSweepView } from './views';
 
 /**
  * The production {@link JobSweepView}. An item that does not decode (another writer's, an unknown
- * state) is left out of the scan and reported through `onBadItem`, so one bad item never stops a
+ * state) is left out of a sweep's read and reported through `onBadItem`, so one bad item never stops a
  * sweep.
  */
 export function dynamoSweepView(
@@ -16,17 +27,31 @@ export function dynamoSweepView(
 ): JobSweepView {
   const update = async (jobId: number, set: string, condition: string, values: Values) =>
     (await updateJobIf(dynamo, tableName, jobId, { set: [set], condition, values })) !== false;
+  // A cleanup closes the item unless something else it names still waits (`needsReaper`).
+  const settle = async (jobId: number, set: string, condition: string, values: Values, stillOpen: string) =>
+    (await updateJobSettlingOpen(dynamo, tableName, jobId, { set: [set], condition, values }, stillOpen)) !==
+    false;
   const stamp = (): Values => ({ ':now': { N: String(secondsOf(now)) } });
   const notCleaned = 'instanceId = :instance AND (attribute_not_exists(cleanedUp) OR cleanedUp = :false)';
 
   return {
-    async scan() {
+    async open() {
       const items: JobItem[] = [];
       let ExclusiveStartKey: Values | undefined;
       do {
-        // One Scan serves both halves of the sweep: items to clean up, and which pending jobs have
-        // an item at all. The table holds ~7 days of jobs (TTL), a few pages for most teams.
-        const page = await dynamo.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
+        // The sparse index holds only the items `needsReaper` keeps (`keys.ts`): a sweep reads
+        // what is alive (about one item per live instance or unfinished job), not the week of
+        // history the table keeps. Eventually consistent, like every index: a sweep a second
+        // after a write may miss it, and the next sweep sees it.
+        const page = await dynamo.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: JOB_TABLE_OPEN_INDEX,
+            KeyConditionExpression: `${JOB_TABLE_OPEN_KEY} = :shard`,
+            ExpressionAttributeValues: { ':shard': { N: String(JOB_TABLE_OPEN_SHARD) } },
+            ExclusiveStartKey,
+          }),
+        );
         for (const raw of page.Items ?? []) {
           const item = decodeOrSkip(raw);
           if (item === undefined) onBadItem('job item has an unexpected shape');
@@ -36,15 +61,19 @@ export function dynamoSweepView(
       } while (ExclusiveStartKey !== undefined);
       return items;
     },
+    statesOf(jobIds) {
+      return readStates(dynamo, tableName, jobIds, onBadItem);
+    },
     markCleanedUp(jobId, instanceId) {
       // The item may have moved on since the scan (the lifecycle consumer cleaned up, or the job
       // now runs elsewhere): the condition leaves such an item alone.
-      return update(jobId, 'cleanedUp = :true, cleanedUpAt = :now', notCleaned, {
-        ':instance': { S: instanceId },
-        ':true': TRUE,
-        ':false': FALSE,
-        ...stamp(),
-      });
+      return settle(
+        jobId,
+        'cleanedUp = :true, cleanedUpAt = :now',
+        notCleaned,
+        { ':instance': { S: instanceId }, ':true': TRUE, ':false': FALSE, ...stamp() },
+        LAUNCH_ELSEWHERE_OPEN,
+      );
     },
     async markLaunchGone(jobId, launchInstanceId) {
       await update(
@@ -58,16 +87,17 @@ export function dynamoSweepView(
       );
     },
     markLaunchCleanedUp(jobId, launchInstanceId) {
-      return update(
+      return settle(
         jobId,
         'launchCleanedUp = :true',
         'launchInstanceId = :instance AND (attribute_not_exists(launchCleanedUp) OR launchCleanedUp = :false)',
         { ':instance': { S: launchInstanceId }, ':true': TRUE, ':false': FALSE },
+        PLACEMENT_OPEN,
       );
     },
     markLost(jobId, instanceId) {
       // Only a job still `launched` on that instance: once it runs anywhere it is not lost.
-      return update(
+      return settle(
         jobId,
         '#state = :lost, lostAt = :now, cleanedUp = :true, cleanedUpAt = :now',
         `#state = :launched AND ${notCleaned}`,
@@ -79,12 +109,13 @@ export function dynamoSweepView(
           ':false': FALSE,
           ...stamp(),
         },
+        LAUNCH_ELSEWHERE_OPEN,
       );
     },
   };
 }
 
-/** A scanned item as a {@link JobItem}; undefined when it is not one Spotlab wrote. */
+/** A read item as a {@link JobItem}; undefined when it is not one Spotlab wrote. */
 export function decodeOrSkip(raw: Values): JobItem | undefined {
   try {
     return decodeJobItem(raw);

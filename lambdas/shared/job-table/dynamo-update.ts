@@ -4,7 +4,7 @@ import {
   type DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { JOB_TABLE_KEY } from './keys';
+import { JOB_TABLE_KEY, JOB_TABLE_OPEN_KEY, JOB_TABLE_OPEN_SHARD } from './keys';
 
 /** Attribute values as the SDK sends and returns them. */
 export type Values = Record<string, AttributeValue>;
@@ -21,6 +21,8 @@ export function jobKey(jobId: number): Values {
 /** One conditional update of a job item: what to SET, and when. */
 export interface ConditionalUpdate {
   readonly set: readonly string[];
+  /** Attributes to REMOVE. */
+  readonly remove?: readonly string[];
   /** The condition that enforces `states.ts`'s transitions for this write. */
   readonly condition: string;
   readonly values: Values;
@@ -43,7 +45,8 @@ export async function updateJobIf(
   jobId: number,
   update: ConditionalUpdate,
 ): Promise<Values | false> {
-  const expression = `SET ${update.set.join(', ')}`;
+  const removed = update.remove ?? [];
+  const expression = `SET ${update.set.join(', ')}${removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''}`;
   // DynamoDB refuses a name placeholder no expression uses: pass only those the text names.
   const text = `${expression} ${update.condition}`;
   const names = Object.fromEntries(
@@ -69,6 +72,54 @@ export async function updateJobIf(
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** The SET clause and value that put an item into the open set (`keys.ts`). */
+export const OPEN_SET = `${JOB_TABLE_OPEN_KEY} = :openShard`;
+export const OPEN_VALUES: Values = { ':openShard': { N: String(JOB_TABLE_OPEN_SHARD) } };
+
+/**
+ * `needsReaper` of an item whose placement on `:instance` is being cleaned up: its launch record's
+ * runner, on another instance, is not cleaned up yet. Uses `:instance` and `:false`.
+ */
+export const LAUNCH_ELSEWHERE_OPEN =
+  'attribute_exists(launchInstanceId) AND launchInstanceId <> :instance AND (attribute_not_exists(launchCleanedUp) OR launchCleanedUp = :false)';
+
+/**
+ * `needsReaper` of an item whose launch record's runner is being cleaned up: its own placement is
+ * not cleaned up yet. Uses `:false`.
+ */
+export const PLACEMENT_OPEN =
+  'attribute_exists(instanceId) AND (attribute_not_exists(cleanedUp) OR cleanedUp = :false)';
+
+/**
+ * Applies `update`, then leaves the item in the open set or takes it out, as `stillOpen` (a
+ * condition on the item as it is before the update) says: an update expression cannot branch on
+ * the item, so the closing write is tried first, guarded by `NOT stillOpen` (the common case: a
+ * job cleaned up where it was launched), and the write that keeps the item open only when that
+ * guard refused. Each attempt is one conditional write; the second happens only for an item that
+ * stays open, or when `update.condition` refuses both.
+ * @returns as {@link updateJobIf}.
+ */
+export async function updateJobSettlingOpen(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  jobId: number,
+  update: ConditionalUpdate,
+  stillOpen: string,
+): Promise<Values | false> {
+  const closed = await updateJobIf(dynamo, tableName, jobId, {
+    ...update,
+    remove: [...(update.remove ?? []), JOB_TABLE_OPEN_KEY],
+    condition: `(${update.condition}) AND NOT (${stillOpen})`,
+  });
+  if (closed !== false) return closed;
+  return updateJobIf(dynamo, tableName, jobId, {
+    ...update,
+    set: [...update.set, OPEN_SET],
+    condition: `(${update.condition}) AND (${stillOpen})`,
+    values: { ...update.values, ...OPEN_VALUES },
+  });
 }
 
 /** Epoch seconds of `now()`: every time in the table is in whole seconds. */

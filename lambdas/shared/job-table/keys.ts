@@ -27,3 +27,42 @@ export const JOB_TABLE_LAUNCH_KEY = 'launchInstanceId';
 
 /** The attributes {@link JOB_TABLE_LAUNCH_INDEX} projects besides the keys. */
 export const JOB_TABLE_LAUNCH_PROJECTION: readonly string[] = ['launchRunnerId', 'launchWarned'];
+
+/**
+ * Sparse index of the job items the reaper still has to see: an item carries
+ * {@link JOB_TABLE_OPEN_KEY} exactly while `needsReaper` (`states.ts`) holds for it, so finished,
+ * cleaned-up items fall out of the index and a sweep reads what is alive, not 7 days of history.
+ */
+export const JOB_TABLE_OPEN_INDEX = 'open';
+
+/**
+ * Key of {@link JOB_TABLE_OPEN_INDEX}, a number: {@link JOB_TABLE_OPEN_SHARD} for every open item.
+ * One partition takes 1,000 writes a second, far above the rate jobs open and close; the name
+ * leaves room for more shards.
+ */
+export const JOB_TABLE_OPEN_KEY = 'openShard';
+
+/** The one value of {@link JOB_TABLE_OPEN_KEY}. */
+export const JOB_TABLE_OPEN_SHARD = 0;
+
+/**
+ * What {@link JOB_TABLE_OPEN_INDEX} projects besides the keys: what the reaper's sweep reads of an
+ * item (`JobItem` in `views.ts`, and the write times `touchedAtMs` is the latest of).
+ */
+export const JOB_TABLE_OPEN_PROJECTION: readonly string[] = [
+  'state',
+  'projectId',
+  'instanceId',
+  'runnerId',
+  'launchInstanceId',
+  'launchRunnerId',
+  'launchCleanedUp',
+  'launchWarnedAt',
+  'launchGoneAt',
+  'cleanedUp',
+  'claimedAt',
+  'launchedAt',
+  'runningAt',
+  'finishedAt',
+  'expiresAt',
+];

@@ -1,4 +1,5 @@
 import type { FinishedStatus, JobRecord, LaunchedRunner } from './record';
+import type { JobState } from './states';
 
 /**
  * What each consumer may do with the one job table: scale-up's {@link JobLedger}, the lifecycle's
@@ -134,10 +135,15 @@ export type JobItem = Pick<
   | 'touchedAtMs'
 >;
 
-/** The reaper's view: it reads every item and marks what it cleaned up. */
+/**
+ * The reaper's view: it reads the open items (those `needsReaper` in `states.ts` keeps: what is
+ * alive, not the week of history the table holds) and marks what it cleaned up.
+ */
 export interface JobSweepView {
-  /** Every job item (the table holds about 7 days of jobs: items expire by TTL). */
-  scan(): Promise<readonly JobItem[]>;
+  /** Every open item, in no promised order (the sparse `open` index; eventually consistent). */
+  open(): Promise<readonly JobItem[]>;
+  /** The states of those of `jobIds` that have an item, read by key (eventually consistent). */
+  statesOf(jobIds: readonly number[]): Promise<ReadonlyMap<number, JobState>>;
   /**
    * Records that what the item names on `instanceId` was cleaned up.
    * @returns false when the item names another instance now, or was cleaned up already.
