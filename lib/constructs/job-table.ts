@@ -17,6 +17,9 @@ import {
   JOB_TABLE_LAUNCH_INDEX,
   JOB_TABLE_LAUNCH_KEY,
   JOB_TABLE_LAUNCH_PROJECTION,
+  JOB_TABLE_OPEN_INDEX,
+  JOB_TABLE_OPEN_KEY,
+  JOB_TABLE_OPEN_PROJECTION,
   JOB_TABLE_TTL_ATTRIBUTE,
 } from '../../lambdas/shared/job-table/keys';
 
@@ -55,6 +58,16 @@ export class JobTable extends Construct {
       partitionKey: { name: JOB_TABLE_LAUNCH_KEY, type: AttributeType.STRING },
       projectionType: ProjectionType.INCLUDE,
       nonKeyAttributes: [...JOB_TABLE_LAUNCH_PROJECTION],
+    });
+    // The reaper's sweep reads only the items it still has to act on (`needsReaper`): writes set
+    // the key while an item is open and remove it once it is cleaned up, so finished jobs drop out
+    // and a sweep's reads follow what is alive, not the week of history. It projects only what a
+    // sweep reads.
+    table.addGlobalSecondaryIndex({
+      indexName: JOB_TABLE_OPEN_INDEX,
+      partitionKey: { name: JOB_TABLE_OPEN_KEY, type: AttributeType.NUMBER },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...JOB_TABLE_OPEN_PROJECTION],
     });
     this.table = table;
     const cfn = table.node.defaultChild;
@@ -95,12 +108,21 @@ export class JobTable extends Construct {
     );
   }
 
-  /** The reaper's sweep: one Scan per sweep, and conditional marks. */
+  /**
+   * The reaper's sweep: queries of the open index, reads of pending jobs' states by key, and
+   * conditional marks. No Scan: a sweep never reads the table's history.
+   */
   grantSweep(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
-      actions: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
-    });
+    }).combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:Query'],
+        resourceArns: [`${this.table.tableArn}/index/${JOB_TABLE_OPEN_INDEX}`],
+      }),
+    );
   }
 }

@@ -340,13 +340,14 @@ describe('Spotlab launcher: scale-up function', () => {
 });
 
 describe('Spotlab launcher: job table and cache', () => {
-  it('keys jobs by numeric jobId, indexes them by instance and by launch instance, bills per request, expires items by expiresAt and keeps PITR', () => {
+  it('keys jobs by numeric jobId, indexes them by instance, by launch instance and by openness, bills per request, expires items by expiresAt and keeps PITR', () => {
     created.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
       AttributeDefinitions: [
         { AttributeName: 'jobId', AttributeType: 'N' },
         { AttributeName: 'instanceId', AttributeType: 'S' },
         { AttributeName: 'launchInstanceId', AttributeType: 'S' },
+        { AttributeName: 'openShard', AttributeType: 'N' },
       ],
       GlobalSecondaryIndexes: [
         {
@@ -359,6 +360,7 @@ describe('Spotlab launcher: job table and cache', () => {
           KeySchema: [{ AttributeName: 'launchInstanceId', KeyType: 'HASH' }],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['launchRunnerId', 'launchWarned'] },
         },
+        Match.objectLike({ IndexName: 'open' }),
       ],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

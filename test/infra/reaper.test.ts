@@ -100,13 +100,31 @@ describe('Spotlab reaper: least privilege', () => {
     ]);
   });
 
-  it('scans and updates the job table, and sends only to the demand queue', () => {
-    const actions = statementsOf(template, 'ReaperRole').flatMap(actionsOf);
+  it('queries only the open index, reads states by key and updates the job table, never scans it, and sends only to the demand queue', () => {
+    const statements = statementsOf(template, 'ReaperRole');
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
 
-    expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
-      'dynamodb:Scan',
-      'dynamodb:UpdateItem',
+    expect(dynamo.map((s) => actionsOf(s).join(','))).toEqual([
+      'dynamodb:BatchGetItem,dynamodb:UpdateItem',
+      'dynamodb:Query',
     ]);
-    expect(actions.filter((a) => a.startsWith('sqs:'))).toContain('sqs:SendMessage');
+    expect(JSON.stringify(dynamo[1]?.Resource)).toMatch(/\/index\/open"/);
+    expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sqs:'))).toContain('sqs:SendMessage');
+  });
+
+  it('keeps the open index sparse on openShard, projecting only what a sweep reads', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: 'open',
+          KeySchema: [{ AttributeName: 'openShard', KeyType: 'HASH' }],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: Match.arrayWith(['state', 'instanceId', 'launchCleanedUp', 'cleanedUp']),
+          },
+        },
+      ]),
+    });
   });
 });
