@@ -51,6 +51,8 @@ export class InMemoryEc2 implements Fleet {
   private readonly describing: TokenBucket;
   private readonly launchResource: TokenBucket;
   private nextId = 1;
+  // The running instances, in launch order: listings cost what runs, not every instance ever.
+  private readonly runningIds = new Set<string>();
 
   constructor(private readonly options: InMemoryEc2Options) {
     const bucket = options.mutatingBucket ?? { capacity: 50, refillPerSecond: 5 };
@@ -106,18 +108,25 @@ export class InMemoryEc2 implements Fleet {
     if (instance?.state !== 'running') return false;
     instance.state = 'terminated';
     instance.stateReason = reason;
+    this.runningIds.delete(instanceId);
     return true;
   }
 
   async live(): Promise<readonly FleetInstance[]> {
     this.calls.describe += 1;
     this.spend(this.describing);
-    return [...this.instances.values()].filter((i) => i.state === 'running');
+    return this.running();
   }
 
   /** Instances still running, whatever the caller thinks. */
   running(): SimInstance[] {
-    return [...this.instances.values()].filter((i) => i.state === 'running');
+    const running: SimInstance[] = [];
+    for (const id of this.runningIds) {
+      const instance = this.instances.get(id);
+      if (instance?.state === 'running') running.push(instance);
+      else this.runningIds.delete(id);
+    }
+    return running;
   }
 
   private spend(bucket: TokenBucket): void {
@@ -139,6 +148,7 @@ export class InMemoryEc2 implements Fleet {
       tags: request.tags,
       launchedAt: this.options.now(),
     });
+    this.runningIds.add(instanceId);
     return { instanceId, instanceType, lifecycle: request.lifecycle };
   }
 }

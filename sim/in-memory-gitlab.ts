@@ -76,6 +76,11 @@ export class InMemoryGitlab
   private readonly faults: GitlabFault[] = [];
   private nextRunnerId = 9000;
   private highestJobId = 0;
+  // Indexes kept as jobs and runners change, so each call costs what is live (pending and running
+  // jobs, registered runners), not every job the run ever created.
+  private readonly unended = new Set<number>();
+  private readonly lastJobOf = new Map<number, number>();
+  private readonly runnerOfToken = new Map<string, number>();
 
   /** @param now the clock that stamps each job's `created_at`. */
   constructor(private readonly now: () => number = Date.now) {}
@@ -87,7 +92,20 @@ export class InMemoryGitlab
 
   /** Adds a job; it starts `pending`. */
   addJob(id: number, projectId: number, tagList: readonly string[] = [], status = 'pending'): SimJob {
-    const job = { id, projectId, status, tagList, createdAtMs: this.now() };
+    let current = status;
+    const unended = this.unended;
+    const job: SimJob = { id, projectId, status, tagList, createdAtMs: this.now() };
+    // `status` is set from outside (the simulated GitLab's own transitions): track who has not ended.
+    Object.defineProperty(job, 'status', {
+      enumerable: true,
+      get: () => current,
+      set: (next: string) => {
+        current = next;
+        if (ENDED.has(next)) unended.delete(id);
+        else unended.add(id);
+      },
+    });
+    job.status = status;
     this.jobs.set(id, job);
     this.highestJobId = Math.max(this.highestJobId, id);
     return job;
@@ -99,6 +117,24 @@ export class InMemoryGitlab
     if (job === undefined) return;
     job.status = 'running';
     job.runnerId = runnerId;
+    this.lastJobOf.set(runnerId, Math.max(jobId, this.lastJobOf.get(runnerId) ?? jobId));
+  }
+
+  /** The registered runner whose token is `token`, if any. */
+  runnerWithToken(token: string): SimRunner | undefined {
+    const id = this.runnerOfToken.get(token);
+    const runner = id === undefined ? undefined : this.runners.get(id);
+    return runner?.token === token ? runner : undefined;
+  }
+
+  /** The jobs not ended yet, by id. */
+  private unendedJobs(): SimJob[] {
+    const jobs: SimJob[] = [];
+    for (const id of this.unended) {
+      const job = this.jobs.get(id);
+      if (job !== undefined) jobs.push(job);
+    }
+    return jobs;
   }
 
   get totalCalls(): number {
@@ -118,6 +154,7 @@ export class InMemoryGitlab
     const id = this.nextRunnerId++;
     const token = `glrt-sim${id.toString(36)}${'x'.repeat(12)}`;
     this.runners.set(id, { ...spec, id, token, createdAtMs: this.now() });
+    this.runnerOfToken.set(token, id);
     return { id, token };
   }
 
@@ -152,7 +189,7 @@ export class InMemoryGitlab
     this.calls.listPendingJobs += 1;
     this.maybeFail();
     // GitLab lists jobs newest first (by id, descending).
-    const pending = [...this.jobs.values()]
+    const pending = this.unendedJobs()
       .filter((job) => job.projectId === projectId && job.status === 'pending')
       .sort((a, b) => b.id - a.id);
     const slice = pending.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -178,9 +215,7 @@ export class InMemoryGitlab
       .filter((runner) => runner.scope.type === scope.type)
       .sort((a, b) => a.id - b.id);
     const size = this.runnerPageSize;
-    const running = new Set(
-      [...this.jobs.values()].flatMap((j) => (j.status === 'running' ? [j.runnerId] : [])),
-    );
+    const running = new Set(this.unendedJobs().flatMap((j) => (j.status === 'running' ? [j.runnerId] : [])));
     return {
       runners: ofType.slice((page - 1) * size, page * size).map((runner) => ({
         id: runner.id,
@@ -200,11 +235,13 @@ export class InMemoryGitlab
     this.maybeFail();
     // GitLab answers 404 for a deleted runner, which the HTTP adapter reads as no job.
     if (!this.runners.has(runnerId)) return undefined;
-    const taken = [...this.jobs.values()].filter((j) => j.runnerId === runnerId);
-    const job = taken.reduce<(typeof taken)[number] | undefined>(
-      (last, j) => (last === undefined || j.id > last.id ? j : last),
-      undefined,
-    );
+    const last = this.lastJobOf.get(runnerId);
+    let job = last === undefined ? undefined : this.jobs.get(last);
+    // Its latest job went to another runner since (picked up again): walk them all, as GitLab would.
+    if (job !== undefined && job.runnerId !== runnerId) {
+      const taken = [...this.jobs.values()].filter((j) => j.runnerId === runnerId);
+      job = taken.reduce<SimJob | undefined>((l, j) => (l === undefined || j.id > l.id ? j : l), undefined);
+    }
     return job === undefined ? undefined : { id: job.id, projectId: job.projectId, status: job.status };
   }
 

@@ -13,12 +13,10 @@ import type { InMemoryTokenStore } from './in-memory-stores';
 export function inMemoryReaperFleet(ec2: InMemoryEc2, stackName: string): ReaperFleet {
   return {
     async live() {
-      const listed = await ec2.live();
+      const listed = new Set((await ec2.live()).map((l) => l.instanceId));
       return ec2
         .running()
-        .filter(
-          (i) => i.tags[TagKey.stack] === stackName && listed.some((l) => l.instanceId === i.instanceId),
-        )
+        .filter((i) => i.tags[TagKey.stack] === stackName && listed.has(i.instanceId))
         .map((i) => ({
           instanceId: i.instanceId,
           pool: i.tags[TagKey.pool] ?? i.pool,

@@ -34,7 +34,7 @@ function runnerTakes(world: World, vm: Vm, jobId: number): boolean {
 
 /** A job just became pending: the first idle runner that may take it does. */
 function offerJob(world: World, jobId: number): void {
-  for (const vm of world.vms.values()) {
+  for (const vm of world.liveVms.values()) {
     if (vm.state === 'idle' && runnerTakes(world, vm, jobId)) {
       startJob(world, vm, jobId);
       return;
@@ -99,7 +99,7 @@ export function jobCanceled(world: World, jobId: number, before: string | undefi
   world.pending.delete(jobId);
   attempt.finishedAt = world.scheduler.now;
   sendJobHook(world, jobId, 'canceled');
-  for (const vm of world.vms.values())
+  for (const vm of world.liveVms.values())
     if (vm.state === 'busy' && vm.jobId === jobId)
       world.scheduler.after(world.scenario.times.exitMs, () => vmExit(world, vm));
 }

@@ -15,6 +15,7 @@ export function vmLaunched(world: World, instance: LaunchedInstance, poolName: s
     idleEpoch: 0,
   };
   world.vms.set(vm.instanceId, vm);
+  world.liveVms.set(vm.instanceId, vm);
   world.scheduler.after(world.scenario.times.bootMs, () => readToken(world, vm, 1));
 }
 
@@ -30,7 +31,7 @@ function readToken(world: World, vm: Vm, reads: number): void {
   }
   world.tokens.tokens.delete(vm.instanceId);
   world.tokens.writtenAt.delete(vm.instanceId);
-  const runner = [...world.gitlab.runners.values()].find((r) => r.token === token);
+  const runner = world.gitlab.runnerWithToken(token);
   // A token whose runner is gone is refused by GitLab: run-single exits and the VM powers off.
   if (runner === undefined) {
     powerOff(world, vm);
@@ -90,6 +91,7 @@ export function instanceGone(world: World, instanceId: string): void {
   if (vm !== undefined) {
     const jobId = vm.state === 'busy' ? vm.jobId : undefined;
     vm.state = 'off';
+    world.liveVms.delete(instanceId);
     vm.endedBy ??= 'terminate';
     vm.endedAt ??= world.scheduler.now;
     if (jobId !== undefined && world.status(jobId) === 'running')

@@ -132,6 +132,8 @@ export class World {
   readonly logical: LogicalJob[] = [];
   readonly attempts = new Map<number, Attempt>();
   readonly vms = new Map<string, Vm>();
+  /** The VMs not off, in launch order: what offering a job walks (not every VM of the run). */
+  readonly liveVms = new Map<string, Vm>();
   /** Pending jobs, oldest first (a Set keeps insertion order). */
   readonly pending = new Set<number>();
   readonly stats: WorldStats = {
