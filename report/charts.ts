@@ -68,9 +68,14 @@ function xTicks(maxX: number, format: (v: number) => string, left: number) {
 export function lineChart(
   spec: ChartSpec & { readonly series: readonly Series[]; formatY?: (v: number) => string },
 ): string {
-  const all = spec.series.flatMap((s) => s.points);
-  const maxX = Math.max(0, ...all.map(([x]) => x));
-  const maxY = Math.max(0, ...all.map(([, y]) => y));
+  // A loop, not Math.max(...points): a long run's timeline has more points than a call's arguments.
+  let maxX = 0;
+  let maxY = 0;
+  for (const s of spec.series)
+    for (const [px, py] of s.points) {
+      maxX = Math.max(maxX, px);
+      maxY = Math.max(maxY, py);
+    }
   const y = yScale(maxY, spec.formatY ?? ((v) => formatNumber(v, 2)));
   const x = xTicks(maxX, (v) => formatNumber(v, 1), leftMargin(y));
   const { plot } = x;
@@ -78,7 +83,9 @@ export function lineChart(
   const py = (v: number) => plot.top + plot.height - (v / y.top) * plot.height;
   const ticks = x.values.map((v, i) => xTickSvg(px(v), x.labels[i] ?? '', plot));
   const paths = spec.series.map((s) => {
-    const d = s.points.map(([at, v], i) => `${i === 0 ? 'M' : 'L'}${n(px(at))} ${n(py(v))}`).join(' ');
+    const d = downsample(s.points)
+      .map(([at, v], i) => `${i === 0 ? 'M' : 'L'}${n(px(at))} ${n(py(v))}`)
+      .join(' ');
     return `<path class="series ${escapeHtml(s.className)}" d="${d}"><title>${escapeHtml(s.name)}</title></path>`;
   });
   const body = [
@@ -89,6 +96,37 @@ export function lineChart(
     axisTitlesSvg(spec.xLabel, spec.yLabel, plot),
   ];
   return frame(spec, 'chart-line', body.join(''));
+}
+
+/**
+ * The chart is a few hundred pixels wide: a series longer than this is drawn from the lowest and
+ * highest point of each of `MAX_POINTS / 2` equal runs of it, so the file stays small however long
+ * the simulated run and every peak still shows.
+ */
+export const MAX_POINTS = 2000;
+
+/** `points` itself when short enough; else each run's low and high, in x order. */
+export function downsample(
+  points: readonly (readonly [number, number])[],
+): readonly (readonly [number, number])[] {
+  if (points.length <= MAX_POINTS) return points;
+  const runs = MAX_POINTS / 2;
+  const kept: (readonly [number, number])[] = [];
+  for (let r = 0; r < runs; r += 1) {
+    const run = points.slice(
+      Math.floor((r * points.length) / runs),
+      Math.floor(((r + 1) * points.length) / runs),
+    );
+    let low = run[0];
+    let high = run[0];
+    for (const p of run) {
+      if (low === undefined || p[1] < low[1]) low = p;
+      if (high === undefined || p[1] > high[1]) high = p;
+    }
+    if (low === undefined || high === undefined) continue;
+    kept.push(...(low === high ? [low] : low[0] < high[0] ? [low, high] : [high, low]));
+  }
+  return kept;
 }
 
 /** A histogram's bins: `edges` has one value more than `counts`; bin i is `[edges[i], edges[i+1])`. */

@@ -1,27 +1,11 @@
 import type { Server } from 'node:http';
-import {
-  type AttributeValue,
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll } from 'vitest';
 import { dynamoJobJournal } from '../../lambdas/shared/job-table/dynamo-journal';
 import { dynamoJobLedger } from '../../lambdas/shared/job-table/dynamo-ledger';
-import {
-  JOB_TABLE_INSTANCE_INDEX,
-  JOB_TABLE_INSTANCE_KEY,
-  JOB_TABLE_KEY,
-  JOB_TABLE_LAUNCH_INDEX,
-  JOB_TABLE_LAUNCH_KEY,
-  JOB_TABLE_LAUNCH_PROJECTION,
-  JOB_TABLE_OPEN_INDEX,
-  JOB_TABLE_OPEN_KEY,
-  JOB_TABLE_OPEN_PROJECTION,
-} from '../../lambdas/shared/job-table/keys';
 import type { JobJournal, Placement } from '../../lambdas/shared/job-table/views';
+import { createJobTable } from './job-table-schema';
 
 export const TABLE = 'spotlab-jobs';
 
@@ -49,42 +33,7 @@ export function jobTable() {
       region: 'eu-west-1',
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
     });
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [
-          { AttributeName: JOB_TABLE_KEY, AttributeType: 'N' },
-          { AttributeName: JOB_TABLE_INSTANCE_KEY, AttributeType: 'S' },
-          { AttributeName: JOB_TABLE_LAUNCH_KEY, AttributeType: 'S' },
-          { AttributeName: JOB_TABLE_OPEN_KEY, AttributeType: 'N' },
-        ],
-        KeySchema: [{ AttributeName: JOB_TABLE_KEY, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: JOB_TABLE_INSTANCE_INDEX,
-            KeySchema: [{ AttributeName: JOB_TABLE_INSTANCE_KEY, KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'ALL' },
-          },
-          {
-            IndexName: JOB_TABLE_LAUNCH_INDEX,
-            KeySchema: [{ AttributeName: JOB_TABLE_LAUNCH_KEY, KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...JOB_TABLE_LAUNCH_PROJECTION] },
-          },
-          {
-            IndexName: JOB_TABLE_OPEN_INDEX,
-            KeySchema: [{ AttributeName: JOB_TABLE_OPEN_KEY, KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...JOB_TABLE_OPEN_PROJECTION] },
-          },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    for (let attempt = 0; attempt < 50; attempt += 1) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE }));
-      if (Table?.TableStatus === 'ACTIVE') return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`${TABLE} never became ACTIVE`);
+    await createJobTable(client, TABLE);
   });
 
   afterAll(async () => {
