@@ -82,8 +82,7 @@ export function measure(
     lives.filter((l) => l.spot === spot).reduce((sum, l) => sum + billedMinutes(l) * 60_000 * l.usdPerMs, 0);
   const spotUSD = usd(true);
   const onDemandUSD = usd(false);
-  const spentBy = (atMs: number) =>
-    lives.reduce((sum, l) => sum + Math.max(0, Math.min(l.toMs, atMs) - l.fromMs) * l.usdPerMs, 0);
+  const spentBy = spendingCurve(lives);
   const spotCount = lives.filter((l) => l.spot).length;
   return {
     name,
@@ -105,6 +104,44 @@ export function measure(
     waitsSeconds,
     costSplitUSD: { spot: round(spotUSD, 2), onDemand: round(onDemandUSD, 2) },
     facts: facts(world),
+  };
+}
+
+/**
+ * What the instances had cost by each time asked, in ascending order of the times asked (the
+ * timeline's samples): one walk of the lives sorted by start and end, not one walk of every
+ * instance per sample.
+ */
+function spendingCurve(
+  lives: readonly { readonly fromMs: number; readonly toMs: number; readonly usdPerMs: number }[],
+): (atMs: number) => number {
+  const starts = [...lives].sort((a, b) => a.fromMs - b.fromMs);
+  const ends = [...lives].sort((a, b) => a.toMs - b.toMs);
+  let started = 0;
+  let ended = 0;
+  // Spend of the lives ended by now, and the rate and rate-weighted start of those still going.
+  let endedUSD = 0;
+  let rate = 0;
+  let rateTimesFrom = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  return (atMs) => {
+    if (atMs < last) return spendingCurve(lives)(atMs);
+    last = atMs;
+    for (; started < starts.length && (starts[started]?.fromMs ?? atMs) < atMs; started += 1) {
+      const l = starts[started];
+      if (l === undefined || l.toMs <= l.fromMs) continue;
+      rate += l.usdPerMs;
+      rateTimesFrom += l.usdPerMs * l.fromMs;
+    }
+    for (; ended < ends.length && (ends[ended]?.toMs ?? atMs) <= atMs; ended += 1) {
+      const l = ends[ended];
+      if (l === undefined || l.toMs <= l.fromMs) continue;
+      // Started before it ended, so before now: it moves from going to ended.
+      rate -= l.usdPerMs;
+      rateTimesFrom -= l.usdPerMs * l.fromMs;
+      endedUSD += (l.toMs - l.fromMs) * l.usdPerMs;
+    }
+    return endedUSD + rate * atMs - rateTimesFrom;
   };
 }
 
