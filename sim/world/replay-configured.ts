@@ -95,6 +95,7 @@ export function configuredScenario(
     caps: {
       maxInstances: config.maxInstances,
       maxSpendPerHourUsd: config.maxSpendPerHourUsd,
+      maxInstancesPerProject: config.maxInstancesPerProject,
       prices,
     },
   };
