@@ -16,7 +16,7 @@ const MAX_SAMPLES = 600;
 /** The parts of a configuration a replay through the operator's own pools reads. */
 export type ReplayConfig = Pick<
   SpotlabConfig,
-  'pools' | 'maxInstances' | 'maxSpendPerHourUsd' | 'prices' | 'shapeTags'
+  'pools' | 'maxInstances' | 'maxSpendPerHourUsd' | 'maxInstancesPerProject' | 'prices' | 'shapeTags'
 >;
 
 /** The operator's fleet: the configuration, and the on-demand prices of their Region. */
