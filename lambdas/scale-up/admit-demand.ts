@@ -61,11 +61,11 @@ export async function admitDemand(
     byKey.set(key, [...(byKey.get(key) ?? []), item]);
   }
   await mapLimit([...byKey.values()], deps.concurrency, async (items) => {
-    const verdict = await runnerVerdict(items[0] as RoutedDemand, deps);
-    if (verdict === 'accepted') admitted.push(...items);
-    else if (verdict === 'refused') retry.push(...(await refuse(items, 'runner_refused', deps)));
-    else retry.push(...(await release(items, deps)));
+    if ((await runnerVerdict(items[0] as RoutedDemand, deps)) === 'refused')
+      retry.push(...(await refuse(items, 'runner_refused', deps)));
+    else admitted.push(...items);
   });
+  await deleteLeftoverProbes(deps);
   return { admitted, retry };
 }
 
@@ -92,18 +92,31 @@ async function locate(item: RoutedDemand, deps: AdmissionDeps): Promise<Refusal 
 /**
  * Whether GitLab registers runners for the scope of `item`'s project, asked before any instance
  * launches for it: a probe runner (no tags a job can match, its token dropped at once) is created
- * and deleted. The warm Lambda remembers the verdict, so this costs two calls per project (group,
- * instance) every few minutes, not per job. `undefined`: GitLab could not tell now; retry.
+ * and deleted. The warm Lambda remembers the verdict, and every real registration renews it, so
+ * this costs two calls per project (group, instance) now and then, not per job. `undefined`:
+ * GitLab could not tell now (429, 5xx, 401); the demand goes on as it did before the probe
+ * existed, and the runner created after the launch decides, as a refusal is what the probe spares.
  */
 async function runnerVerdict(item: RoutedDemand, deps: AdmissionDeps): Promise<RunnerVerdict | undefined> {
   const key = runnerScopeKey(deps.scope, item.demand.projectId);
   try {
     return await deps.memo.runnerVerdict(key, () => probeRunner(item, deps));
   } catch (error) {
-    if (error instanceof GitlabAuthError) deps.observer.gitlabAuthFailure(error.status);
     deps.observer.failed('check', item.demand.jobId, error);
     return undefined;
   }
+}
+
+/** Deletes the probe runners whose deletion failed, this batch's and earlier ones'. */
+async function deleteLeftoverProbes(deps: AdmissionDeps): Promise<void> {
+  await Promise.all(
+    deps.memo.takeLeftoverProbes().map((runnerId) =>
+      deps.gitlab.deleteRunner(runnerId).catch((error: unknown) => {
+        deps.memo.leaveProbe(runnerId);
+        deps.observer.failed('rollback', undefined, error);
+      }),
+    ),
+  );
 }
 
 async function probeRunner(item: RoutedDemand, deps: AdmissionDeps): Promise<RunnerVerdict> {
@@ -126,9 +139,10 @@ async function probeRunner(item: RoutedDemand, deps: AdmissionDeps): Promise<Run
       return 'refused';
     throw error;
   }
-  await deps.gitlab
-    .deleteRunner(runnerId)
-    .catch((error: unknown) => deps.observer.failed('rollback', item.demand.jobId, error));
+  await deps.gitlab.deleteRunner(runnerId).catch((error: unknown) => {
+    deps.memo.leaveProbe(runnerId);
+    deps.observer.failed('rollback', item.demand.jobId, error);
+  });
   return 'accepted';
 }
 

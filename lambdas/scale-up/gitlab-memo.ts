@@ -20,6 +20,13 @@ export interface GitlabMemo {
   runnerVerdict(key: string, probe: () => Promise<RunnerVerdict>): Promise<RunnerVerdict>;
   /** Remembers a verdict learnt on the way (a real registration accepted or refused). */
   noteRunner(key: string, verdict: RunnerVerdict): void;
+  /**
+   * Probe runners whose deletion failed, to delete again in a later batch: nothing else would (the
+   * reaper knows only runners named after an instance). Takes them off the list.
+   */
+  takeLeftoverProbes(): number[];
+  /** Adds a probe runner whose deletion failed. */
+  leaveProbe(runnerId: number): void;
 }
 
 /** How long each answer is trusted. */
@@ -48,6 +55,7 @@ export function gitlabMemo(
   const project = keyedCachedLoader((id: number) => gitlab.getProject(id), ttls.locationMs, now, MAX_ENTRIES);
   const group = keyedCachedLoader((id: number) => gitlab.getGroup(id), ttls.locationMs, now, MAX_ENTRIES);
   const verdicts = new Map<string, { verdict: Promise<RunnerVerdict>; expiresAt: number }>();
+  const leftovers = new Set<number>();
   const expiry = (verdict: RunnerVerdict) =>
     now() + (verdict === 'accepted' ? ttls.acceptedMs : ttls.refusedMs);
   const remember = (key: string, entry: { verdict: Promise<RunnerVerdict>; expiresAt: number }) => {
@@ -79,6 +87,14 @@ export function gitlabMemo(
     },
     noteRunner(key, verdict) {
       remember(key, { verdict: Promise.resolve(verdict), expiresAt: expiry(verdict) });
+    },
+    takeLeftoverProbes() {
+      const taken = [...leftovers];
+      leftovers.clear();
+      return taken;
+    },
+    leaveProbe(runnerId) {
+      leftovers.add(runnerId);
     },
   };
 }

@@ -134,6 +134,45 @@ describe('scale-up: a refused runner costs no instance', () => {
   });
 });
 
+describe('scale-up: the probe runner', () => {
+  it('is deleted again when its first deletion failed, and leaves no runner behind', async () => {
+    const w = world();
+    w.gitlab.addJob(1, 380);
+    const deleteRunner = w.gitlab.deleteRunner.bind(w.gitlab);
+    let deletes = 0;
+    w.gitlab.deleteRunner = async (id) => {
+      deletes += 1;
+      if (deletes === 1) throw new Error('GitLab 503');
+      return deleteRunner(id);
+    };
+
+    await scaleUp([demand(1, 380)], w.deps);
+
+    expect(w.ec2.running()).toHaveLength(1);
+    expect([...w.gitlab.runners.values()].map((r) => r.description)).toEqual([
+      `spotlab ${w.ec2.running()[0]?.instanceId}`,
+    ]);
+  });
+
+  it('lets the demand go on as before when GitLab cannot answer the probe (503)', async () => {
+    const w = world();
+    w.gitlab.addJob(1, 380);
+    const createRunner = w.gitlab.createRunner.bind(w.gitlab);
+    let creates = 0;
+    w.gitlab.createRunner = async (spec) => {
+      creates += 1;
+      if (creates === 1) throw new Error('GitLab 503');
+      return createRunner(spec);
+    };
+
+    const retry = await scaleUp([demand(1, 380)], w.deps);
+
+    expect(retry).toEqual([]);
+    expect(w.ec2.running()).toHaveLength(1);
+    expect(w.gitlab.runners.size).toBe(1);
+  });
+});
+
 describe('scale-up: one project cannot take every instance', () => {
   it("stops a flooding project at its cap while another project's job launches, and retries the rest", async () => {
     const w = world({ limits: { maxInstances: 12, maxSpendPerHourUsd: 100, maxInstancesPerProject: 3 } });
