@@ -17,6 +17,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { SQSRecord } from 'aws-lambda';
+import { gitlabMemo } from '../lambdas/scale-up/gitlab-memo';
 import type { LaunchRequest } from '../lambdas/scale-up/ports';
 import { readDemandRecords } from '../lambdas/scale-up/read-records';
 import type { RuntimePool } from '../lambdas/scale-up/runtime-pool';
@@ -115,11 +116,20 @@ export async function runBurst(jobs: number, options: BurstOptions = {}): Promis
   const tokens = new InMemoryTokenStore();
   const launchRequestsAt: number[] = [];
   const { observer, failures, webhookToLaunchMs } = countingObserver();
+  const slow = slowAdapters(
+    vt,
+    { ec2, gitlab, ledger, tokens },
+    launchRequestsAt,
+    options.failedDescribes ?? 0,
+  );
   const deps: ScaleUpDeps = {
-    ...slowAdapters(vt, { ec2, gitlab, ledger, tokens }, launchRequestsAt, options.failedDescribes ?? 0),
+    ...slow,
     pools: POOLS,
     subnetIds: SUBNETS,
     scope: { type: 'project' },
+    admission: {},
+    // One memo for the burst: the two environments in flight are modelled as sharing deps.
+    memo: gitlabMemo(slow.gitlab, clock.now),
     limits: { maxInstances: 600, maxSpendPerHourUsd: 1_000 },
     prices: { usdPerHour: {}, defaultUsdPerHour: 0.2 },
     shapeTags: { cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' },

@@ -5,6 +5,8 @@ import type {
   LaunchRequest,
   LaunchResult,
 } from '../lambdas/scale-up/ports';
+import { projectShares } from '../lambdas/scale-up/project-tag';
+import { TagKey } from '../lambdas/shared/naming';
 import { TokenBucket } from './token-bucket';
 
 /** EC2's error for a call over its token bucket. */
@@ -115,7 +117,7 @@ export class InMemoryEc2 implements Fleet {
   async live(): Promise<readonly FleetInstance[]> {
     this.calls.describe += 1;
     this.spend(this.describing);
-    return this.running();
+    return this.running().map((i) => ({ ...i, projectShares: projectShares(i.tags[TagKey.projectId]) }));
   }
 
   /** Instances still running, whatever the caller thinks. */

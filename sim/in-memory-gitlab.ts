@@ -7,9 +7,12 @@ import {
 import type {
   CreatedRunner,
   GitlabApi,
+  GitlabGroup,
   GitlabJob,
   GitlabJobControl,
   GitlabJobListing,
+  GitlabNamespaces,
+  GitlabProject,
   GitlabRunnerActivity,
   GitlabRunnerListing,
   PendingJobsPage,
@@ -57,10 +60,22 @@ export type GitlabFault = 401 | 403 | 429 | 500 | 502 | 503;
  * retries.
  */
 export class InMemoryGitlab
-  implements GitlabApi, GitlabJobControl, GitlabJobListing, GitlabRunnerActivity, GitlabRunnerListing
+  implements
+    GitlabApi,
+    GitlabJobControl,
+    GitlabJobListing,
+    GitlabNamespaces,
+    GitlabRunnerActivity,
+    GitlabRunnerListing
 {
   readonly jobs = new Map<number, SimJob>();
   readonly runners = new Map<number, SimRunner>();
+  /** Projects by id: their `path_with_namespace`. A project not added here is unknown (404). */
+  readonly projects = new Map<number, string>();
+  /** Groups by id: their full path. */
+  readonly groups = new Map<number, string>();
+  /** Runner registrations refused (403) per project id, as for a token without access there. */
+  readonly refusesRunnersFor = new Set<number>();
   /** Runners per page of {@link listRunners}: GitLab's for `per_page=100`; tests make it small. */
   runnerPageSize = PAGE_SIZE;
   readonly calls = {
@@ -72,6 +87,8 @@ export class InMemoryGitlab
     listPendingJobs: 0,
     latestJob: 0,
     listRunners: 0,
+    getProject: 0,
+    getGroup: 0,
   };
   private readonly faults: GitlabFault[] = [];
   private nextRunnerId = 9000;
@@ -148,9 +165,41 @@ export class InMemoryGitlab
     return { id: job.id, status: job.status, tagList: job.tagList };
   }
 
+  /** Adds a project at `pathWithNamespace` (`acme/platform/app`). */
+  addProject(id: number, pathWithNamespace: string): void {
+    this.projects.set(id, pathWithNamespace);
+  }
+
+  /** Adds a group at `fullPath` (`acme` or `acme/platform`). */
+  addGroup(id: number, fullPath: string): void {
+    this.groups.set(id, fullPath);
+  }
+
+  async getProject(projectId: number): Promise<GitlabProject> {
+    this.calls.getProject += 1;
+    this.maybeFail();
+    const path = this.projects.get(projectId);
+    if (path === undefined) throw new GitlabNotFoundError(`project ${projectId} not found`);
+    return {
+      id: projectId,
+      pathWithNamespace: path,
+      namespaceFullPath: path.split('/').slice(0, -1).join('/'),
+    };
+  }
+
+  async getGroup(groupId: number): Promise<GitlabGroup> {
+    this.calls.getGroup += 1;
+    this.maybeFail();
+    const fullPath = this.groups.get(groupId);
+    if (fullPath === undefined) throw new GitlabNotFoundError(`group ${groupId} not found`);
+    return { id: groupId, fullPath };
+  }
+
   async createRunner(spec: RunnerSpec): Promise<CreatedRunner> {
     this.calls.createRunner += 1;
     this.maybeFail();
+    if (spec.scope.type === 'project' && this.refusesRunnersFor.has(spec.projectId))
+      throw new GitlabAuthError(403);
     const id = this.nextRunnerId++;
     const token = `glrt-sim${id.toString(36)}${'x'.repeat(12)}`;
     this.runners.set(id, { ...spec, id, token, createdAtMs: this.now() });

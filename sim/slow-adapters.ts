@@ -1,5 +1,5 @@
 import type { Fleet } from '../lambdas/scale-up/ports';
-import type { GitlabApi } from '../lambdas/shared/gitlab/port';
+import type { GitlabApi, GitlabNamespaces } from '../lambdas/shared/gitlab/port';
 import type { JobLedger } from '../lambdas/shared/job-table/views';
 import type { TokenStore } from '../lambdas/shared/token-store';
 import { type InMemoryEc2, RequestLimitExceeded } from './in-memory-ec2';
@@ -17,7 +17,7 @@ export interface InMemoryAdapters {
 /** The ports scale-up takes, each call charged its simulated latency. */
 export interface SlowAdapters {
   readonly fleet: Fleet;
-  readonly gitlab: GitlabApi;
+  readonly gitlab: GitlabApi & GitlabNamespaces;
   readonly tokens: TokenStore;
   readonly ledger: JobLedger;
 }
@@ -49,10 +49,12 @@ export function slowAdapters(
         throw new RequestLimitExceeded('DescribeInstances');
       }),
   };
-  const api: GitlabApi = {
+  const api: GitlabApi & GitlabNamespaces = {
     getJob: (projectId, jobId) => vt.call(LATENCY_MS.gitlab, () => gitlab.getJob(projectId, jobId)),
     createRunner: (spec) => vt.call(LATENCY_MS.gitlab, () => gitlab.createRunner(spec)),
     deleteRunner: (id) => vt.call(LATENCY_MS.gitlab, () => gitlab.deleteRunner(id)),
+    getProject: (id) => vt.call(LATENCY_MS.gitlab, () => gitlab.getProject(id)),
+    getGroup: (id) => vt.call(LATENCY_MS.gitlab, () => gitlab.getGroup(id)),
   };
   const store: TokenStore = {
     put: (instanceId, token) => vt.call(LATENCY_MS.ssmPut, () => tokens.put(instanceId, token)),

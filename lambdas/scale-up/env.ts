@@ -5,6 +5,7 @@ import { runnerScopeSchema } from '../shared/runner-scope';
 import { runtimePoolSchema } from './runtime-pool';
 
 const nonEmpty = z.string().check(z.minLength(1));
+const NAMESPACE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
 
 /**
  * Tags by which a job asks for a machine shape (`cpu:8`, `mem:16`); the configuration's
@@ -13,6 +14,22 @@ const nonEmpty = z.string().check(z.minLength(1));
 export const shapeTagsSchema = z.strictObject({
   cpuPrefix: z._default(nonEmpty, 'cpu:'),
   memoryGiBPrefix: z._default(nonEmpty, 'mem:'),
+});
+
+/**
+ * Which projects may cause launches (the configuration's `gitlab.allowedProjects` and
+ * `gitlab.allowedNamespaces`); both absent admits every project.
+ */
+export const admissionSchema = z.object({
+  allowedProjects: z.optional(
+    z.array(z.int().check(z.positive())).check(z.minLength(1, 'must list at least one project id')),
+  ),
+  /** Namespace full paths, `acme/platform`: no leading or trailing slash, no empty segment. */
+  allowedNamespaces: z.optional(
+    z
+      .array(z.string().check(z.regex(NAMESPACE_PATH, 'must be a namespace full path such as acme/platform')))
+      .check(z.minLength(1, 'must list at least one namespace')),
+  ),
 });
 
 /**
@@ -30,12 +47,14 @@ export const scaleUpSettingsSchema = z.object({
   gitlabUrl: z.url(),
   gitlabTokenParameter: nonEmpty,
   scope: runnerScopeSchema,
+  admission: admissionSchema,
   pools: z.array(runtimePoolSchema),
   /** Subnets to spread instances over. */
   subnetIds: z.array(z.string()),
   limits: z.object({
     maxInstances: z.int().check(z.positive()),
     maxSpendPerHourUsd: z.number().check(z.positive()),
+    maxInstancesPerProject: z.optional(z.int().check(z.positive())),
   }),
   prices: priceListSchema,
   shapeTags: shapeTagsSchema,
@@ -51,9 +70,14 @@ const VARIABLES: Variables<ScaleUpEnv> = {
   gitlabUrl: text('GITLAB_URL'),
   gitlabTokenParameter: text('GITLAB_TOKEN_PARAMETER'),
   scope: json('RUNNER_SCOPE'),
+  admission: { allowedProjects: json('ALLOWED_PROJECTS'), allowedNamespaces: json('ALLOWED_NAMESPACES') },
   pools: json('POOLS'),
   subnetIds: json('SUBNET_IDS'),
-  limits: { maxInstances: json('MAX_INSTANCES'), maxSpendPerHourUsd: json('MAX_SPEND_PER_HOUR_USD') },
+  limits: {
+    maxInstances: json('MAX_INSTANCES'),
+    maxSpendPerHourUsd: json('MAX_SPEND_PER_HOUR_USD'),
+    maxInstancesPerProject: json('MAX_INSTANCES_PER_PROJECT'),
+  },
   prices: json('PRICES'),
   shapeTags: json('SHAPE_TAGS'),
 };

@@ -14,6 +14,7 @@ import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
 import { ec2Fleet } from './adapters/ec2-fleet';
 import { readScaleUpEnv } from './env';
+import { gitlabMemo } from './gitlab-memo';
 import { metricsObserver } from './metrics-observer';
 import { readDemandRecords } from './read-records';
 import { type ScaleUpDeps, scaleUp } from './scale-up';
@@ -23,12 +24,16 @@ const { logger, metrics } = createObservability(Service.scaleUp);
 const ssm = createSsmClient();
 const observer = metricsObserver(logger, metrics);
 
+const gitlab = gitlabHttpApi({
+  baseUrl: env.gitlabUrl,
+  token: cachedLoader(() => readSecureString(ssm, env.gitlabTokenParameter), 5 * 60_000),
+});
+
 const deps: ScaleUpDeps = {
   ...env,
-  gitlab: gitlabHttpApi({
-    baseUrl: env.gitlabUrl,
-    token: cachedLoader(() => readSecureString(ssm, env.gitlabTokenParameter), 5 * 60_000),
-  }),
+  gitlab,
+  // Module scope: what GitLab said outlives the batch, for as long as the environment stays warm.
+  memo: gitlabMemo(gitlab),
   fleet: ec2Fleet(createEc2Client(), env.stackName),
   tokens: ssmTokenStore(ssm, env.stackName, env.instanceArnPrefix),
   ledger: dynamoJobLedger(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName),

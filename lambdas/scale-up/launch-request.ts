@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TagKey } from '../shared/naming';
 import type { InstanceRequirements, LaunchOverride, LaunchRequest, Lifecycle } from './ports';
+import { encodeProjectTag } from './project-tag';
 import type { RuntimePool } from './runtime-pool';
 
 /** A set of jobs that one CreateFleet call serves: same pool, same shape. */
@@ -69,7 +70,7 @@ export function launchRequest(
       // One call serves many jobs and EC2 gives every instance of a call the same tags; the
       // pairing of instance, job and runner lives in the job table and the runner description.
       [TagKey.jobId]: joinBounded(group.jobIds),
-      [TagKey.projectId]: joinBounded([...new Set(group.projectIds)]),
+      [TagKey.projectId]: encodeProjectTag(group.projectIds),
       Name: `spotlab-${group.pool.name}`,
     },
   };

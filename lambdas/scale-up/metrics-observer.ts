@@ -17,6 +17,10 @@ export function metricsObserver(logger: Logger, metrics: Metrics): ScaleUpObserv
       logger.info('job skipped', { jobId, reason });
       count(Metric.demandSkipped, { [Dimension.reason]: reason });
     },
+    refused(jobId, reason) {
+      logger.warn('job refused before launch', { jobId, reason });
+      count(Metric.demandRefused, { [Dimension.reason]: reason });
+    },
     unroutable(jobId, reason) {
       logger.warn('no pool serves job', { jobId, reason });
       count(Metric.jobsUnroutable, { [Dimension.reason]: reason });

@@ -1,3 +1,4 @@
+import type { Refusal } from './admission';
 import type { Lifecycle } from './ports';
 
 /**
@@ -10,6 +11,8 @@ export interface ScaleUpObserver {
     jobId: number,
     reason: 'already_claimed' | 'not_pending' | 'job_not_found' | 'duplicate_in_batch' | 'moved_on',
   ): void;
+  /** A job refused before any launch (recorded skipped, not retried). */
+  refused(jobId: number, reason: Refusal): void;
   unroutable(jobId: number, reason: string): void;
   waitingOnLimit(pool: string, jobs: number): void;
   launched(pool: string, lifecycle: Lifecycle, instances: number): void;
@@ -28,6 +31,7 @@ export interface ScaleUpObserver {
 export const silentObserver: ScaleUpObserver = {
   invalidMessage: () => undefined,
   skipped: () => undefined,
+  refused: () => undefined,
   unroutable: () => undefined,
   waitingOnLimit: () => undefined,
   launched: () => undefined,

@@ -49,6 +49,8 @@ export interface FleetInstance {
   readonly pool: string;
   readonly instanceType: string;
   readonly lifecycle: Lifecycle;
+  /** Each project's share of the instance, from its `spotlab:project-id` tag (see `project-tag`). */
+  readonly projectShares?: ReadonlyMap<number, number>;
 }
 
 /** EC2 as scale-up needs it. Production: CreateFleet/TerminateInstances/DescribeInstances. */

@@ -1,8 +1,11 @@
+import { GitlabAuthError, GitlabNotFoundError } from '../shared/gitlab/errors';
 import type { GitlabApi } from '../shared/gitlab/port';
 import { type JobLedger, JobMovedOnError } from '../shared/job-table/views';
 import type { RunnerScope } from '../shared/runner-scope';
 import type { TokenStore } from '../shared/token-store';
+import { runnerScopeKey } from './admission';
 import type { RoutedDemand } from './check-jobs';
+import type { GitlabMemo } from './gitlab-memo';
 import type { ScaleUpObserver } from './observer';
 import type { Fleet, LaunchedInstance } from './ports';
 
@@ -13,6 +16,7 @@ export interface ProvisionDeps {
   readonly ledger: JobLedger;
   readonly fleet: Fleet;
   readonly scope: RunnerScope;
+  readonly memo: GitlabMemo;
   readonly observer: ScaleUpObserver;
 }
 
@@ -33,6 +37,7 @@ export async function provisionRunner(
   deps: ProvisionDeps,
 ): Promise<ProvisionOutcome> {
   const { pool, shapeTags } = item.route;
+  const scopeKey = runnerScopeKey(deps.scope, item.demand.projectId);
   let runnerId: number | undefined;
   try {
     const runner = await deps.gitlab.createRunner({
@@ -44,6 +49,8 @@ export async function provisionRunner(
       description: `spotlab ${instance.instanceId}`,
     });
     runnerId = runner.id;
+    // Each registration GitLab accepts renews the verdict: a busy project is never probed again.
+    deps.memo.noteRunner(scopeKey, 'accepted');
     await deps.tokens.put(instance.instanceId, runner.token);
     await deps.ledger.recordLaunch(item.demand.jobId, {
       instanceId: instance.instanceId,
@@ -55,11 +62,18 @@ export async function provisionRunner(
   } catch (error) {
     // A job that moved on needs no launch; its instance is undone like any other.
     const movedOn = error instanceof JobMovedOnError;
+    // Refused since admission probed (a permission revoked): the next batches refuse before launching.
+    if (runnerId === undefined && refusesRunners(error)) deps.memo.noteRunner(scopeKey, 'refused');
     if (movedOn) deps.observer.skipped(item.demand.jobId, 'moved_on');
     else deps.observer.failed('provision', item.demand.jobId, error);
     await undo(instance.instanceId, runnerId, deps);
     return movedOn ? 'moved_on' : 'undone';
   }
+}
+
+/** GitLab refusing the registration itself (403, 404), not the token (401) nor its own trouble. */
+function refusesRunners(error: unknown): boolean {
+  return (error instanceof GitlabAuthError && error.status === 403) || error instanceof GitlabNotFoundError;
 }
 
 async function undo(instanceId: string, runnerId: number | undefined, deps: ProvisionDeps): Promise<void> {

@@ -4,8 +4,11 @@ import { mapLimit } from '../shared/map-limit';
 import { hourlyPrice, type PriceList } from '../shared/prices';
 import type { RunnerScope } from '../shared/runner-scope';
 import type { TokenStore } from '../shared/token-store';
+import type { AdmissionPolicy } from './admission';
+import { admitDemand } from './admit-demand';
 import { allocateCapacity, type GlobalLimits } from './capacity';
 import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
+import type { GitlabMemo } from './gitlab-memo';
 import { launchGroup } from './launch-groups';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
@@ -23,6 +26,10 @@ export interface ScaleUpDeps {
   readonly pools: readonly RuntimePool[];
   readonly subnetIds: readonly string[];
   readonly scope: RunnerScope;
+  /** Which projects may cause launches. */
+  readonly admission: AdmissionPolicy;
+  /** GitLab's answers this execution environment remembers; made once, outlives the batch. */
+  readonly memo: GitlabMemo;
   readonly limits: GlobalLimits;
   readonly prices: PriceList;
   readonly shapeTags: ShapeTags;
@@ -34,7 +41,8 @@ export interface ScaleUpDeps {
 }
 
 /**
- * Turns a batch of demand into capacity: claim and check each job, group by pool and shape, apply
+ * Turns a batch of demand into capacity: claim and check each job, refuse what Spotlab may not
+ * serve (allow-lists, group scope, GitLab refusing the runner), group by pool and shape, apply
  * the caps, launch each group with one CreateFleet (plus one on-demand call for a spot shortfall)
  * and give every instance its runner.
  * @returns ids of the messages to retry (SQS redelivers them after the visibility timeout).
@@ -42,8 +50,9 @@ export interface ScaleUpDeps {
 export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Promise<string[]> {
   const concurrency = deps.concurrency ?? 8;
   const checked = await checkJobs(demands, { ...deps, concurrency });
-  const retry = [...checked.retry];
-  const groups = groupByShape(checked.routed);
+  const admitted = await admitDemand(checked.routed, { ...deps, concurrency });
+  const retry = [...checked.retry, ...admitted.retry];
+  const groups = groupByShape(admitted.admitted);
   if (groups.length === 0) return retry;
   let live: Awaited<ReturnType<Fleet['live']>>;
   try {
@@ -51,7 +60,7 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
   } catch (error) {
     // Without the live count no cap can be checked: give every claim back and retry the batch.
     deps.observer.failed('launch', undefined, error);
-    return [...retry, ...(await releaseAll(checked.routed, deps.ledger))];
+    return [...retry, ...(await releaseAll(admitted.admitted, deps.ledger))];
   }
   const allowed = allocateCapacity(
     groups.map(({ group }) => ({
@@ -59,6 +68,7 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
       pool: group.pool.name,
       poolMaxInstances: group.pool.maxInstances,
       wanted: group.jobIds.length,
+      projectIds: group.projectIds,
       unitPriceUsd: Math.max(
         ...(group.pool.instanceTypes ?? [undefined]).map((type) => hourlyPrice(deps.prices, type)),
       ),
@@ -70,15 +80,16 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
   // Groups launch side by side: one pool's CreateFleet does not wait for another's.
   const outcomes = await Promise.all(
     groups.map(async ({ group, items }) => {
-      const count = allowed.get(group.key) ?? 0;
-      const waiting = items.slice(count);
+      const chosen = new Set(allowed.get(group.key) ?? []);
+      const launching = items.filter((_, index) => chosen.has(index));
+      const waiting = items.filter((_, index) => !chosen.has(index));
       if (waiting.length > 0) deps.observer.waitingOnLimit(group.pool.name, waiting.length);
       const launchable = {
         ...group,
-        jobIds: group.jobIds.slice(0, count),
-        projectIds: group.projectIds.slice(0, count),
+        jobIds: launching.map((item) => item.demand.jobId),
+        projectIds: launching.map((item) => item.demand.projectId),
       };
-      const served = await serveGroup(launchable, items.slice(0, count), deps, concurrency);
+      const served = await serveGroup(launchable, launching, deps, concurrency);
       return [...served, ...(await releaseAll(waiting, deps.ledger))];
     }),
   );

@@ -21,6 +21,11 @@ export const Metric = {
   demandInvalid: 'DemandInvalid',
   /** A pending job skipped (already claimed, no longer pending, gone). Dimension: `reason`. */
   demandSkipped: 'DemandSkipped',
+  /**
+   * A pending job refused before any launch: its project is not allowed, lies outside the runners'
+   * group, or GitLab refuses to register a runner for it. Dimension: `reason`.
+   */
+  demandRefused: 'DemandRefused',
   /** A job no pool serves. Dimension: `reason`. */
   jobsUnroutable: 'JobsUnroutable',
   /** Jobs held back by a pool, global or spend cap; retried later. Dimension: `pool`. */

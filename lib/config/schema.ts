@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reaperBoundsShape } from '../../lambdas/reaper/env';
-import { shapeTagsSchema } from '../../lambdas/scale-up/env';
+import { admissionSchema, shapeTagsSchema } from '../../lambdas/scale-up/env';
 import { type Pool, poolSchema } from '../../lambdas/shared/pool';
 import { priceListShape } from '../../lambdas/shared/prices';
 import { runnerScopeSchema } from '../../lambdas/shared/runner-scope';
@@ -19,6 +19,10 @@ const gitlabSchema = z.strictObject({
   webhookSecretParameter: parameterName,
   signingTokenParameter: parameterName.optional(),
   apiTokenParameter: parameterName,
+  /** Project ids whose jobs may cause launches; with `allowedNamespaces` absent too, every project may. */
+  allowedProjects: admissionSchema.shape.allowedProjects,
+  /** Namespace full paths (`acme/platform`) whose projects, subgroups' included, may cause launches. */
+  allowedNamespaces: admissionSchema.shape.allowedNamespaces,
 });
 
 const networkSchema = z.discriminatedUnion(
@@ -79,6 +83,8 @@ export const spotlabConfigSchema = z
       .max(50),
     maxInstances: z.number().int().min(1).max(5000),
     maxSpendPerHourUsd: z.number().positive().max(100_000),
+    /** Instances one project may hold at once, across pools. Default: half of `maxInstances`, rounded up. */
+    maxInstancesPerProject: z.number().int().min(1).max(5000).optional(),
     network: networkSchema.default({ mode: 'create', maxAzs: 3 }),
     // prefault: an absent block is parsed as {}, so each key's own default applies (declared once).
     webhook: webhookSchema.prefault({}),
@@ -124,6 +130,12 @@ export const spotlabConfigSchema = z
       if (problem !== undefined)
         ctx.addIssue({ code: 'custom', path: ['prices', 'usdPerHour', type], message: problem });
     }
+    if (config.maxInstancesPerProject !== undefined && config.maxInstancesPerProject > config.maxInstances)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxInstancesPerProject'],
+        message: `must not exceed the global maxInstances (${config.maxInstances})`,
+      });
     const seen = new Set<string>();
     config.pools.forEach((pool, index) => {
       const at = (key: string): (string | number)[] => ['pools', index, key];

@@ -20,7 +20,14 @@ export const SCALE_UP_TIMEOUT = Duration.seconds(60);
 /** The parts of the configuration the launcher reads. */
 export type LauncherConfig = Pick<
   SpotlabConfig,
-  'gitlab' | 'pools' | 'runnerScope' | 'maxInstances' | 'maxSpendPerHourUsd' | 'prices' | 'shapeTags'
+  | 'gitlab'
+  | 'pools'
+  | 'runnerScope'
+  | 'maxInstances'
+  | 'maxSpendPerHourUsd'
+  | 'maxInstancesPerProject'
+  | 'prices'
+  | 'shapeTags'
 >;
 
 /** Properties of {@link Launcher}. */
@@ -72,9 +79,17 @@ export class Launcher extends Construct {
           gitlabUrl: config.gitlab.url,
           gitlabTokenParameter: config.gitlab.apiTokenParameter,
           scope: config.runnerScope,
+          admission: {
+            allowedProjects: config.gitlab.allowedProjects,
+            allowedNamespaces: config.gitlab.allowedNamespaces,
+          },
           pools: config.pools.map((pool) => runtimePool(pool, props.fleet.launchTemplateId(pool.name))),
           subnetIds: network.subnetIds,
-          limits: { maxInstances: config.maxInstances, maxSpendPerHourUsd: config.maxSpendPerHourUsd },
+          limits: {
+            maxInstances: config.maxInstances,
+            maxSpendPerHourUsd: config.maxSpendPerHourUsd,
+            maxInstancesPerProject: config.maxInstancesPerProject,
+          },
           prices: config.prices,
           shapeTags: config.shapeTags,
         },

@@ -185,13 +185,17 @@ function cleanupRow(): IWidget[] {
       total(Metric.lostDemandRequeued, Service.reaper),
       total(Metric.demandDisplaced, Service.lifecycle),
     ]),
-    graph('Jobs unroutable, skipped, lifecycle events needing nothing (by reason); unregistered runners', [
-      spotlabSearch(Metric.jobsUnroutable, Service.scaleUp, [reason], sum),
-      spotlabSearch(Metric.demandSkipped, Service.scaleUp, [reason], sum),
-      spotlabSearch(Metric.lifecycleIgnored, Service.lifecycle, [reason], sum),
-      // Hooks naming a runner `spotlab i-…` that Spotlab never registered there: forged, or impostors.
-      spotlabSearch(Metric.unrecordedRunnerIgnored, Service.lifecycle, [kind], sum),
-    ]),
+    graph(
+      'Jobs unroutable, skipped, refused, lifecycle events needing nothing (by reason); unregistered runners',
+      [
+        spotlabSearch(Metric.jobsUnroutable, Service.scaleUp, [reason], sum),
+        spotlabSearch(Metric.demandSkipped, Service.scaleUp, [reason], sum),
+        spotlabSearch(Metric.demandRefused, Service.scaleUp, [reason], sum),
+        spotlabSearch(Metric.lifecycleIgnored, Service.lifecycle, [reason], sum),
+        // Hooks naming a runner `spotlab i-…` that Spotlab never registered there: forged, or impostors.
+        spotlabSearch(Metric.unrecordedRunnerIgnored, Service.lifecycle, [kind], sum),
+      ],
+    ),
   ];
 }
 

@@ -39,6 +39,7 @@ export const EMISSIONS: Readonly<Record<SpotlabMetricName, Emission>> = {
   [MetricName.webhookFailed]: from(Service.webhook, [reason]),
   [MetricName.demandInvalid]: from(Service.scaleUp),
   [MetricName.demandSkipped]: from(Service.scaleUp, [reason]),
+  [MetricName.demandRefused]: from(Service.scaleUp, [reason]),
   [MetricName.jobsUnroutable]: from(Service.scaleUp, [reason]),
   [MetricName.demandWaiting]: from(Service.scaleUp, [pool]),
   [MetricName.instancesLaunched]: from(Service.scaleUp, [pool, lifecycle]),

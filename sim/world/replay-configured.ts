@@ -16,7 +16,7 @@ const MAX_SAMPLES = 600;
 /** The parts of a configuration a replay through the operator's own pools reads. */
 export type ReplayConfig = Pick<
   SpotlabConfig,
-  'pools' | 'maxInstances' | 'maxSpendPerHourUsd' | 'prices' | 'shapeTags'
+  'pools' | 'maxInstances' | 'maxSpendPerHourUsd' | 'maxInstancesPerProject' | 'prices' | 'shapeTags'
 >;
 
 /** The operator's fleet: the configuration, and the on-demand prices of their Region. */
@@ -95,6 +95,7 @@ export function configuredScenario(
     caps: {
       maxInstances: config.maxInstances,
       maxSpendPerHourUsd: config.maxSpendPerHourUsd,
+      maxInstancesPerProject: config.maxInstancesPerProject,
       prices,
     },
   };

@@ -166,6 +166,8 @@ export interface Scenario {
 export interface ScenarioCaps {
   readonly maxInstances: number;
   readonly maxSpendPerHourUsd: number;
+  /** @default half of `maxInstances`, rounded up, as scale-up reads it */
+  readonly maxInstancesPerProject?: number;
   readonly prices: PriceList;
 }
 

@@ -7,6 +7,7 @@ import { silentReaperObserver } from '../../lambdas/reaper/observer';
 import { RunnerPageCursor } from '../../lambdas/reaper/runner-page-cursor';
 import { sweep } from '../../lambdas/reaper/sweep';
 import type { SweepDeps } from '../../lambdas/reaper/sweep-context';
+import { gitlabMemo } from '../../lambdas/scale-up/gitlab-memo';
 import { silentObserver } from '../../lambdas/scale-up/observer';
 import type { Fleet } from '../../lambdas/scale-up/ports';
 import { readDemandRecords } from '../../lambdas/scale-up/read-records';
@@ -51,6 +52,14 @@ function faultyGitlab(world: World) {
     deleteRunner(runnerId: number) {
       maybeFault();
       return gitlab.deleteRunner(runnerId);
+    },
+    getProject(projectId: number) {
+      maybeFault();
+      return gitlab.getProject(projectId);
+    },
+    getGroup(groupId: number) {
+      maybeFault();
+      return gitlab.getGroup(groupId);
     },
     listPendingJobs(projectId: number, page: number) {
       maybeFault();
@@ -114,9 +123,12 @@ export function spotlab(world: World): Spotlab {
     pools: world.scenario.pools,
     subnetIds: ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'],
     scope: { type: 'project' },
+    admission: {},
+    memo: gitlabMemo(gitlab, now),
     limits: {
       maxInstances: world.scenario.caps?.maxInstances ?? 500,
       maxSpendPerHourUsd: world.scenario.caps?.maxSpendPerHourUsd ?? 1_000,
+      maxInstancesPerProject: world.scenario.caps?.maxInstancesPerProject,
     },
     prices: world.scenario.caps?.prices ?? SIM_PRICES,
     shapeTags: { cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' },

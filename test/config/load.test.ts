@@ -125,6 +125,36 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads the allow-lists and the project cap, and leaves them out unless set', () => {
+    const config = parseConfig(
+      JSON.stringify({
+        ...minimal,
+        gitlab: { ...minimal.gitlab, allowedProjects: [380], allowedNamespaces: ['acme/platform'] },
+        maxInstancesPerProject: 4,
+      }),
+    );
+    const open = parseConfig(JSON.stringify(minimal));
+
+    expect(config.gitlab).toMatchObject({ allowedProjects: [380], allowedNamespaces: ['acme/platform'] });
+    expect(config.maxInstancesPerProject).toBe(4);
+    expect(open.gitlab.allowedProjects).toBeUndefined();
+    expect(open.maxInstancesPerProject).toBeUndefined();
+  });
+
+  it('names a bad allow-list entry and a project cap above the global cap', () => {
+    const problems = problemsOf({
+      ...minimal,
+      gitlab: { ...minimal.gitlab, allowedProjects: [], allowedNamespaces: ['/acme/'] },
+      maxInstancesPerProject: 11,
+    });
+
+    expect(problems).toEqual([
+      'gitlab.allowedProjects: must list at least one project id',
+      'gitlab.allowedNamespaces[0]: must be a namespace full path such as acme/platform',
+      'maxInstancesPerProject: must not exceed the global maxInstances (10)',
+    ]);
+  });
+
   it('refuses two pools with the same name', () => {
     const pool = minimal.pools[0];
 

@@ -317,6 +317,18 @@ describe('Spotlab launcher: scale-up function', () => {
     expect(demand).toBeGreaterThanOrEqual(6 * scaleUpFunction(created.template).Timeout);
   });
 
+  it('hands scale-up the allow-lists and the project cap the configuration sets', () => {
+    const config = existingNetworkConfig({
+      gitlab: { ...base.gitlab, allowedProjects: [380], allowedNamespaces: ['acme/platform'] },
+      maxInstancesPerProject: 5,
+    });
+    const env = readScaleUpEnv(scaleUpEnvironment(synth(config).template));
+
+    expect(env.admission).toEqual({ allowedProjects: [380], allowedNamespaces: ['acme/platform'] });
+    expect(env.limits.maxInstancesPerProject).toBe(5);
+    expect(readScaleUpEnv(scaleUpEnvironment(existing.template)).admission).toEqual({});
+  });
+
   it('hands scale-up an environment that its own settings schema accepts', () => {
     const env = readScaleUpEnv(scaleUpEnvironment(existing.template));
 

@@ -82,6 +82,7 @@ function everyEmission(): string[] {
       (l, m) => {
         const o = metricsObserver(l, m);
         o.skipped(1, 'already_claimed');
+        o.refused(1, 'outside_group');
         o.unroutable(1, 'no_pool');
         o.waitingOnLimit('linux', 2);
         o.launched('linux', 'spot', 1);

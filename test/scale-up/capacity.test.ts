@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocateCapacity, type GroupDemand } from '../../lambdas/scale-up/capacity';
+import { allocateCapacity, type GroupDemand, projectCap } from '../../lambdas/scale-up/capacity';
 import type { FleetInstance } from '../../lambdas/scale-up/ports';
 
 const prices = { usdPerHour: {}, defaultUsdPerHour: 1 };
@@ -83,6 +83,57 @@ describe('allocateCapacity', () => {
       { a: 0 },
     ],
   ])('allows %s', (_label, groups, live, limits, expected) => {
-    expect(Object.fromEntries(allocateCapacity(groups, live, limits, prices))).toEqual(expected);
+    const allowed = allocateCapacity(groups, live, limits, prices);
+    expect(Object.fromEntries([...allowed].map(([key, indices]) => [key, indices.length]))).toEqual(expected);
+  });
+});
+
+describe('allocateCapacity: no project takes more than its share', () => {
+  const limits = { maxInstances: 10, maxSpendPerHourUsd: 100, maxInstancesPerProject: 3 };
+  const ofProjects = (key: string, projectIds: number[]): GroupDemand => ({
+    ...group(key, 'a', projectIds.length),
+    projectIds,
+  });
+  const tagged = (shares: [number, number][]): FleetInstance => ({
+    ...running('a'),
+    projectShares: new Map(shares),
+  });
+
+  it('stops a flooding project at its cap and still launches the next project behind it', () => {
+    const allowed = allocateCapacity([ofProjects('a', [7, 7, 7, 7, 7, 8])], [], limits, prices);
+
+    // Indices 3 and 4 (project 7's fourth and fifth jobs) wait; project 8's job goes ahead.
+    expect(allowed.get('a')).toEqual([0, 1, 2, 5]);
+  });
+
+  it('counts what a project already holds, across groups and by its share of shared launches', () => {
+    // Two whole instances of project 7, and two launched for 7 and 9 alike: 7 holds 3.
+    const live = [
+      tagged([[7, 1]]),
+      tagged([[7, 1]]),
+      tagged([
+        [7, 0.5],
+        [9, 0.5],
+      ]),
+      tagged([
+        [7, 0.5],
+        [9, 0.5],
+      ]),
+    ];
+
+    const allowed = allocateCapacity(
+      [ofProjects('a', [7, 9]), ofProjects('b', [9, 9])],
+      live,
+      limits,
+      prices,
+    );
+
+    expect(allowed.get('a')).toEqual([1]);
+    expect(allowed.get('b')).toEqual([0]);
+  });
+
+  it('defaults the cap to half the global cap, rounded up', () => {
+    expect(projectCap({ maxInstances: 9, maxSpendPerHourUsd: 1 })).toBe(5);
+    expect(projectCap({ maxInstances: 9, maxSpendPerHourUsd: 1, maxInstancesPerProject: 9 })).toBe(9);
   });
 });

@@ -260,9 +260,27 @@ describe('ec2Fleet.live', () => {
     const live = await fleet.live();
 
     expect(live).toStrictEqual([
-      { instanceId: 'i-01', pool: 'arm-docker', instanceType: 'm7g.large', lifecycle: 'spot' },
-      { instanceId: 'i-02', pool: 'gpu', instanceType: 'm7g.large', lifecycle: 'on-demand' },
-      { instanceId: 'i-03', pool: 'arm-docker', instanceType: 'm7g.large', lifecycle: 'spot' },
+      {
+        instanceId: 'i-01',
+        pool: 'arm-docker',
+        instanceType: 'm7g.large',
+        lifecycle: 'spot',
+        projectShares: new Map(),
+      },
+      {
+        instanceId: 'i-02',
+        pool: 'gpu',
+        instanceType: 'm7g.large',
+        lifecycle: 'on-demand',
+        projectShares: new Map(),
+      },
+      {
+        instanceId: 'i-03',
+        pool: 'arm-docker',
+        instanceType: 'm7g.large',
+        lifecycle: 'spot',
+        projectShares: new Map(),
+      },
     ]);
     const inputs = ec2.commandCalls(DescribeInstancesCommand).map((call) => call.args[0].input);
     const filters = [
@@ -283,8 +301,44 @@ describe('ec2Fleet.live', () => {
     const live = await fleet.live();
 
     expect(live).toEqual([
-      { instanceId: 'i-09', pool: 'unknown', instanceType: 'm7g.large', lifecycle: 'on-demand' },
+      {
+        instanceId: 'i-09',
+        pool: 'unknown',
+        instanceType: 'm7g.large',
+        lifecycle: 'on-demand',
+        projectShares: new Map(),
+      },
     ]);
+  });
+});
+
+describe('ec2Fleet.live: project shares', () => {
+  it("reads each project's share of an instance from its spotlab:project-id tag", async () => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: 'i-0a',
+              InstanceType: 'm7g.large',
+              Tags: [
+                { Key: TagKey.stack, Value: STACK },
+                { Key: TagKey.projectId, Value: '380:3,412' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+
+    const [live] = await fleet.live();
+
+    expect(live?.projectShares).toEqual(
+      new Map([
+        [380, 0.75],
+        [412, 0.25],
+      ]),
+    );
   });
 });
 

@@ -16,7 +16,7 @@ import {
   networkError,
   rejection,
 } from '../shared/fake-gitlab';
-import { fixtureText } from '../support/fixtures';
+import { fixtureJson, fixtureText } from '../support/fixtures';
 
 const BASE_URL = 'https://gitlab.example.com';
 
@@ -144,6 +144,42 @@ describe('gitlabHttpApi.createRunner', () => {
 
     expect(error).toBeInstanceOf(GitlabResponseError);
     expect(gitlab.requests).toHaveLength(1);
+  });
+});
+
+describe('gitlabHttpApi.getProject and getGroup', () => {
+  it('reads where a project lives from GET /projects/:id', async () => {
+    const gitlab = fakeGitlab([jsonText(fixtureText('api-get-project'))]);
+
+    const project = await gitlab.api.getProject(380);
+
+    expect(project).toEqual({
+      id: 380,
+      pathWithNamespace: 'acme/platform/gitlab-test',
+      namespaceFullPath: 'acme/platform',
+    });
+    expect(gitlab.requests[0]?.method).toBe('GET');
+    expect(gitlab.requests[0]?.url).toBe(`${BASE_URL}/api/v4/projects/380`);
+  });
+
+  it("reads a group's full path from GET /groups/:id, without its project list", async () => {
+    const gitlab = fakeGitlab([jsonText(fixtureText('api-get-group'))]);
+
+    const group = await gitlab.api.getGroup(12);
+
+    expect(group).toEqual({ id: 12, fullPath: 'acme' });
+    expect(gitlab.requests[0]?.url).toBe(`${BASE_URL}/api/v4/groups/12?with_projects=false`);
+  });
+
+  it('reports a project the token cannot see as not found, and a project without a namespace as unexpected', async () => {
+    const { namespace: _, ...withoutNamespace } = fixtureJson('api-get-project');
+
+    expect(await rejection(fakeGitlab([status(404)]).api.getProject(380))).toBeInstanceOf(
+      GitlabNotFoundError,
+    );
+    expect(await rejection(fakeGitlab([json(withoutNamespace)]).api.getProject(380))).toBeInstanceOf(
+      GitlabResponseError,
+    );
   });
 });
 

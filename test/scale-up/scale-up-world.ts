@@ -1,4 +1,5 @@
 import type { Demand } from '../../lambdas/scale-up/check-jobs';
+import { gitlabMemo } from '../../lambdas/scale-up/gitlab-memo';
 import type { ScaleUpObserver } from '../../lambdas/scale-up/observer';
 import type { RuntimePool } from '../../lambdas/scale-up/runtime-pool';
 import type { ScaleUpDeps } from '../../lambdas/scale-up/scale-up';
@@ -52,6 +53,7 @@ function recordingObserver(): ScaleUpObserver & Recorded {
     events,
     invalidMessage: (id) => events.push(`invalid ${id}`),
     skipped: (jobId, reason) => events.push(`skipped ${jobId} ${reason}`),
+    refused: (jobId, reason) => events.push(`refused ${jobId} ${reason}`),
     unroutable: (jobId, reason) => events.push(`unroutable ${jobId} ${reason}`),
     waitingOnLimit: (pool, jobs) => events.push(`waiting ${pool} ${jobs}`),
     launched: (pool, lifecycle, n) => events.push(`launched ${pool} ${lifecycle} ${n}`),
@@ -78,7 +80,10 @@ export function world(overrides: Partial<ScaleUpDeps> = {}, ec2Options: Partial<
     pools: POOLS,
     subnetIds: ['subnet-0a', 'subnet-0b'],
     scope: { type: 'project' },
-    limits: { maxInstances: 12, maxSpendPerHourUsd: 100 },
+    admission: {},
+    memo: gitlabMemo(gitlab, clock.now),
+    // No project cap below the global one here: the tests of the project cap set their own.
+    limits: { maxInstances: 12, maxSpendPerHourUsd: 100, maxInstancesPerProject: 12 },
     prices: { usdPerHour: {}, defaultUsdPerHour: 1 },
     shapeTags: { cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' },
     stackName: 'Spotlab',

@@ -56,11 +56,15 @@ describe('scale-up: a pending job becomes one instance with its own runner', () 
     expect(w.ec2.calls.createFleet).toBe(1);
     expect(w.ec2.running()).toHaveLength(6);
     expect(w.gitlab.runners.size).toBe(6);
-    expect(w.gitlab.calls.getJob + w.gitlab.calls.createRunner).toBe(12);
+    // One job read and one runner each, and one probe runner (created, deleted) for the project.
+    expect(w.gitlab.calls.getJob + w.gitlab.calls.createRunner).toBe(6 + 6 + 1);
+    expect(w.gitlab.calls.deleteRunner).toBe(1);
   });
 
   it('registers group runners when the scope is a group', async () => {
     const w = world({ scope: { type: 'group', groupId: 42 } });
+    w.gitlab.addGroup(42, 'acme');
+    w.gitlab.addProject(380, 'acme/platform/gitlab-test');
     w.gitlab.addJob(7, 380);
 
     await scaleUp([demand(7)], w.deps);
@@ -153,7 +157,11 @@ describe('scale-up: routing', () => {
 describe('scale-up: limits hold, and demand over them waits', () => {
   it.each([
     ['the pool cap', { limits: { maxInstances: 100, maxSpendPerHourUsd: 100 } }, 10],
-    ['the global cap', { limits: { maxInstances: 3, maxSpendPerHourUsd: 100 } }, 3],
+    [
+      'the global cap',
+      { limits: { maxInstances: 3, maxSpendPerHourUsd: 100, maxInstancesPerProject: 3 } },
+      3,
+    ],
     [
       'the hourly spend cap (priced at on-demand)',
       { limits: { maxInstances: 100, maxSpendPerHourUsd: 0.35 } },
@@ -175,7 +183,7 @@ describe('scale-up: limits hold, and demand over them waits', () => {
   });
 
   it('counts instances already running against the caps', async () => {
-    const w = world({ limits: { maxInstances: 2, maxSpendPerHourUsd: 100 } });
+    const w = world({ limits: { maxInstances: 2, maxSpendPerHourUsd: 100, maxInstancesPerProject: 2 } });
     w.gitlab.addJob(30, 380);
     w.gitlab.addJob(31, 380);
     w.gitlab.addJob(32, 380);
@@ -268,6 +276,8 @@ describe('scale-up: failure halfway leaves nothing behind', () => {
     const w = world();
     w.gitlab.addJob(70, 380);
     w.gitlab.addJob(71, 380);
+    // GitLab accepted a runner for the project lately: no probe, the failure hits a real one.
+    w.deps.memo.noteRunner('project:380', 'accepted');
     const createRunner = w.gitlab.createRunner.bind(w.gitlab);
     let calls = 0;
     w.gitlab.createRunner = async (spec) => {

@@ -17,9 +17,10 @@ const scaleUp: ScaleUpEnv = {
   tableName: 'Spotlab-Jobs',
   ...GITLAB,
   scope: { type: 'group', groupId: 12 },
+  admission: { allowedProjects: [380], allowedNamespaces: ['acme/platform'] },
   pools: shipped.pools.map((pool, index) => runtimePool(pool, `lt-0${index}`)),
   subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
-  limits: { maxInstances: shipped.maxInstances, maxSpendPerHourUsd: 2.5 },
+  limits: { maxInstances: shipped.maxInstances, maxSpendPerHourUsd: 2.5, maxInstancesPerProject: 3 },
   prices: { usdPerHour: { 'm7g.large': 0.09 }, defaultUsdPerHour: 0.5 },
   shapeTags: shipped.shapeTags,
 };
@@ -67,6 +68,9 @@ describe("each Lambda's environment, as the stack writes it and the Lambda reads
       RUNNER_SCOPE: '{"type":"group","groupId":12}',
       MAX_INSTANCES: String(shipped.maxInstances),
       MAX_SPEND_PER_HOUR_USD: '2.5',
+      MAX_INSTANCES_PER_PROJECT: '3',
+      ALLOWED_PROJECTS: '[380]',
+      ALLOWED_NAMESPACES: '["acme/platform"]',
       SUBNET_IDS: '["subnet-0aaa1111","subnet-0bbb2222"]',
     });
     expect(Object.keys(encodeReaperEnv(reaper))).toEqual([
@@ -90,6 +94,22 @@ describe("each Lambda's environment, as the stack writes it and the Lambda reads
     const { signingTokenParameter: _, ...unsigned } = webhook;
     expect(encodeWebhookEnv(unsigned)).not.toHaveProperty('SIGNING_TOKEN_PARAMETER');
     expect(readWebhookEnv(encodeWebhookEnv(unsigned)).signingTokenParameter).toBeUndefined();
+  });
+
+  it('admits every project and caps none below the default when no allow-list or project cap is set', () => {
+    const open = { ...scaleUp, admission: {}, limits: { maxInstances: 10, maxSpendPerHourUsd: 2.5 } };
+    const env = encodeScaleUpEnv(open);
+    expect(env).not.toHaveProperty('ALLOWED_PROJECTS');
+    expect(env).not.toHaveProperty('MAX_INSTANCES_PER_PROJECT');
+    const decoded = readScaleUpEnv(env);
+    expect(decoded.admission.allowedProjects).toBeUndefined();
+    expect(decoded.limits.maxInstancesPerProject).toBeUndefined();
+  });
+
+  it('refuses a namespace that is not a full path', () => {
+    expect(() => readScaleUpEnv({ ...encodeScaleUpEnv(scaleUp), ALLOWED_NAMESPACES: '["/acme/"]' })).toThrow(
+      'scale-up environment is invalid: ALLOWED_NAMESPACES',
+    );
   });
 
   it('names a variable holding malformed JSON', () => {

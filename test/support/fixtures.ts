@@ -9,7 +9,9 @@ export type GitlabFixture =
   | 'job-hook-failed-runner-system'
   | 'job-hook-canceled-while-pending'
   | 'api-get-job'
-  | 'api-create-runner';
+  | 'api-create-runner'
+  | 'api-get-project'
+  | 'api-get-group';
 
 /** The fixture's raw text, exactly as GitLab would send it. */
 export function fixtureText(name: GitlabFixture): string {

@@ -8,6 +8,7 @@ import {
 import { describeStackInstances, terminateInstances } from '../../shared/adapters/ec2-stack-instances';
 import { TagKey } from '../../shared/naming';
 import type { Fleet, FleetInstance, LaunchOverride, LaunchRequest, LaunchResult, Lifecycle } from '../ports';
+import { projectShares } from '../project-tag';
 
 /** The production {@link Fleet}: EC2 CreateFleet (instant), TerminateInstances, DescribeInstances. */
 export function ec2Fleet(ec2: EC2Client, stackName: string): Fleet {
@@ -37,6 +38,7 @@ export function ec2Fleet(ec2: EC2Client, stackName: string): Fleet {
           pool: tag(TagKey.pool) ?? 'unknown',
           instanceType: instance.InstanceType ?? 'unknown',
           lifecycle: instance.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+          projectShares: projectShares(tag(TagKey.projectId)),
         };
       });
     },

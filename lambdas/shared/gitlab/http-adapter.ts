@@ -4,9 +4,12 @@ import { GitlabNotFoundError, GitlabResponseError } from './errors';
 import type {
   CreatedRunner,
   GitlabApi,
+  GitlabGroup,
   GitlabJob,
   GitlabJobControl,
   GitlabJobListing,
+  GitlabNamespaces,
+  GitlabProject,
   GitlabRunnerActivity,
   GitlabRunnerListing,
   ListedRunner,
@@ -19,6 +22,17 @@ import { type GitlabHttpOptions, gitlabRequester, nextPageNumber } from './reque
 
 const jobSchema = z.looseObject({ id: z.int(), status: z.string(), tag_list: z.array(z.string()) });
 const runnerSchema = z.looseObject({ id: z.int(), token: z.string().check(z.startsWith('glrt-')) });
+/** `GET /projects/:id`: the project entity; Spotlab reads where it lives. */
+const projectSchema = z.looseObject({
+  id: z.int().check(z.positive()),
+  path_with_namespace: z.string().check(z.minLength(1)),
+  namespace: z.looseObject({ full_path: z.string().check(z.minLength(1)) }),
+});
+/** `GET /groups/:id`: the group entity. */
+const groupSchema = z.looseObject({
+  id: z.int().check(z.positive()),
+  full_path: z.string().check(z.minLength(1)),
+});
 /** Cancel and retry answer 201 with the job (retry: the new job). */
 const jobRefSchema = z.looseObject({ id: z.int(), status: z.string() });
 /**
@@ -92,7 +106,12 @@ export function parseRunnerList(body: unknown): ListedRunner[] {
  */
 export function gitlabHttpApi(
   options: GitlabHttpOptions,
-): GitlabApi & GitlabJobControl & GitlabJobListing & GitlabRunnerActivity & GitlabRunnerListing {
+): GitlabApi &
+  GitlabJobControl &
+  GitlabJobListing &
+  GitlabNamespaces &
+  GitlabRunnerActivity &
+  GitlabRunnerListing {
   const send = gitlabRequester(options);
   const call = async (method: string, path: string, form?: URLSearchParams): Promise<unknown> =>
     (await send(method, path, form)).body;
@@ -142,6 +161,21 @@ export function gitlabHttpApi(
       const job = jobSchema.safeParse(body);
       if (!job.success) throw new GitlabResponseError('GitLab job response has an unexpected shape');
       return { id: job.data.id, status: job.data.status, tagList: job.data.tag_list };
+    },
+    async getProject(projectId): Promise<GitlabProject> {
+      const project = projectSchema.safeParse(await call('GET', `/projects/${projectId}`));
+      if (!project.success) throw new GitlabResponseError('GitLab project response has an unexpected shape');
+      return {
+        id: project.data.id,
+        pathWithNamespace: project.data.path_with_namespace,
+        namespaceFullPath: project.data.namespace.full_path,
+      };
+    },
+    async getGroup(groupId): Promise<GitlabGroup> {
+      // Without with_projects=false an older GitLab lists the group's projects in the answer.
+      const group = groupSchema.safeParse(await call('GET', `/groups/${groupId}?with_projects=false`));
+      if (!group.success) throw new GitlabResponseError('GitLab group response has an unexpected shape');
+      return { id: group.data.id, fullPath: group.data.full_path };
     },
     async createRunner(spec: RunnerSpec): Promise<CreatedRunner> {
       const body = await call('POST', '/user/runners', runnerForm(spec));

@@ -44,6 +44,31 @@ export interface GitlabApi {
   deleteRunner(runnerId: number): Promise<void>;
 }
 
+/** The fields of `GET /projects/:id` Spotlab reads: where the project lives. */
+export interface GitlabProject {
+  readonly id: number;
+  /** `acme/platform/app`: the namespace's full path and the project's path. */
+  readonly pathWithNamespace: string;
+  /** `acme/platform`: the group (or user) namespace the project belongs to. */
+  readonly namespaceFullPath: string;
+}
+
+/** The fields of `GET /groups/:id` Spotlab reads. */
+export interface GitlabGroup {
+  readonly id: number;
+  /** `acme` or `acme/platform` for a subgroup. */
+  readonly fullPath: string;
+}
+
+/**
+ * Where projects and groups live, for the allow-lists and the group runner scope. Kept apart from
+ * {@link GitlabApi}: only scale-up's admission reads it, and only when a check needs it.
+ */
+export interface GitlabNamespaces {
+  getProject(projectId: number): Promise<GitlabProject>;
+  getGroup(groupId: number): Promise<GitlabGroup>;
+}
+
 /**
  * The job calls that re-run a job whose spot instance was reclaimed. GitLab retries only a job that
  * has ended (success, failed, canceled, or canceling on current GitLab), so a running job is
