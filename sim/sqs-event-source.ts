@@ -8,8 +8,8 @@ export const EVENT_SOURCE = {
   batchingWindowMs: 1_000,
   maxConcurrency: 2,
   visibilityTimeoutMs: 360_000,
-  /** Rounds of redelivery before a message counts as lost (the DLQ). */
-  maxReceives: 10,
+  /** Receives before a failing message counts as lost: the stack's DLQ maxReceiveCount. */
+  maxReceives: 5,
 } as const;
 
 /** A message on the demand queue. */
@@ -19,6 +19,26 @@ export interface Queued {
   visibleAt: number;
   receives: number;
   state: 'waiting' | 'in-flight' | 'done' | 'lost';
+}
+
+/**
+ * SendMessage with DelaySeconds: a new message (its own id, no receives yet) that SQS delivers no
+ * sooner than `delaySeconds` from `at`. This is how scale-up makes a job wait without spending the
+ * receives of the message that carried it.
+ */
+export function sendDelayed(
+  queue: Queued[],
+  messageId: string,
+  message: DemandMessage,
+  at: number,
+  delaySeconds = 0,
+): void {
+  queue.push({
+    record: sqsRecord(messageId, JSON.stringify(message), at),
+    visibleAt: at + delaySeconds * 1000,
+    receives: 0,
+    state: 'waiting',
+  });
 }
 
 /** A demand message as the webhook enqueues it for job `jobId` received at `at` (ms). */

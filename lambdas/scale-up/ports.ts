@@ -1,3 +1,5 @@
+import type { DemandMessage } from '../shared/job-messages';
+
 /** Purchase option of an instance. */
 export type Lifecycle = 'spot' | 'on-demand';
 
@@ -57,4 +59,10 @@ export interface Fleet {
   terminate(instanceIds: readonly string[]): Promise<void>;
   /** Live (pending or running) instances of this stack. */
   live(): Promise<readonly FleetInstance[]>;
+}
+
+/** The demand queue, for jobs that wait. Production: SQS SendMessage with DelaySeconds. */
+export interface DemandRequeue {
+  /** @param delaySeconds how long SQS hides the message (0–900). */
+  send(message: DemandMessage, delaySeconds?: number): Promise<void>;
 }

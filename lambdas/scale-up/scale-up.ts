@@ -6,10 +6,12 @@ import type { RunnerScope } from '../shared/runner-scope';
 import type { TokenStore } from '../shared/token-store';
 import { allocateCapacity, type GlobalLimits } from './capacity';
 import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
+import { CAP_WAIT_SECONDS, deferAll, demandAgeMs, isThrottle, MAX_DEMAND_AGE_MS } from './defer-demand';
 import { launchGroup } from './launch-groups';
+import type { LaunchPacer } from './launch-pacing';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { Fleet, LaunchedInstance, Lifecycle } from './ports';
+import type { DemandRequeue, Fleet, LaunchedInstance, Lifecycle } from './ports';
 import { provisionRunner } from './provision-runner';
 import type { ShapeTags } from './route-job';
 import type { RuntimePool } from './runtime-pool';
@@ -31,6 +33,15 @@ export interface ScaleUpDeps {
   readonly now: () => number;
   /** GitLab calls in flight at once. @default 8 */
   readonly concurrency?: number;
+  /**
+   * The demand queue, where waiting jobs are re-sent with a delay. Without it a waiting job's
+   * message is retried (`batchItemFailures`), spending a receive towards the DLQ each time.
+   */
+  readonly requeue?: DemandRequeue;
+  /** Sizes launches to the account's instance-launch bucket. Without it, EC2's bucket decides. */
+  readonly pacer?: LaunchPacer;
+  /** Jobs that come back together after a wait for the launch rate (one CreateFleet). @default 50 */
+  readonly deferChunk?: number;
 }
 
 /**
@@ -41,7 +52,11 @@ export interface ScaleUpDeps {
  */
 export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Promise<string[]> {
   const concurrency = deps.concurrency ?? 8;
-  const checked = await checkJobs(demands, { ...deps, concurrency });
+  const now = deps.now();
+  const expired = demands.filter((item) => demandAgeMs(item.demand, now) > MAX_DEMAND_AGE_MS);
+  for (const item of expired) deps.observer.demandExpired(item.demand.jobId);
+  const current = demands.filter((item) => !expired.includes(item));
+  const checked = await checkJobs(current, { ...deps, concurrency });
   const retry = [...checked.retry];
   const groups = groupByShape(checked.routed);
   if (groups.length === 0) return retry;
@@ -49,8 +64,10 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
   try {
     live = await deps.fleet.live();
   } catch (error) {
-    // Without the live count no cap can be checked: give every claim back and retry the batch.
+    // Without the live count no cap can be checked: give every claim back; a throttled
+    // DescribeInstances waits as a cap does, anything else retries the batch.
     deps.observer.failed('launch', undefined, error);
+    if (isThrottle(error)) return [...retry, ...(await deferAll(checked.routed, [], 'throttled', deps))];
     return [...retry, ...(await releaseAll(checked.routed, deps.ledger))];
   }
   const allowed = allocateCapacity(
@@ -67,22 +84,41 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
     deps.limits,
     deps.prices,
   );
+  // The launch budget is shared out before any call, in group order, as the caps are.
+  const plans = groups.map(({ group, items }) => {
+    const capped = Math.min(items.length, allowed.get(group.key) ?? 0);
+    const paced =
+      deps.pacer === undefined ? capped : deps.pacer.reserve(capped, deps.now(), deps.deferChunk ?? 50);
+    return { group, items, capped, paced };
+  });
   // Groups launch side by side: one pool's CreateFleet does not wait for another's.
   const outcomes = await Promise.all(
-    groups.map(async ({ group, items }) => {
-      const count = allowed.get(group.key) ?? 0;
-      const waiting = items.slice(count);
-      if (waiting.length > 0) deps.observer.waitingOnLimit(group.pool.name, waiting.length);
+    plans.map(async ({ group, items, capped, paced }) => {
+      const overCap = items.slice(capped);
+      if (overCap.length > 0) deps.observer.waitingOnLimit(group.pool.name, overCap.length);
       const launchable = {
         ...group,
-        jobIds: group.jobIds.slice(0, count),
-        projectIds: group.projectIds.slice(0, count),
+        jobIds: group.jobIds.slice(0, paced),
+        projectIds: group.projectIds.slice(0, paced),
       };
-      const served = await serveGroup(launchable, items.slice(0, count), deps, concurrency);
-      return [...served, ...(await releaseAll(waiting, deps.ledger))];
+      const served = await serveGroup(launchable, items.slice(0, paced), deps, concurrency);
+      const overRate = await waitForRate(items.slice(paced, capped), deps);
+      const capDelays = overCap.map(() => CAP_WAIT_SECONDS);
+      const overCapRetry =
+        deps.requeue === undefined
+          ? await releaseAll(overCap, deps.ledger)
+          : await deferAll(overCap, capDelays, 'cap', deps);
+      return [...served, ...overRate, ...overCapRetry];
     }),
   );
   return [...retry, ...outcomes.flat()];
+}
+
+/** Jobs the launch rate has no room for now wait for the slots the pacer promises them. */
+function waitForRate(items: readonly RoutedDemand[], deps: ScaleUpDeps): Promise<string[]> {
+  if (items.length === 0) return Promise.resolve([]);
+  const delays = deps.pacer?.defer(items.length, deps.now(), deps.deferChunk ?? 50) ?? [];
+  return deferAll(items, delays, 'launch_rate', deps);
 }
 
 /** Launches a group and provisions its instances; returns the messages to retry. */
@@ -100,8 +136,22 @@ async function serveGroup(
     ({ instances } = await launchGroup(group, items.length, deps));
   } catch (error) {
     deps.observer.failed('launch', undefined, error);
-    return releaseAll(items, deps.ledger);
+    if (!isThrottle(error)) {
+      deps.pacer?.refund(items.length, deps.now());
+      return releaseAll(items, deps.ledger);
+    }
+    // EC2's bucket is shared with every launch in the account: it, not this Lambda's count, is right.
+    deps.pacer?.drain(deps.now());
+    if (deps.pacer === undefined) return deferAll(items, [], 'throttled', deps);
+    return deferAll(
+      items,
+      deps.pacer.defer(items.length, deps.now(), deps.deferChunk ?? 50),
+      'throttled',
+      deps,
+    );
   }
+  // EC2 charges the bucket only for the instances it started.
+  deps.pacer?.refund(items.length - instances.length, deps.now());
   const outcomes = await mapLimit(instances, concurrency, (instance, index) =>
     provisionRunner(items[index] as RoutedDemand, instance, deps),
   );
