@@ -133,8 +133,12 @@ export async function runBurst(jobs: number, options: BurstOptions = {}): Promis
   const waits = { deferrals: 0, atRisk: 0, expired: 0 };
   const observer = {
     ...counting.observer,
-    demandAtRisk: () => void (waits.atRisk += 1),
-    demandExpired: () => void (waits.expired += 1),
+    demandAtRisk: () => {
+      waits.atRisk += 1;
+    },
+    demandExpired: () => {
+      waits.expired += 1;
+    },
   };
   const queue: Queued[] = [];
   const requeue: DemandRequeue = {
