@@ -78,6 +78,23 @@ export function deferralDelays(
   };
 }
 
+/**
+ * The bucket's tokens at `now` as the launch times of the stack's live instances tell it: what
+ * every execution environment of scale-up launched, not just this one (instances that already
+ * ended are missing, so this can only overstate the tokens; launches of other stacks in the
+ * account are missing too, and a RequestLimitExceeded still defers the jobs).
+ */
+export function tokensFromLaunches(launchTimes: readonly number[], rate: LaunchRate, now: number): number {
+  const sorted = [...launchTimes].sort((a, b) => a - b);
+  let tokens = rate.burst;
+  let at = sorted[0] ?? now;
+  for (const launchedAt of sorted) {
+    tokens = Math.min(rate.burst, tokens + ((launchedAt - at) / 1000) * rate.perSecond) - 1;
+    at = launchedAt;
+  }
+  return Math.min(rate.burst, tokens + (Math.max(0, now - at) / 1000) * rate.perSecond);
+}
+
 function refill(state: PacerState, rate: LaunchRate, now: number): PacerState {
   const elapsed = Math.max(0, now - state.at);
   return {
@@ -113,6 +130,15 @@ export class LaunchPacer {
     const granted = Math.max(0, Math.min(wanted, budget));
     this.state = spend(this.state, this.rate, now, granted);
     return granted;
+  }
+
+  /** Believes the stack's live instances where they show fewer tokens than this Lambda counted. */
+  observe(launchTimes: readonly number[], now: number): void {
+    const filled = spend(this.state, this.rate, now, 0);
+    this.state = {
+      ...filled,
+      tokens: Math.min(filled.tokens, tokensFromLaunches(launchTimes, this.rate, now)),
+    };
   }
 
   /** Gives back budget a launch did not use (a shortfall, a failed call). */

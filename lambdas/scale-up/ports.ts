@@ -51,6 +51,8 @@ export interface FleetInstance {
   readonly pool: string;
   readonly instanceType: string;
   readonly lifecycle: Lifecycle;
+  /** EC2's LaunchTime (ms): what the instance-launch bucket was charged, and when. */
+  readonly launchedAt?: number;
 }
 
 /** EC2 as scale-up needs it. Production: CreateFleet/TerminateInstances/DescribeInstances. */

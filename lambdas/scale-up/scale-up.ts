@@ -70,6 +70,10 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
     if (isThrottle(error)) return [...retry, ...(await deferAll(checked.routed, [], 'throttled', deps))];
     return [...retry, ...(await releaseAll(checked.routed, deps.ledger))];
   }
+  deps.pacer?.observe(
+    live.flatMap((instance) => (instance.launchedAt === undefined ? [] : [instance.launchedAt])),
+    deps.now(),
+  );
   const allowed = allocateCapacity(
     groups.map(({ group }) => ({
       key: group.key,

@@ -37,6 +37,7 @@ export function ec2Fleet(ec2: EC2Client, stackName: string): Fleet {
           pool: tag(TagKey.pool) ?? 'unknown',
           instanceType: instance.InstanceType ?? 'unknown',
           lifecycle: instance.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+          ...(instance.LaunchTime === undefined ? {} : { launchedAt: instance.LaunchTime.getTime() }),
         };
       });
     },
