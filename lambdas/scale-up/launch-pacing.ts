@@ -85,7 +85,10 @@ export function deferralDelays(
  * account are missing too, and a RequestLimitExceeded still defers the jobs).
  */
 export function tokensFromLaunches(launchTimes: readonly number[], rate: LaunchRate, now: number): number {
-  const sorted = [...launchTimes].sort((a, b) => a - b);
+  // A launch older than two full refills no longer weighs on the bucket (it would otherwise mean
+  // sorting every live instance of a large fleet on every batch).
+  const horizon = now - (2 * rate.burst * 1000) / rate.perSecond;
+  const sorted = launchTimes.filter((at) => at > horizon).sort((a, b) => a - b);
   let tokens = rate.burst;
   let at = sorted[0] ?? now;
   for (const launchedAt of sorted) {
