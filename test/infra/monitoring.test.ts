@@ -148,6 +148,20 @@ describe('monitoring: alarms', () => {
     );
   });
 
+  it("alarms on any job whose wait for capacity passes GitLab's one-hour pending limit, or that expired unlaunched", () => {
+    const alarm = alarmNamed(plain, 'demand-at-risk');
+
+    expect(alarm).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(spotlabMetricsOf(alarm)).toEqual([
+      { name: 'DemandAtRisk', dims: ['service=scale-up'] },
+      { name: 'DemandExpired', dims: ['service=scale-up'] },
+    ]);
+  });
+
   it('alarms when reaper steps keep failing (5 of 10 sweeps), counted over every step, since the reaper itself never errors for one', () => {
     expect(alarmNamed(plain, 'reaper-failures')).toMatchObject({
       Namespace: 'Spotlab',
