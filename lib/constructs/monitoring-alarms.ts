@@ -262,25 +262,21 @@ function reaperFailuresAlarm(scope: Construct, { namePrefix }: AlarmInputs): Ala
 
 /**
  * A burst beyond the account's instance-launch rate (1,000, then 2 a second) waits without being
- * lost, but GitLab fails a job pending for an hour: any job whose wait passes that hour, or that
- * scale-up gave up on, alarms. See docs/scale.md for what lifts the ceiling.
+ * lost, but GitLab fails a job pending for an hour: any job whose wait passes that hour alarms (one
+ * that later expires unlaunched crossed it first). See docs/scale.md for what lifts the ceiling.
  */
 function demandAtRiskAlarm(scope: Construct, { namePrefix }: AlarmInputs): Alarm {
-  const usingMetrics = {
-    atRisk: spotlabMetric(Metric.demandAtRisk, Service.scaleUp, {}, { statistic: Stats.SUM }),
-    expired: spotlabMetric(Metric.demandExpired, Service.scaleUp, {}, { statistic: Stats.SUM }),
-  };
   return new Alarm(scope, 'DemandAtRisk', {
     alarmName: `${namePrefix}-demand-at-risk`,
     alarmDescription:
-      "Jobs wait for capacity past GitLab's one-hour limit for a pending job (or expired unlaunched): " +
-      `the burst is beyond what one account and Region launches in an hour. ${RUNBOOK}#demand-at-risk`,
-    metric: new MathExpression({
-      expression: 'atRisk + expired',
-      usingMetrics,
-      period: FIVE_MINUTES,
-      label: 'Demand at risk or expired',
-    }),
+      "Jobs wait for capacity past GitLab's one-hour limit for a pending job: the burst is beyond " +
+      `what one account and Region launches in an hour. ${RUNBOOK}#demand-at-risk`,
+    metric: spotlabMetric(
+      Metric.demandAtRisk,
+      Service.scaleUp,
+      {},
+      { statistic: Stats.SUM, period: FIVE_MINUTES },
+    ),
     threshold: 1,
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
