@@ -1,205 +1,86 @@
 /**
- * Scale-up burst benchmark: what a burst of pending jobs costs in EC2 and GitLab calls, and how long
- * the last job waits for its launch request, with scale-up fed the way the SQS event source feeds it.
- *
- * The real `scaleUp` (after the handler's `readDemandRecords`) runs over the in-memory adapters of
- * `sim/` (EC2 with its token buckets, GitLab, job ledger, token store) on a simulated clock. Each
- * adapter call costs the simulated latency of {@link LATENCY_MS}; work in flight at once overlaps,
- * so the span is what a deployed stack would see, computed in well under a second of wall time.
- * The event source is modelled after {@link EVENT_SOURCE}: batches of up to 50, a 1 s batching
- * window, at most 2 invocations in flight, retried messages (`batchItemFailures`) visible again
- * after the visibility timeout. 5% of the spot capacity asked for is refused
- * (InsufficientInstanceCapacity), so the on-demand fallback runs.
- *
- * Last line: {"jobs", "ec2MutatingCallsPerJob", "throttled", "gitlabCallsPerJob", "launchSpanMs"}.
- * Targets: ≤ 0.1 EC2 mutating calls per job, 0 throttled, ≤ 3 GitLab calls per job. The run throws
- * unless every job got exactly one instance, one runner and one token.
+ * What `npm run bench:scale-up` prints. Without arguments: the 500-job burst and its figures, the
+ * last line unchanged since it was first measured. With `--jobs N`: a burst of N with the caps
+ * raised to it, so only EC2's buckets bound it, reported against the instance-launch bucket's
+ * physical limit (1,000 at once, then 2 a second).
  */
 import { pathToFileURL } from 'node:url';
-import type { SQSRecord } from 'aws-lambda';
-import { gitlabMemo } from '../lambdas/scale-up/gitlab-memo';
-import type { LaunchRequest } from '../lambdas/scale-up/ports';
-import { readDemandRecords } from '../lambdas/scale-up/read-records';
-import type { RuntimePool } from '../lambdas/scale-up/runtime-pool';
-import { type ScaleUpDeps, scaleUp } from '../lambdas/scale-up/scale-up';
-import { checkEveryJobServedOnce } from '../sim/check-served-once';
-import { SimClock } from '../sim/clock';
-import { countingObserver } from '../sim/counting-observer';
-import { InMemoryEc2 } from '../sim/in-memory-ec2';
-import { type GitlabFault, InMemoryGitlab } from '../sim/in-memory-gitlab';
-import { InMemoryJobTable } from '../sim/in-memory-job-table';
-import { InMemoryTokenStore } from '../sim/in-memory-stores';
-import { dockerPool } from '../sim/pools';
-import { slowAdapters } from '../sim/slow-adapters';
-import { demandRecord, EVENT_SOURCE, eventSource, type Queued } from '../sim/sqs-event-source';
-import { LATENCY_MS, VirtualTime } from '../sim/virtual-time';
+import * as z from 'zod';
+import { EC2_LAUNCH_RATE } from '../lambdas/scale-up/launch-pacing';
+import { BURST_SHAPE, type BurstFigures, runBurst } from './burst';
 
-const SPOT_SHORTFALL = 0.05;
-const PROJECTS = 20;
-const SUBNETS = ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'];
-const POOLS: RuntimePool[] = [
-  dockerPool('arm64-docker', 'arm64', ['m7g.large', 'c7g.large', 'm6g.large'], {
-    runUntagged: true,
-    maxInstances: 400,
-  }),
-  dockerPool('x86-docker', 'x86_64', ['m7i.large', 'c7i.large', 'm7a.large'], { maxInstances: 400 }),
-];
-/** Tag sets of `.gitlab-ci.yml` jobs; untagged and plain `docker` jobs land on the arm64 pool. */
-const TAG_MIX: string[][] = [
-  [],
-  ['docker'],
-  ['docker', 'arm64'],
-  ['linux', 'arm64'],
-  ['x86_64'],
-  ['docker', 'x86_64'],
-  ['linux', 'docker', 'x86_64'],
-];
+export { type BurstFigures, type BurstOptions, runBurst } from './burst';
 
-/** What a burst cost. */
-export interface BurstFigures {
-  readonly jobs: number;
-  readonly jobsLaunchedOnce: number;
-  readonly spotInstances: number;
-  readonly onDemandInstances: number;
-  readonly createFleetCalls: number;
-  readonly ec2MutatingCalls: number;
-  readonly ec2MutatingCallsPerJob: number;
-  readonly throttled: number;
-  readonly gitlabCalls: number;
-  readonly gitlabCallsPerJob: number;
-  readonly invocations: number;
-  readonly redeliveries: number;
-  /** Messages still failing after {@link EVENT_SOURCE.maxReceives} deliveries. */
-  readonly lostMessages: number;
-  /** Failures scale-up reported (GitLab, EC2, SSM, ledger errors). */
-  readonly failures: number;
-  /** First message enqueued to the last CreateFleet request. */
-  readonly launchSpanMs: number;
-  /** First message enqueued to the last invocation's end (every runner token stored). */
-  readonly readySpanMs: number;
-  readonly webhookToLaunchP50Ms: number;
-  readonly webhookToLaunchMaxMs: number;
+const argsSchema = z.union([z.tuple([]), z.tuple([z.literal('--jobs'), z.coerce.number().int().positive()])]);
+
+/** The shortest time (ms) EC2's instance-launch bucket allows for launching `jobs` instances. */
+export function launchBucketLimitMs(jobs: number): number {
+  return (Math.max(0, jobs - EC2_LAUNCH_RATE.burst) / EC2_LAUNCH_RATE.perSecond) * 1000;
 }
 
-/** Faults to inject into a burst. */
-export interface BurstOptions {
-  /** GitLab answers of the first calls, one per call, as the HTTP adapter reports them. @default [] */
-  readonly gitlabFaults?: readonly GitlabFault[];
-  /** DescribeInstances calls that fail with RequestLimitExceeded before they succeed again. @default 0 */
-  readonly failedDescribes?: number;
-  /** EC2's mutating-call bucket (CreateFleet). @default EC2's 50 burst, 5 per second */
-  readonly mutatingBucket?: { readonly capacity: number; readonly refillPerSecond: number };
-}
-
-/**
- * Sends `jobs` pending jobs through scale-up as one burst and returns what it cost.
- * @throws unless every job got exactly one instance, one runner and one token.
- */
-export async function runBurst(jobs: number, options: BurstOptions = {}): Promise<BurstFigures> {
-  const clock = new SimClock();
-  const vt = new VirtualTime(clock);
-  const start = clock.now();
-  // Exactly 5% of the spot instances asked for, spread over the calls as they come.
-  let spotAsked = 0;
-  const spotShortfall = (request: LaunchRequest) => {
-    const before = Math.floor(spotAsked * SPOT_SHORTFALL);
-    spotAsked += request.count;
-    return Math.floor(spotAsked * SPOT_SHORTFALL) - before;
-  };
-  const ec2 = new InMemoryEc2({
-    now: clock.now,
-    spotShortfall,
-    ...(options.mutatingBucket === undefined ? {} : { mutatingBucket: { ...options.mutatingBucket } }),
-  });
-  const gitlab = new InMemoryGitlab();
-  const ledger = new InMemoryJobTable(clock.now).ledger;
-  const tokens = new InMemoryTokenStore();
-  const launchRequestsAt: number[] = [];
-  const { observer, failures, webhookToLaunchMs } = countingObserver();
-  const slow = slowAdapters(
-    vt,
-    { ec2, gitlab, ledger, tokens },
-    launchRequestsAt,
-    options.failedDescribes ?? 0,
-  );
-  const deps: ScaleUpDeps = {
-    ...slow,
-    pools: POOLS,
-    subnetIds: SUBNETS,
-    scope: { type: 'project' },
-    admission: {},
-    // One memo for the burst: the two environments in flight are modelled as sharing deps.
-    memo: gitlabMemo(slow.gitlab, clock.now),
-    limits: { maxInstances: 600, maxSpendPerHourUsd: 1_000 },
-    prices: { usdPerHour: {}, defaultUsdPerHour: 0.2 },
-    shapeTags: { cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' },
-    stackName: 'spotlab-bench',
-    observer,
-    now: clock.now,
-  };
-
-  gitlab.failNext(...(options.gitlabFaults ?? []));
-  const jobIds: number[] = [];
-  const queue: Queued[] = [];
-  for (let index = 0; index < jobs; index += 1) {
-    // GitLab.com job ids are above 2^31.
-    const jobId = 7_000_000_000 + index;
-    // 7 tag sets over 20 projects (coprime): every project sees every tag set.
-    const projectId = 1_000 + (index % PROJECTS);
-    gitlab.addJob(jobId, projectId, TAG_MIX[index % TAG_MIX.length] ?? []);
-    jobIds.push(jobId);
-    queue.push({
-      record: demandRecord(jobId, projectId, start),
-      visibleAt: start,
-      receives: 0,
-      state: 'waiting',
-    });
+/** Runs the benchmark for `argv` (`[]` or `['--jobs', N]`) and prints its figures. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const parsed = argsSchema.safeParse(argv);
+  if (!parsed.success) {
+    console.error('usage: npm run bench:scale-up [-- --jobs N]');
+    process.exitCode = 2;
+    return;
   }
-
-  let invocations = 0;
-  let lastInvocationEnd = start;
-  const invoke = async (records: SQSRecord[]): Promise<string[]> => {
-    invocations += 1;
-    await vt.sleep(LATENCY_MS.invoke);
-    const retry = await scaleUp(readDemandRecords(records, observer), deps);
-    lastInvocationEnd = Math.max(lastInvocationEnd, clock.now());
-    return retry;
-  };
-  await vt.run(eventSource(queue, vt, invoke));
-
-  const jobsLaunchedOnce = checkEveryJobServedOnce(jobIds, ec2, gitlab, ledger, tokens);
-  const running = ec2.running();
-  const perJob = (calls: number) => Number((calls / jobs).toFixed(3));
-  const sortedLatencies = [...webhookToLaunchMs].sort((a, b) => a - b);
-  return {
-    jobs,
-    jobsLaunchedOnce,
-    spotInstances: running.filter((i) => i.lifecycle === 'spot').length,
-    onDemandInstances: running.filter((i) => i.lifecycle === 'on-demand').length,
-    createFleetCalls: ec2.calls.createFleet,
-    ec2MutatingCalls: ec2.mutatingCalls,
-    ec2MutatingCallsPerJob: perJob(ec2.mutatingCalls),
-    throttled: ec2.calls.throttled,
-    gitlabCalls: gitlab.totalCalls,
-    gitlabCallsPerJob: perJob(gitlab.totalCalls),
-    invocations,
-    redeliveries: queue.reduce((sum, m) => sum + m.receives - 1, 0),
-    lostMessages: queue.filter((m) => m.state === 'lost').length,
-    failures: failures.length,
-    launchSpanMs: Math.max(start, ...launchRequestsAt) - start,
-    readySpanMs: lastInvocationEnd - start,
-    webhookToLaunchP50Ms: sortedLatencies[Math.floor(sortedLatencies.length / 2)] ?? 0,
-    webhookToLaunchMaxMs: sortedLatencies.at(-1) ?? 0,
-  };
+  const jobs = parsed.data[1];
+  const wallStart = performance.now();
+  const f = jobs === undefined ? await runBurst(500) : await runBurst(jobs, { capsRaised: true });
+  printHuman(f, performance.now() - wallStart);
+  const limitMs = launchBucketLimitMs(f.jobs);
+  const targets = [
+    [f.ec2MutatingCallsPerJob <= 0.1, 'EC2 mutating calls per job ≤ 0.1'],
+    [jobs !== undefined || f.throttled === 0, '0 throttled'],
+    [f.gitlabCallsPerJob <= (jobs === undefined ? 3 : 2.5), 'GitLab calls per job within target'],
+    [jobs === undefined || f.jobsLaunchedOnce === f.jobs, 'every job launched once'],
+    [
+      jobs === undefined || f.launchSpanMs <= Math.max(limitMs * 1.1, 60_000),
+      'last launch within 10% of the bucket',
+    ],
+  ] as const;
+  const missed = targets.filter(([met]) => !met).map(([, what]) => what);
+  console.log(missed.length === 0 ? 'targets: all met' : `targets missed: ${missed.join(', ')}`);
+  if (missed.length > 0) process.exitCode = 1;
+  if (jobs === undefined) {
+    console.log(
+      JSON.stringify({
+        jobs: f.jobs,
+        ec2MutatingCallsPerJob: f.ec2MutatingCallsPerJob,
+        throttled: f.throttled,
+        gitlabCallsPerJob: f.gitlabCallsPerJob,
+        launchSpanMs: f.launchSpanMs,
+      }),
+    );
+    return;
+  }
+  const s = (ms: number) => Math.round(ms / 1000);
+  console.log(
+    JSON.stringify({
+      jobs: f.jobs,
+      launchedOnce: f.jobsLaunchedOnce,
+      lost: f.lostMessages,
+      expired: f.expired,
+      atRisk: f.atRisk,
+      ec2MutatingCallsPerJob: f.ec2MutatingCallsPerJob,
+      throttled: f.throttled,
+      gitlabCallsPerJob: f.gitlabCallsPerJob,
+      lastLaunchS: s(f.launchSpanMs),
+      bucketLimitS: s(limitMs),
+      webhookToLaunchP50S: s(f.webhookToLaunchP50Ms),
+      webhookToLaunchMaxS: s(f.webhookToLaunchMaxMs),
+      deferrals: f.deferrals,
+      invocations: f.invocations,
+    }),
+  );
 }
 
-async function main(): Promise<void> {
-  const wallStart = performance.now();
-  const f = await runBurst(500);
-  const wallMs = performance.now() - wallStart;
+function printHuman(f: BurstFigures, wallMs: number): void {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
-    `jobs: ${f.jobs} pending across ${PROJECTS} projects, ${POOLS.length} pools, ${f.invocations} invocations`,
+    `jobs: ${f.jobs} pending across ${BURST_SHAPE.projects} projects, ${BURST_SHAPE.pools} pools, ${f.invocations} invocations`,
   );
   console.log(
     `instances launched: ${f.spotInstances + f.onDemandInstances} (spot ${f.spotInstances}, on-demand ${f.onDemandInstances})`,
@@ -211,29 +92,16 @@ async function main(): Promise<void> {
   console.log(
     `redelivered messages: ${f.redeliveries}, lost: ${f.lostMessages}; failures reported: ${f.failures}`,
   );
+  if (f.deferrals > 0)
+    console.log(
+      `deferred (re-sent with a delay): ${f.deferrals}; past GitLab's hour: ${f.atRisk}; expired: ${f.expired}`,
+    );
   console.log(
     `simulated launch span: ${seconds(f.launchSpanMs)} to the last CreateFleet request, ${seconds(f.readySpanMs)} to the last runner token; webhook→launch request p50 ${seconds(f.webhookToLaunchP50Ms)}, max ${seconds(f.webhookToLaunchMaxMs)}`,
   );
   console.log(`wall time: ${Math.round(wallMs)} ms`);
-  const targets = [
-    [f.ec2MutatingCallsPerJob <= 0.1, 'EC2 mutating calls per job ≤ 0.1'],
-    [f.throttled === 0, '0 throttled'],
-    [f.gitlabCallsPerJob <= 3, 'GitLab calls per job ≤ 3'],
-  ] as const;
-  const missed = targets.filter(([met]) => !met).map(([, what]) => what);
-  console.log(missed.length === 0 ? 'targets: all met' : `targets missed: ${missed.join(', ')}`);
-  if (missed.length > 0) process.exitCode = 1;
-  console.log(
-    JSON.stringify({
-      jobs: f.jobs,
-      ec2MutatingCallsPerJob: f.ec2MutatingCallsPerJob,
-      throttled: f.throttled,
-      gitlabCallsPerJob: f.gitlabCallsPerJob,
-      launchSpanMs: f.launchSpanMs,
-    }),
-  );
 }
 
 // Run only when executed (`tsx bench/scale-up.ts`), not when a test imports runBurst.
 const entry = process.argv[1];
-if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) await main();
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) await main(process.argv.slice(2));

@@ -8,8 +8,8 @@ export const EVENT_SOURCE = {
   batchingWindowMs: 1_000,
   maxConcurrency: 2,
   visibilityTimeoutMs: 360_000,
-  /** Rounds of redelivery before a message counts as lost (the DLQ). */
-  maxReceives: 10,
+  /** Receives before a failing message counts as lost: the stack's DLQ maxReceiveCount. */
+  maxReceives: 5,
 } as const;
 
 /** A message on the demand queue. */
@@ -19,6 +19,26 @@ export interface Queued {
   visibleAt: number;
   receives: number;
   state: 'waiting' | 'in-flight' | 'done' | 'lost';
+}
+
+/**
+ * SendMessage with DelaySeconds: a new message (its own id, no receives yet) that SQS delivers no
+ * sooner than `delaySeconds` from `at`. This is how scale-up makes a job wait without spending the
+ * receives of the message that carried it.
+ */
+export function sendDelayed(
+  queue: Queued[],
+  messageId: string,
+  message: DemandMessage,
+  at: number,
+  delaySeconds = 0,
+): void {
+  queue.push({
+    record: sqsRecord(messageId, JSON.stringify(message), at),
+    visibleAt: at + delaySeconds * 1000,
+    receives: 0,
+    state: 'waiting',
+  });
 }
 
 /** A demand message as the webhook enqueues it for job `jobId` received at `at` (ms). */
@@ -76,28 +96,46 @@ export async function eventSource(
   invoke: (records: SQSRecord[]) => Promise<string[]>,
 ): Promise<void> {
   const now = () => vt.clock.now();
-  const waiting = () => queue.filter((m) => m.state === 'waiting');
-  const visible = () => waiting().filter((m) => m.visibleAt <= now());
-  const nextVisibleAt = () =>
-    Math.min(
-      ...waiting()
-        .filter((m) => m.visibleAt > now())
-        .map((m) => m.visibleAt),
-    );
+  // Messages not yet done or lost, in the order they were sent; new ones (scale-up's re-sends)
+  // join from the end of `queue`. One pass a look keeps a burst of 50,000 quick.
+  let active: Queued[] = [];
+  let seen = 0;
+  const look = () => {
+    for (; seen < queue.length; seen += 1) {
+      const m = queue[seen];
+      if (m !== undefined) active.push(m);
+    }
+    active = active.filter((m) => m.state === 'waiting' || m.state === 'in-flight');
+    const at = now();
+    const visible: Queued[] = [];
+    let waiting = 0;
+    let nextVisibleAt = Number.POSITIVE_INFINITY;
+    for (const m of active) {
+      if (m.state !== 'waiting') continue;
+      waiting += 1;
+      if (m.visibleAt <= at) {
+        if (visible.length < EVENT_SOURCE.batchSize) visible.push(m);
+      } else nextVisibleAt = Math.min(nextVisibleAt, m.visibleAt);
+    }
+    return { waiting, visible, nextVisibleAt };
+  };
   const inFlight = new Set<Promise<void>>();
-  while (waiting().length > 0 || inFlight.size > 0) {
-    if (inFlight.size >= EVENT_SOURCE.maxConcurrency || waiting().length === 0) {
+  for (let view = look(); view.waiting > 0 || inFlight.size > 0; view = look()) {
+    if (inFlight.size >= EVENT_SOURCE.maxConcurrency || view.waiting === 0) {
       await Promise.race(inFlight);
       continue;
     }
-    if (visible().length === 0) {
-      await Promise.race([vt.sleep(nextVisibleAt() - now()), ...inFlight]);
+    if (view.visible.length === 0) {
+      await Promise.race([vt.sleep(view.nextVisibleAt - now()), ...inFlight]);
       continue;
     }
     const windowEnd = now() + EVENT_SOURCE.batchingWindowMs;
-    while (visible().length < EVENT_SOURCE.batchSize && now() < windowEnd)
-      await vt.sleep(Math.min(windowEnd, nextVisibleAt()) - now());
-    const batch = visible().slice(0, EVENT_SOURCE.batchSize);
+    let ready = view;
+    while (ready.visible.length < EVENT_SOURCE.batchSize && now() < windowEnd) {
+      await vt.sleep(Math.min(windowEnd, ready.nextVisibleAt) - now());
+      ready = look();
+    }
+    const batch = ready.visible;
     const receivedAt = now();
     for (const m of batch) {
       m.state = 'in-flight';

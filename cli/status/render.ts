@@ -3,6 +3,13 @@ import type { StatusReport } from './report';
 
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const orUnknown = (value: number | null) => (value === null ? '?' : value);
+/**
+ * EC2 refills the account's instance-launch bucket at 2 instances a second once its burst of
+ * 1,000 is spent: the backlog's drain time in the worst case (docs/scale.md).
+ */
+const LAUNCHES_PER_SECOND = 2;
+const backlog = (depth: { waiting: number; delayed: number; inFlight: number }) =>
+  depth.waiting + depth.delayed + depth.inFlight;
 
 /** The human-readable `status`: a summary, then pools, instances and runners as tables. */
 export function renderStatus(report: StatusReport): string {
@@ -23,7 +30,8 @@ export function renderStatus(report: StatusReport): string {
       'Jobs waiting',
       q.demand === null
         ? '?'
-        : `${q.demand.waiting + q.demand.delayed} queued, ${q.demand.inFlight} being launched or retried`,
+        : `${q.demand.waiting + q.demand.delayed} queued, ${q.demand.inFlight} being launched or retried; ` +
+          `drains in ≤ ${formatDuration(backlog(q.demand) / LAUNCHES_PER_SECOND)} at ${LAUNCHES_PER_SECOND} launches/s`,
     ],
     [
       'Dead letters',

@@ -16,7 +16,16 @@ export interface Demand {
 /** A claimed, still-pending job with the pool that will serve it. */
 export interface RoutedDemand extends Demand {
   readonly route: Extract<Route, { kind: 'pool' }>;
+  /** GitLab's answer it was routed by, carried along when the job has to wait. */
+  readonly checked: { readonly at: string; readonly tagList: string[] };
 }
+
+/**
+ * How long a carried GitLab answer stands in for a new read: GitLab's own limit for a pending job
+ * with no runner (1 h). Within it, a job that started, ended or was cancelled has sent a Job Hook
+ * and the job table refuses its claim; past it, GitLab may have failed the job, so ask again.
+ */
+export const CARRIED_ANSWER_TTL_MS = 60 * 60_000;
 
 /** What the check stage decided. */
 export interface CheckOutcome {
@@ -33,6 +42,7 @@ export interface CheckDeps {
   readonly shapeTags: ShapeTags;
   readonly observer: ScaleUpObserver;
   readonly concurrency: number;
+  readonly now: () => number;
 }
 
 /**
@@ -56,7 +66,7 @@ export async function checkJobs(demands: readonly Demand[], deps: CheckDeps): Pr
     }
     if (!claimed) return deps.observer.skipped(jobId, 'already_claimed');
     try {
-      const job = await deps.gitlab.getJob(projectId, jobId);
+      const job = await readJob(item.demand, deps);
       if (job.status !== 'pending') {
         await deps.ledger.recordSkip(jobId, `status_${job.status}`);
         return deps.observer.skipped(jobId, 'not_pending');
@@ -66,7 +76,7 @@ export async function checkJobs(demands: readonly Demand[], deps: CheckDeps): Pr
         await deps.ledger.recordSkip(jobId, route.reason);
         return deps.observer.unroutable(jobId, route.reason);
       }
-      routed.push({ ...item, route });
+      routed.push({ ...item, route, checked: { at: job.at, tagList: [...job.tagList] } });
     } catch (error) {
       if (error instanceof GitlabNotFoundError && (await skipQuietly(deps.ledger, jobId))) {
         return deps.observer.skipped(jobId, 'job_not_found');
@@ -81,6 +91,21 @@ export async function checkJobs(demands: readonly Demand[], deps: CheckDeps): Pr
     }
   });
   return { routed, retry };
+}
+
+/**
+ * The job as GitLab last told it: the answer a deferred message carries while it is fresh (a wait
+ * for the launch rate must not cost one GitLab read per wait), else a new read.
+ */
+async function readJob(
+  demand: Demand['demand'],
+  deps: CheckDeps,
+): Promise<{ status: string; tagList: readonly string[]; at: string }> {
+  const carried = demand.checked;
+  if (carried !== undefined && deps.now() - Date.parse(carried.at) < CARRIED_ANSWER_TTL_MS)
+    return { status: 'pending', tagList: carried.tagList, at: carried.at };
+  const job = await deps.gitlab.getJob(demand.projectId, demand.jobId);
+  return { status: job.status, tagList: job.tagList, at: new Date(deps.now()).toISOString() };
 }
 
 /** Records a skip; false (the claim stays, for release) when the table refused the write. */

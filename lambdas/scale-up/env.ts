@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { decodeEnvironment, encodeEnvironment, json, text, type Variables } from '../shared/environment';
 import { priceListSchema } from '../shared/prices';
 import { runnerScopeSchema } from '../shared/runner-scope';
+import { EC2_LAUNCH_RATE } from './launch-pacing';
 import { runtimePoolSchema } from './runtime-pool';
 
 const nonEmpty = z.string().check(z.minLength(1));
@@ -58,6 +59,16 @@ export const scaleUpSettingsSchema = z.object({
   }),
   prices: priceListSchema,
   shapeTags: shapeTagsSchema,
+  /** The demand queue itself: a job that must wait is re-sent there with a delay. */
+  demandQueueUrl: nonEmpty,
+  /**
+   * The account's instance-launch bucket that launches are paced to (EC2's default: 1,000, then
+   * 2 a second). Lower it where other stacks of the account launch too.
+   */
+  ec2LaunchRate: z._default(
+    z.object({ burst: z.int().check(z.positive()), perSecond: z.number().check(z.positive()) }),
+    EC2_LAUNCH_RATE,
+  ),
 });
 
 /** The scale-up Lambda's settings, decoded. */
@@ -80,6 +91,8 @@ const VARIABLES: Variables<ScaleUpEnv> = {
   },
   prices: json('PRICES'),
   shapeTags: json('SHAPE_TAGS'),
+  demandQueueUrl: text('DEMAND_QUEUE_URL'),
+  ec2LaunchRate: json('EC2_LAUNCH_RATE'),
 };
 
 /**

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEc2Client } from '../shared/adapters/ec2-client';
+import { createSqsClient, sqsDemandQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { ssmTokenStore } from '../shared/adapters/ssm-token-store';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
@@ -15,6 +16,7 @@ import { cachedLoader } from '../shared/ttl-cache';
 import { ec2Fleet } from './adapters/ec2-fleet';
 import { readScaleUpEnv } from './env';
 import { gitlabMemo } from './gitlab-memo';
+import { LaunchPacer } from './launch-pacing';
 import { metricsObserver } from './metrics-observer';
 import { readDemandRecords } from './read-records';
 import { type ScaleUpDeps, scaleUp } from './scale-up';
@@ -39,13 +41,17 @@ const deps: ScaleUpDeps = {
   ledger: dynamoJobLedger(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName),
   observer,
   now: Date.now,
+  requeue: sqsDemandQueue(createSqsClient(), env.demandQueueUrl),
+  // Kept by this warm execution environment across invocations; see LaunchPacer.
+  pacer: new LaunchPacer(env.ec2LaunchRate, Date.now()),
 };
 
 async function handleDemand(event: SQSEvent): Promise<SQSBatchResponse> {
   const retry = await scaleUp(readDemandRecords(event.Records, observer), deps);
   // With ReportBatchItemFailures, SQS deletes every message of the batch except those listed
   // here, which come back after the visibility timeout (and go to the DLQ after maxReceiveCount).
-  // Listing nothing acknowledges the whole batch; throwing would retry all of it.
+  // Listing nothing acknowledges the whole batch; throwing would retry all of it. Jobs that only
+  // wait (a cap, the launch rate) are not listed: scale-up re-sent them with a delay.
   return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 

@@ -29,6 +29,18 @@ export function metricsObserver(logger: Logger, metrics: Metrics): ScaleUpObserv
       logger.info('demand waits on a limit', { pool, jobs });
       count(Metric.demandWaiting, { [Dimension.pool]: pool }, jobs);
     },
+    deferred(pool, reason, jobs) {
+      logger.info('demand deferred', { pool, reason, jobs });
+      count(Metric.demandDeferred, { [Dimension.reason]: reason }, jobs);
+    },
+    demandAtRisk(jobId, pool) {
+      logger.warn('job may outwait GitLab pending limit', { jobId, pool });
+      metrics.addMetric(Metric.demandAtRisk, MetricUnit.Count, 1);
+    },
+    demandExpired(jobId) {
+      logger.error('demand expired unlaunched', { jobId });
+      metrics.addMetric(Metric.demandExpired, MetricUnit.Count, 1);
+    },
     launched(pool, lifecycle, instances) {
       logger.info('instances launched', { pool, lifecycle, instances });
       count(

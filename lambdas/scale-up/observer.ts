@@ -1,4 +1,5 @@
 import type { Refusal } from './admission';
+import type { DeferReason } from './defer-demand';
 import type { Lifecycle } from './ports';
 
 /**
@@ -15,11 +16,17 @@ export interface ScaleUpObserver {
   refused(jobId: number, reason: Refusal): void;
   unroutable(jobId: number, reason: string): void;
   waitingOnLimit(pool: string, jobs: number): void;
+  /** Jobs re-sent to wait (a cap, the launch rate, a throttled call) without spending receives. */
+  deferred(pool: string, reason: DeferReason, jobs: number): void;
+  /** A job whose wait carries it past GitLab's one-hour limit for a pending job. */
+  demandAtRisk(jobId: number, pool: string): void;
+  /** Demand older than scale-up acts on: acknowledged, not launched. */
+  demandExpired(jobId: number): void;
   launched(pool: string, lifecycle: Lifecycle, instances: number): void;
   shortfall(pool: string, code: string, instances: number): void;
   gitlabAuthFailure(status: number): void;
   failed(
-    stage: 'check' | 'launch' | 'provision' | 'rollback',
+    stage: 'check' | 'launch' | 'provision' | 'rollback' | 'defer',
     jobId: number | undefined,
     error: unknown,
   ): void;
@@ -34,6 +41,9 @@ export const silentObserver: ScaleUpObserver = {
   refused: () => undefined,
   unroutable: () => undefined,
   waitingOnLimit: () => undefined,
+  deferred: () => undefined,
+  demandAtRisk: () => undefined,
+  demandExpired: () => undefined,
   launched: () => undefined,
   shortfall: () => undefined,
   gitlabAuthFailure: () => undefined,

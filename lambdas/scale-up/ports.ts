@@ -1,3 +1,5 @@
+import type { DemandMessage } from '../shared/job-messages';
+
 /** Purchase option of an instance. */
 export type Lifecycle = 'spot' | 'on-demand';
 
@@ -51,6 +53,8 @@ export interface FleetInstance {
   readonly lifecycle: Lifecycle;
   /** Each project's share of the instance, from its `spotlab:project-id` tag (see `project-tag`). */
   readonly projectShares?: ReadonlyMap<number, number>;
+  /** EC2's LaunchTime (ms): what the instance-launch bucket was charged, and when. */
+  readonly launchedAt?: number;
 }
 
 /** EC2 as scale-up needs it. Production: CreateFleet/TerminateInstances/DescribeInstances. */
@@ -59,4 +63,10 @@ export interface Fleet {
   terminate(instanceIds: readonly string[]): Promise<void>;
   /** Live (pending or running) instances of this stack. */
   live(): Promise<readonly FleetInstance[]>;
+}
+
+/** The demand queue, for jobs that wait. Production: SQS SendMessage with DelaySeconds. */
+export interface DemandRequeue {
+  /** @param delaySeconds how long SQS hides the message (0–900). */
+  send(message: DemandMessage, delaySeconds?: number): Promise<void>;
 }

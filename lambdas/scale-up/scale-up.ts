@@ -8,11 +8,13 @@ import type { AdmissionPolicy } from './admission';
 import { admitDemand } from './admit-demand';
 import { allocateCapacity, type GlobalLimits } from './capacity';
 import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
+import { CAP_WAIT_SECONDS, deferAll, demandAgeMs, isThrottle, MAX_DEMAND_AGE_MS } from './defer-demand';
 import type { GitlabMemo } from './gitlab-memo';
 import { launchGroup } from './launch-groups';
+import type { LaunchPacer } from './launch-pacing';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { Fleet, LaunchedInstance, Lifecycle } from './ports';
+import type { DemandRequeue, Fleet, LaunchedInstance, Lifecycle } from './ports';
 import { provisionRunner } from './provision-runner';
 import type { ShapeTags } from './route-job';
 import type { RuntimePool } from './runtime-pool';
@@ -38,6 +40,15 @@ export interface ScaleUpDeps {
   readonly now: () => number;
   /** GitLab calls in flight at once. @default 8 */
   readonly concurrency?: number;
+  /**
+   * The demand queue, where waiting jobs are re-sent with a delay. Without it a waiting job's
+   * message is retried (`batchItemFailures`), spending a receive towards the DLQ each time.
+   */
+  readonly requeue?: DemandRequeue;
+  /** Sizes launches to the account's instance-launch bucket. Without it, EC2's bucket decides. */
+  readonly pacer?: LaunchPacer;
+  /** Jobs that come back together after a wait for the launch rate (one CreateFleet). @default 50 */
+  readonly deferChunk?: number;
 }
 
 /**
@@ -49,7 +60,11 @@ export interface ScaleUpDeps {
  */
 export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Promise<string[]> {
   const concurrency = deps.concurrency ?? 8;
-  const checked = await checkJobs(demands, { ...deps, concurrency });
+  const now = deps.now();
+  const expired = demands.filter((item) => demandAgeMs(item.demand, now) > MAX_DEMAND_AGE_MS);
+  for (const item of expired) deps.observer.demandExpired(item.demand.jobId);
+  const current = demands.filter((item) => !expired.includes(item));
+  const checked = await checkJobs(current, { ...deps, concurrency });
   const admitted = await admitDemand(checked.routed, { ...deps, concurrency });
   const retry = [...checked.retry, ...admitted.retry];
   const groups = groupByShape(admitted.admitted);
@@ -58,10 +73,16 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
   try {
     live = await deps.fleet.live();
   } catch (error) {
-    // Without the live count no cap can be checked: give every claim back and retry the batch.
+    // Without the live count no cap can be checked: give every claim back; a throttled
+    // DescribeInstances waits as a cap does, anything else retries the batch.
     deps.observer.failed('launch', undefined, error);
+    if (isThrottle(error)) return [...retry, ...(await deferAll(admitted.admitted, [], 'throttled', deps))];
     return [...retry, ...(await releaseAll(admitted.admitted, deps.ledger))];
   }
+  deps.pacer?.observe(
+    live.flatMap((instance) => (instance.launchedAt === undefined ? [] : [instance.launchedAt])),
+    deps.now(),
+  );
   const allowed = allocateCapacity(
     groups.map(({ group }) => ({
       key: group.key,
@@ -77,23 +98,47 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
     deps.limits,
     deps.prices,
   );
+  // The launch budget is shared out before any call, in group order, as the caps are.
+  // The caps choose which jobs may launch (the per-project cap picks among projects); the pacer
+  // then decides how many of those the account's launch bucket has room for now.
+  const plans = groups.map(({ group, items }) => {
+    const chosen = new Set(allowed.get(group.key) ?? []);
+    const launching = items.filter((_, index) => chosen.has(index));
+    const overCap = items.filter((_, index) => !chosen.has(index));
+    const paced =
+      deps.pacer === undefined
+        ? launching.length
+        : deps.pacer.reserve(launching.length, deps.now(), deps.deferChunk ?? 50);
+    return { group, launching, overCap, paced };
+  });
   // Groups launch side by side: one pool's CreateFleet does not wait for another's.
   const outcomes = await Promise.all(
-    groups.map(async ({ group, items }) => {
-      const chosen = new Set(allowed.get(group.key) ?? []);
-      const launching = items.filter((_, index) => chosen.has(index));
-      const waiting = items.filter((_, index) => !chosen.has(index));
-      if (waiting.length > 0) deps.observer.waitingOnLimit(group.pool.name, waiting.length);
+    plans.map(async ({ group, launching, overCap, paced }) => {
+      if (overCap.length > 0) deps.observer.waitingOnLimit(group.pool.name, overCap.length);
+      const launchNow = launching.slice(0, paced);
       const launchable = {
         ...group,
-        jobIds: launching.map((item) => item.demand.jobId),
-        projectIds: launching.map((item) => item.demand.projectId),
+        jobIds: launchNow.map((item) => item.demand.jobId),
+        projectIds: launchNow.map((item) => item.demand.projectId),
       };
-      const served = await serveGroup(launchable, launching, deps, concurrency);
-      return [...served, ...(await releaseAll(waiting, deps.ledger))];
+      const served = await serveGroup(launchable, launchNow, deps, concurrency);
+      const overRate = await waitForRate(launching.slice(paced), deps);
+      const capDelays = overCap.map(() => CAP_WAIT_SECONDS);
+      const overCapRetry =
+        deps.requeue === undefined
+          ? await releaseAll(overCap, deps.ledger)
+          : await deferAll(overCap, capDelays, 'cap', deps);
+      return [...served, ...overRate, ...overCapRetry];
     }),
   );
   return [...retry, ...outcomes.flat()];
+}
+
+/** Jobs the launch rate has no room for now wait for the slots the pacer promises them. */
+function waitForRate(items: readonly RoutedDemand[], deps: ScaleUpDeps): Promise<string[]> {
+  if (items.length === 0) return Promise.resolve([]);
+  const delays = deps.pacer?.defer(items.length, deps.now(), deps.deferChunk ?? 50) ?? [];
+  return deferAll(items, delays, 'launch_rate', deps);
 }
 
 /** Launches a group and provisions its instances; returns the messages to retry. */
@@ -111,8 +156,22 @@ async function serveGroup(
     ({ instances } = await launchGroup(group, items.length, deps));
   } catch (error) {
     deps.observer.failed('launch', undefined, error);
-    return releaseAll(items, deps.ledger);
+    if (!isThrottle(error)) {
+      deps.pacer?.refund(items.length, deps.now());
+      return releaseAll(items, deps.ledger);
+    }
+    // EC2's bucket is shared with every launch in the account: it, not this Lambda's count, is right.
+    deps.pacer?.drain(deps.now());
+    if (deps.pacer === undefined) return deferAll(items, [], 'throttled', deps);
+    return deferAll(
+      items,
+      deps.pacer.defer(items.length, deps.now(), deps.deferChunk ?? 50),
+      'throttled',
+      deps,
+    );
   }
+  // EC2 charges the bucket only for the instances it started.
+  deps.pacer?.refund(items.length - instances.length, deps.now());
   const outcomes = await mapLimit(instances, concurrency, (instance, index) =>
     provisionRunner(items[index] as RoutedDemand, instance, deps),
   );

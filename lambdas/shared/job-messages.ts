@@ -35,6 +35,13 @@ export const demandMessageSchema = z.object({
   status: z.literal('pending'),
   retriesCount: z.int().check(z.nonnegative()),
   createdAt: isoTimestamp,
+  /**
+   * Times scale-up re-sent this demand with a delay to wait for the launch rate or a cap. A re-sent
+   * message is a new SQS message: waiting this way spends none of the receives before the DLQ.
+   */
+  deferrals: z.optional(z.int().check(z.nonnegative())),
+  /** What GitLab answered when scale-up last read the job, so a wait costs no second read. */
+  checked: z.optional(z.object({ at: z.string(), tagList: z.array(z.string()) })),
 });
 
 /** A runner took a job, or the job ended: the lifecycle consumer cleans up after it. */

@@ -30,6 +30,15 @@ export const Metric = {
   jobsUnroutable: 'JobsUnroutable',
   /** Jobs held back by a pool, global or spend cap; retried later. Dimension: `pool`. */
   demandWaiting: 'DemandWaiting',
+  /**
+   * Jobs re-sent to the demand queue with a delay to wait (a cap, the instance-launch rate, a
+   * throttled EC2 call): their receives towards the DLQ are not spent. Dimension: `reason`.
+   */
+  demandDeferred: 'DemandDeferred',
+  /** Jobs whose wait for capacity carries them past GitLab's one-hour limit for a pending job. */
+  demandAtRisk: 'DemandAtRisk',
+  /** Demand older than scale-up acts on (2 h), acknowledged without a launch. */
+  demandExpired: 'DemandExpired',
   /** Instances launched. Dimensions: `pool`, `lifecycle`. */
   instancesLaunched: 'InstancesLaunched',
   /** Instances asked for and not launched. Dimensions: `pool`, `code` (EC2 error code). */

@@ -4,6 +4,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { encodeScaleUpEnv } from '../../lambdas/scale-up/env';
+import { EC2_LAUNCH_RATE } from '../../lambdas/scale-up/launch-pacing';
 import { runtimePool } from '../../lambdas/scale-up/runtime-pool';
 import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
@@ -92,6 +93,8 @@ export class Launcher extends Construct {
           },
           prices: config.prices,
           shapeTags: config.shapeTags,
+          demandQueueUrl: props.queues.demand.queueUrl,
+          ec2LaunchRate: EC2_LAUNCH_RATE,
         },
         // Launch template and subnet ids are CloudFormation tokens until deploy.
         (value) => stack.toJsonString(value),
@@ -111,6 +114,8 @@ export class Launcher extends Construct {
       }),
     );
 
+    // A job that waits for the launch rate or a cap is re-sent to its own queue with a delay.
+    props.queues.demand.grantSendMessages(role);
     // The job ledger's conditional writes are all the function does with the table.
     props.jobs.grantLedger(role);
     grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);

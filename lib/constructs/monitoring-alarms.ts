@@ -50,6 +50,7 @@ export function createAlarms(scope: Construct, inputs: AlarmInputs): Alarm[] {
     ...lambdaAlarms(scope, inputs),
     ...jobWaitAlarms(scope, inputs),
     reaperFailuresAlarm(scope, inputs),
+    demandAtRiskAlarm(scope, inputs),
   ];
   for (const alarm of alarms) {
     alarm.addAlarmAction(inputs.action);
@@ -255,6 +256,31 @@ function reaperFailuresAlarm(scope: Construct, { namePrefix }: AlarmInputs): Ala
     evaluationPeriods: 10,
     datapointsToAlarm: 5,
     // Emitted only when a step failed: missing data is a healthy sweep.
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/**
+ * A burst beyond the account's instance-launch rate (1,000, then 2 a second) waits without being
+ * lost, but GitLab fails a job pending for an hour: any job whose wait passes that hour alarms (one
+ * that later expires unlaunched crossed it first). See docs/scale.md for what lifts the ceiling.
+ */
+function demandAtRiskAlarm(scope: Construct, { namePrefix }: AlarmInputs): Alarm {
+  return new Alarm(scope, 'DemandAtRisk', {
+    alarmName: `${namePrefix}-demand-at-risk`,
+    alarmDescription:
+      "Jobs wait for capacity past GitLab's one-hour limit for a pending job: the burst is beyond " +
+      `what one account and Region launches in an hour. ${RUNBOOK}#demand-at-risk`,
+    metric: spotlabMetric(
+      Metric.demandAtRisk,
+      Service.scaleUp,
+      {},
+      { statistic: Stats.SUM, period: FIVE_MINUTES },
+    ),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    // Emitted only for a job at risk: missing data is the healthy case.
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
 }

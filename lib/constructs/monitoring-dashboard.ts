@@ -196,6 +196,11 @@ function cleanupRow(): IWidget[] {
         spotlabSearch(Metric.unrecordedRunnerIgnored, Service.lifecycle, [kind], sum),
       ],
     ),
+    graph("Demand waiting (re-sent by reason); past GitLab's hour, expired", [
+      spotlabSearch(Metric.demandDeferred, Service.scaleUp, [reason], sum),
+      total(Metric.demandAtRisk, Service.scaleUp),
+      total(Metric.demandExpired, Service.scaleUp),
+    ]),
   ];
 }
 

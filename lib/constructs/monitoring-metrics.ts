@@ -42,6 +42,9 @@ export const EMISSIONS: Readonly<Record<SpotlabMetricName, Emission>> = {
   [MetricName.demandRefused]: from(Service.scaleUp, [reason]),
   [MetricName.jobsUnroutable]: from(Service.scaleUp, [reason]),
   [MetricName.demandWaiting]: from(Service.scaleUp, [pool]),
+  [MetricName.demandDeferred]: from(Service.scaleUp, [reason]),
+  [MetricName.demandAtRisk]: from(Service.scaleUp),
+  [MetricName.demandExpired]: from(Service.scaleUp),
   [MetricName.instancesLaunched]: from(Service.scaleUp, [pool, lifecycle]),
   [MetricName.launchShortfall]: from(Service.scaleUp, [pool, code]),
   [MetricName.gitlabAuthFailures]: {

@@ -8,8 +8,9 @@ import { RunnerPageCursor } from '../../lambdas/reaper/runner-page-cursor';
 import { sweep } from '../../lambdas/reaper/sweep';
 import type { SweepDeps } from '../../lambdas/reaper/sweep-context';
 import { gitlabMemo } from '../../lambdas/scale-up/gitlab-memo';
+import { EC2_LAUNCH_RATE, LaunchPacer } from '../../lambdas/scale-up/launch-pacing';
 import { silentObserver } from '../../lambdas/scale-up/observer';
-import type { Fleet } from '../../lambdas/scale-up/ports';
+import type { DemandRequeue, Fleet } from '../../lambdas/scale-up/ports';
 import { readDemandRecords } from '../../lambdas/scale-up/read-records';
 import { type ScaleUpDeps, scaleUp } from '../../lambdas/scale-up/scale-up';
 import type { GitlabFault } from '../in-memory-gitlab';
@@ -135,6 +136,16 @@ export function spotlab(world: World): Spotlab {
     stackName: STACK,
     observer: { ...silentObserver, failed },
     now,
+    requeue: slowed(
+      world,
+      {
+        send: async (message, delaySeconds) => {
+          world.demandQueue.send(JSON.stringify(message), delaySeconds);
+        },
+      } satisfies DemandRequeue,
+      SQS,
+    ),
+    pacer: new LaunchPacer(EC2_LAUNCH_RATE, now()),
   };
   const lifecycleDeps: LifecycleDeps = {
     gitlab,

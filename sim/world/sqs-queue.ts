@@ -58,15 +58,18 @@ export class SimQueue {
     return this.waiting.length;
   }
 
-  /** SendMessage. */
-  send(body: string): void {
+  /**
+   * SendMessage: a new message, no receives yet, that SQS delivers no sooner than `delaySeconds`
+   * (DelaySeconds, 0–900) from now.
+   */
+  send(body: string, delaySeconds = 0): void {
     this.sent += 1;
     const now = this.scheduler.now;
     this.waiting.push({
       id: `${this.settings.name}-${this.sent}`,
       body,
       sentAt: now,
-      visibleAt: now,
+      visibleAt: now + delaySeconds * 1000,
       receives: 0,
     });
   }

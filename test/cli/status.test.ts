@@ -57,7 +57,9 @@ describe('spotlab status on a healthy setup', () => {
     expect(stdout).toContain('Instances:     2 of 20');
     // m7g.large 0.0816 + m7i.large 0.1008, both at on-demand rates.
     expect(stdout).toContain('Spend now:     $0.18/h of $5.00/h cap');
-    expect(stdout).toContain('Jobs waiting:  3 queued, 1 being launched or retried');
+    expect(stdout).toContain(
+      'Jobs waiting:  3 queued, 1 being launched or retried; drains in ≤ 2s at 2 launches/s',
+    );
     expect(stdout).toMatch(/arm-docker\s+1\s+10/);
     expect(stdout).toMatch(
       new RegExp(`${A}\\s+arm-docker\\s+m7g.large\\s+running\\s+spot\\s+12m\\s+1001 running`),
@@ -101,7 +103,7 @@ describe('spotlab status on a healthy setup', () => {
       demandDeadLetters: 0,
       lifecycleDeadLetters: 0,
     });
-    expect(report.spend).toEqual({ usdPerHour: 0.1824, capUsdPerHour: 5, idleUsdPerMonth: 8.01 });
+    expect(report.spend).toEqual({ usdPerHour: 0.1824, capUsdPerHour: 5, idleUsdPerMonth: 8.11 });
     expect(report.problems).toEqual([]);
   });
 
@@ -154,7 +156,7 @@ describe('spotlab status on an empty setup', () => {
     expect(stdout).toContain('Instances:     0 of 20');
     expect(stdout).toContain('Spend now:     $0.00/h');
     // Two pools: 19 alarm metrics, a dashboard, 4 idle metrics, a KMS key, the reaper (docs/cost.md).
-    expect(stdout).toContain('Idle cost:     ≈ $8.01/month with no job running');
+    expect(stdout).toContain('Idle cost:     ≈ $8.11/month with no job running');
     expect(stdout).toContain('(no instance)');
     expect(stdout).toContain('(no Spotlab runner)');
     expect(stdout).not.toContain('note:');

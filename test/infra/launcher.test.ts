@@ -270,6 +270,16 @@ describe('Spotlab launcher: scale-up permissions', () => {
     });
   });
 
+  it('sends only to the demand queue, so a waiting job can be re-sent with a delay', () => {
+    const sqs = launcher().filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:Send')));
+
+    expect(sqs.map((s) => `${actionsOf(s).join(',')} ${flatten(s.Resource)}`)).toEqual([
+      expect.stringMatching(
+        /^sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage QueuesDemand[0-9A-F]{8}\.Arn$/,
+      ),
+    ]);
+  });
+
   it('uses "*" only for DescribeInstances, which has no resource-level permissions', () => {
     const unscoped = launcher().filter((s) => s.Resource === '*');
 
@@ -348,6 +358,7 @@ describe('Spotlab launcher: scale-up function', () => {
       acceleratorManufacturers: ['nvidia'],
     });
     expect(env.shapeTags).toEqual({ cpuPrefix: 'cpu:', memoryGiBPrefix: 'mem:' });
+    expect(env.ec2LaunchRate).toEqual({ burst: 1_000, perSecond: 2 });
   });
 });
 

@@ -85,6 +85,9 @@ function everyEmission(): string[] {
         o.refused(1, 'outside_group');
         o.unroutable(1, 'no_pool');
         o.waitingOnLimit('linux', 2);
+        o.deferred('linux', 'launch_rate', 3);
+        o.demandAtRisk(1, 'linux');
+        o.demandExpired(1);
         o.launched('linux', 'spot', 1);
         o.shortfall('linux', 'InsufficientInstanceCapacity', 1);
         o.failed('launch', 1, error);

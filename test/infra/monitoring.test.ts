@@ -148,6 +148,19 @@ describe('monitoring: alarms', () => {
     );
   });
 
+  it("alarms on any job whose wait for capacity passes GitLab's one-hour pending limit", () => {
+    expect(alarmNamed(plain, 'demand-at-risk')).toMatchObject({
+      Namespace: 'Spotlab',
+      MetricName: 'DemandAtRisk',
+      Dimensions: [{ Name: 'service', Value: 'scale-up' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('alarms when reaper steps keep failing (5 of 10 sweeps), counted over every step, since the reaper itself never errors for one', () => {
     expect(alarmNamed(plain, 'reaper-failures')).toMatchObject({
       Namespace: 'Spotlab',

@@ -45,4 +45,15 @@ describe('scale-up burst over the SQS event source model', () => {
     expect(figures.throttled).toBeGreaterThan(0);
     expect(figures).toMatchObject({ jobsLaunchedOnce: 100, lostMessages: 0 });
   });
+
+  it("serves a 3,000-job burst beyond the launch bucket with nothing lost, paced to the bucket's limit", async () => {
+    const figures = await runBurst(3_000, { capsRaised: true });
+
+    expect(figures).toMatchObject({ jobsLaunchedOnce: 3_000, lostMessages: 0, expired: 0, throttled: 0 });
+    expect(figures.gitlabCallsPerJob).toBeLessThanOrEqual(2.5);
+    expect(figures.ec2MutatingCallsPerJob).toBeLessThanOrEqual(0.1);
+    // 1,000 at once, then 2 a second: the last of 3,000 cannot launch before 1,000 s.
+    expect(figures.launchSpanMs).toBeGreaterThanOrEqual(1_000_000);
+    expect(figures.launchSpanMs).toBeLessThanOrEqual(1_100_000);
+  });
 });

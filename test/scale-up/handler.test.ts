@@ -5,6 +5,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateFleetCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -29,6 +30,7 @@ vi.hoisted(() => {
     MAX_SPEND_PER_HOUR_USD: '5',
     PRICES: '{"usdPerHour":{},"defaultUsdPerHour":1}',
     SHAPE_TAGS: '{"cpuPrefix":"cpu:","memoryGiBPrefix":"mem:"}',
+    DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/spotlab-demand',
   });
 });
 process.env.POOLS = JSON.stringify(POOLS);
@@ -37,6 +39,7 @@ const { handler } = await import('../../lambdas/scale-up/handler');
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBClient);
+const sqs = mockClient(SQSClient);
 const API_TOKEN = 'glpat-secret-api-token';
 let output: ReturnType<typeof captureOutput>;
 
@@ -44,6 +47,8 @@ beforeEach(() => {
   ec2.reset();
   ssm.reset();
   dynamo.reset();
+  sqs.reset();
+  sqs.on(SendMessageCommand).resolves({});
   ssm.on(GetParameterCommand).resolves({ Parameter: { Value: API_TOKEN } });
   ssm.on(PutParameterCommand).resolves({});
   dynamo.on(PutItemCommand).resolves({});
@@ -66,16 +71,17 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+// The webhook received the job just now: scale-up gives up on demand hours old.
+const body = (jobId: number) =>
+  JSON.stringify({ ...demand(jobId).demand, receivedAt: new Date().toISOString() });
+
 const sqsEvent = (...bodies: { messageId: string; body: string }[]): SQSEvent => ({
   Records: bodies.map(({ messageId, body }) => sqsRecord(messageId, body)),
 });
 
 describe('scale-up handler', () => {
   it('launches for a pending job and acknowledges the whole batch', async () => {
-    const result = await handler(
-      sqsEvent({ messageId: 'm1', body: JSON.stringify(demand(1977).demand) }),
-      lambdaContext,
-    );
+    const result = await handler(sqsEvent({ messageId: 'm1', body: body(1977) }), lambdaContext);
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(ec2.commandCalls(CreateFleetCommand)).toHaveLength(1);
@@ -92,7 +98,7 @@ describe('scale-up handler', () => {
       Errors: [{ ErrorCode: 'InsufficientInstanceCapacity', ErrorMessage: 'no capacity' }],
     });
 
-    await handler(sqsEvent({ messageId: 'm6', body: JSON.stringify(demand(1982).demand) }), lambdaContext);
+    await handler(sqsEvent({ messageId: 'm6', body: body(1982) }), lambdaContext);
 
     expect(emittedMetrics(output.lines())).toContain(
       'LaunchShortfall pool=arm-docker code=InsufficientInstanceCapacity',
@@ -108,14 +114,29 @@ describe('scale-up handler', () => {
   });
 
   it('lists a message whose launch failed in batchItemFailures, so SQS delivers it again', async () => {
-    ec2.on(CreateFleetCommand).rejects(new Error('RequestLimitExceeded'));
+    ec2.on(CreateFleetCommand).rejects(new Error('boom'));
 
-    const result = await handler(
-      sqsEvent({ messageId: 'm2', body: JSON.stringify(demand(1978).demand) }),
-      lambdaContext,
-    );
+    const result = await handler(sqsEvent({ messageId: 'm2', body: body(1978) }), lambdaContext);
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
+  });
+
+  it('re-sends a job EC2 throttled with a delay and acknowledges its message, spending no receive', async () => {
+    const throttled = Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+    ec2.on(CreateFleetCommand).rejects(throttled);
+
+    const result = await handler(sqsEvent({ messageId: 'm7', body: body(1983) }), lambdaContext);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    expect(sent?.QueueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/spotlab-demand');
+    expect(sent?.DelaySeconds).toBeGreaterThan(0);
+    expect(JSON.parse(sent?.MessageBody ?? '{}')).toMatchObject({
+      jobId: 1983,
+      deferrals: 1,
+      checked: { tagList: ['arm64'] },
+    });
+    expect(emittedMetrics(output.lines())).toContain('DemandDeferred reason=throttled');
   });
 
   it('acknowledges a job already claimed elsewhere without calling GitLab', async () => {
@@ -125,19 +146,16 @@ describe('scale-up handler', () => {
     const fetchSpy = vi.fn();
     vi.stubGlobal('fetch', fetchSpy);
 
-    const result = await handler(
-      sqsEvent({ messageId: 'm3', body: JSON.stringify(demand(1979).demand) }),
-      lambdaContext,
-    );
+    const result = await handler(sqsEvent({ messageId: 'm3', body: body(1979) }), lambdaContext);
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 
   it('never logs the GitLab API token or a runner token', async () => {
-    await handler(sqsEvent({ messageId: 'm4', body: JSON.stringify(demand(1980).demand) }), lambdaContext);
+    await handler(sqsEvent({ messageId: 'm4', body: body(1980) }), lambdaContext);
     ec2.on(CreateFleetCommand).rejects(new Error('boom'));
-    await handler(sqsEvent({ messageId: 'm5', body: JSON.stringify(demand(1981).demand) }), lambdaContext);
+    await handler(sqsEvent({ messageId: 'm5', body: body(1981) }), lambdaContext);
 
     const logs = output.lines().join('\n');
     expect(logs).not.toContain(API_TOKEN);

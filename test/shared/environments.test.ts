@@ -23,6 +23,8 @@ const scaleUp: ScaleUpEnv = {
   limits: { maxInstances: shipped.maxInstances, maxSpendPerHourUsd: 2.5, maxInstancesPerProject: 3 },
   prices: { usdPerHour: { 'm7g.large': 0.09 }, defaultUsdPerHour: 0.5 },
   shapeTags: shipped.shapeTags,
+  demandQueueUrl: QUEUE,
+  ec2LaunchRate: { burst: 1_000, perSecond: 2 },
 };
 const reaper: ReaperEnv = {
   stackName: 'Spotlab',

@@ -39,6 +39,7 @@ export function ec2Fleet(ec2: EC2Client, stackName: string): Fleet {
           instanceType: instance.InstanceType ?? 'unknown',
           lifecycle: instance.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
           projectShares: projectShares(tag(TagKey.projectId)),
+          ...(instance.LaunchTime === undefined ? {} : { launchedAt: instance.LaunchTime.getTime() }),
         };
       });
     },

@@ -14,9 +14,10 @@ export interface JobMessageQueue {
   send(message: JobMessage): Promise<void>;
 }
 
-/** Where demand goes (the reaper's re-enqueued lost demand). */
+/** Where demand goes (the reaper's re-enqueued lost demand, scale-up's deferred demand). */
 export interface DemandQueue {
-  send(message: DemandMessage): Promise<void>;
+  /** @param delaySeconds SQS's DelaySeconds (0–900): the message stays invisible that long. */
+  send(message: DemandMessage, delaySeconds?: number): Promise<void>;
 }
 
 /** The one SQS client of a Lambda environment. */
@@ -36,13 +37,19 @@ export function sqsJobQueue(sqs: SQSClient, urls: QueueUrls): JobMessageQueue {
 
 /** A {@link DemandQueue} on SQS: the same messages, attributes and errors as the webhook's. */
 export function sqsDemandQueue(sqs: SQSClient, demandUrl: string): DemandQueue {
-  return { send: (message) => sendJobMessage(sqs, demandUrl, message) };
+  return { send: (message, delaySeconds) => sendJobMessage(sqs, demandUrl, message, delaySeconds) };
 }
 
 /** @throws QueueUnavailableError when SQS refused the message after the SDK's retries. */
-async function sendJobMessage(sqs: SQSClient, queueUrl: string, message: JobMessage): Promise<void> {
+async function sendJobMessage(
+  sqs: SQSClient,
+  queueUrl: string,
+  message: JobMessage,
+  delaySeconds?: number,
+): Promise<void> {
   const command = new SendMessageCommand({
     QueueUrl: queueUrl,
+    ...(delaySeconds === undefined ? {} : { DelaySeconds: delaySeconds }),
     MessageBody: JSON.stringify(message),
     MessageAttributes: {
       kind: { DataType: 'String', StringValue: message.kind },
