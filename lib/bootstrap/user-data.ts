@@ -37,15 +37,17 @@ export interface BootstrapSettings {
 
 const SCRIPT_URL = new URL('./runner-bootstrap.sh', import.meta.url);
 const JOB_USER_URL = new URL('./job-user.sh', import.meta.url);
+const INSTALL_URL = new URL('./runner-install.sh', import.meta.url);
 
 // Runner authentication, personal, CI build and deploy tokens: a value shaped like one is a bug upstream.
 const GITLAB_TOKEN_SHAPE = /\bgl(rt|pat|cbt|dt|ptt|ft|oas|agent)-/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const PARAMETER_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
-const RUNNER_VERSION = /^\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+/** A gitlab-runner release number. */
+export const RUNNER_VERSION = /^\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-// Docker references: registry/path:tag@digest; no whitespace or shell-significant characters needed.
-const DOCKER_IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+/** Docker references: registry/path:tag@digest; no whitespace or shell-significant characters needed. */
+export const DOCKER_IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
 
 function fail(field: keyof BootstrapSettings, problem: string): never {
   throw new Error(`BootstrapSettings.${field} ${problem}`);
@@ -105,8 +107,13 @@ function validate(settings: BootstrapSettings): void {
   }
 }
 
+/** A script file of lib/bootstrap without its shebang, to be concatenated after the settings. */
+export function scriptBody(url: URL): string {
+  return readFileSync(url, 'utf8').replace(/^#!.*\n/, '');
+}
+
 /** Single-quotes a value for bash: nothing inside is expanded; `'` becomes `'\''`. */
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`;
 }
 
@@ -133,8 +140,6 @@ export function renderUserData(settings: BootstrapSettings): string {
     ['SPOTLAB_RUNNER_VERSION', settings.runnerVersion],
   ];
   const block = assignments.map(([name, value]) => `${name}=${shellQuote(value)}`).join('\n');
-  const [jobUser, body] = [JOB_USER_URL, SCRIPT_URL].map((url) =>
-    readFileSync(url, 'utf8').replace(/^#!.*\n/, ''),
-  );
-  return `#!/bin/bash\n# Spotlab settings (rendered at synth; no secrets)\n${block}\n${jobUser}\n${body}`;
+  const [jobUser, install, body] = [JOB_USER_URL, INSTALL_URL, SCRIPT_URL].map(scriptBody);
+  return `#!/bin/bash\n# Spotlab settings (rendered at synth; no secrets)\n${block}\n${jobUser}\n${install}\n${body}`;
 }
