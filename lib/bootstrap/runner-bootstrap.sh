@@ -3,8 +3,8 @@
 #
 # renderUserData (user-data.ts) prepends the SPOTLAB_* settings; none of them is a secret. The
 # runner token lives only in an SSM SecureString named after this instance, which this script
-# reads once and deletes. Tests may set SPOTLAB_IMDS_URL, SPOTLAB_POLL_SECONDS and
-# SPOTLAB_INSTALL_DIR.
+# reads once and deletes. Tests may set SPOTLAB_IMDS_URL, SPOTLAB_POLL_SECONDS,
+# SPOTLAB_INSTALL_DIR and SPOTLAB_BAKED_MARKER.
 #
 # The launch template sets instance-initiated shutdown = terminate, so every way out of this
 # script (success, failure, signal) ends in power-off, i.e. termination: a VM never outlives its job.
@@ -19,6 +19,8 @@ umask 077
 readonly IMDS_URL="${SPOTLAB_IMDS_URL:-http://169.254.169.254}"
 readonly POLL_SECONDS="${SPOTLAB_POLL_SECONDS:-5}"
 readonly INSTALL_DIR="${SPOTLAB_INSTALL_DIR:-/usr/local/bin}"
+# Written last by the Image Builder bake (bake-image.sh): `runner=<version>` of what it installed.
+readonly BAKED_MARKER="${SPOTLAB_BAKED_MARKER:-/etc/spotlab/baked}"
 # cloud-init does not promise /usr/local/bin on PATH.
 case ":$PATH:" in
   *":$INSTALL_DIR:"*) ;;
@@ -122,12 +124,33 @@ delete_token_parameter() {
   fi
 }
 
+# The runner version a baked image's marker names; nothing on a stock image.
+baked_runner_version() {
+  local line
+  [[ -r "$BAKED_MARKER" ]] || return 0
+  while read -r line || [[ -n "$line" ]]; do
+    [[ "$line" == runner=* ]] && printf '%s' "${line#runner=}"
+  done <"$BAKED_MARKER"
+  return 0
+}
+
+# A baked image holds docker and the pinned runner: nothing to install. One baked for another
+# runner release keeps its docker but gets this release's runner, verified as on a stock image.
 ensure_tools() {
+  local baked
+  baked="$(baked_runner_version)"
+  if [[ -n "$baked" ]]; then
+    log "baked image (gitlab-runner v$baked)"
+  fi
   if [[ "$SPOTLAB_EXECUTOR" == docker ]]; then
-    command -v docker >/dev/null || install_docker
+    [[ -n "$baked" ]] || command -v docker >/dev/null || install_docker
     systemctl start docker
   fi
-  command -v gitlab-runner >/dev/null || install_gitlab_runner
+  if [[ -n "$baked" && "$baked" != "$SPOTLAB_RUNNER_VERSION" ]]; then
+    install_gitlab_runner
+  elif [[ -z "$baked" ]]; then
+    command -v gitlab-runner >/dev/null || install_gitlab_runner
+  fi
   if [[ "$SPOTLAB_EXECUTOR" == shell ]]; then
     prepare_job_user
   fi

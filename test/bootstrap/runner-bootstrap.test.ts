@@ -104,6 +104,8 @@ interface Options {
   readonly without?: readonly string[];
   /** The release.sha256 the fake download serves, given the real SHA-256 of the gitlab-runner download. */
   readonly checksums?: (sha256: string) => string;
+  /** Contents of the baked image's marker file; none (a stock image) by default. */
+  readonly baked?: string;
 }
 
 interface Run {
@@ -161,6 +163,8 @@ function runBootstrap(options: Options = {}): Run {
   writeFileSync(join(stubDir, 'release.sha256'), (options.checksums ?? releaseSha256)(sha256));
   const script = join(dir, 'user-data.sh');
   writeFileSync(script, renderUserData({ ...settings, ...options.settings }));
+  const marker = join(dir, 'baked');
+  if (options.baked !== undefined) writeFileSync(marker, options.baked);
 
   const result = spawnSync(systemTool('bash'), [script], {
     encoding: 'utf8',
@@ -171,6 +175,7 @@ function runBootstrap(options: Options = {}): Run {
       STUB_TOKEN_AFTER: '0',
       SPOTLAB_IMDS_URL: 'http://imds.test',
       SPOTLAB_INSTALL_DIR: installDir,
+      SPOTLAB_BAKED_MARKER: marker,
       ...options.env,
     },
   });
@@ -440,5 +445,39 @@ describe('runner bootstrap script', () => {
     // The runner was created for this VM: it is deleted, then the VM ends.
     expect(run.labels().slice(-2)).toEqual(['delete-runner', 'shutdown']);
     expect(run.read('deleted-tokens')).toBe(TOKEN);
+  });
+
+  describe('on a baked image', () => {
+    const installs = (run: Run) => ({
+      dnf: run.calls.filter((call) => call[0] === 'dnf'),
+      downloads: run.labels().filter((name) => name === 'download-runner' || name === 'download-checksums'),
+    });
+
+    it('installs nothing when the marker names the pinned runner release', () => {
+      const run = runBootstrap({ baked: 'runner=19.3.0\n' });
+
+      expect(run.status).toBe(0);
+      expect(installs(run)).toEqual({ dnf: [], downloads: [] });
+      expect(run.output).toContain('spotlab: baked image (gitlab-runner v19.3.0)');
+      expect(run.calls).toContainEqual(['systemctl', 'start', 'docker']);
+      expect(run.labels().slice(-3)).toEqual(['run-single', 'delete-runner', 'shutdown']);
+    });
+
+    it('downloads and verifies the pinned runner, but not docker, when the image baked another release', () => {
+      const run = runBootstrap({ baked: 'runner=19.2.1\n', without: ['gitlab-runner'] });
+
+      expect(run.status).toBe(0);
+      expect(installs(run)).toEqual({ dnf: [], downloads: ['download-runner', 'download-checksums'] });
+      expect(run.output).toContain('spotlab: gitlab-runner v19.3.0 checksum verified');
+    });
+
+    it('installs docker and the runner on a stock image without the marker', () => {
+      const run = runBootstrap({ without: ['docker', 'gitlab-runner'] });
+
+      expect(installs(run)).toEqual({
+        dnf: [['dnf', 'install', '-y', 'docker']],
+        downloads: ['download-runner', 'download-checksums'],
+      });
+    });
   });
 });
