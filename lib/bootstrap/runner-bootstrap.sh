@@ -29,6 +29,8 @@ esac
 
 token=''
 work_dir=''
+# Seconds since kernel boot at each start-up stage (see report_startup).
+declare -A stage_at=()
 
 log() {
   printf 'spotlab: %s\n' "$*"
@@ -39,7 +41,7 @@ require_settings() {
   local name
   for name in SPOTLAB_REGION SPOTLAB_GITLAB_URL SPOTLAB_TOKEN_PREFIX SPOTLAB_EXECUTOR \
     SPOTLAB_PRIVILEGED SPOTLAB_DOCKER_GPUS SPOTLAB_WAIT_TIMEOUT_SECONDS SPOTLAB_TOKEN_WAIT_SECONDS SPOTLAB_ARCH \
-    SPOTLAB_RUNNER_VERSION; do
+    SPOTLAB_RUNNER_VERSION SPOTLAB_POOL; do
     if [[ -z "${!name:-}" ]]; then
       log "setting $name is missing"
       return 1
@@ -64,10 +66,48 @@ delete_runner() {
   rm -f "$token_file"
 }
 
+# Seconds since the kernel booted, from /proc/uptime (tests may point SPOTLAB_UPTIME_FILE elsewhere).
+mark_stage() {
+  local up rest
+  read -r up rest <"${SPOTLAB_UPTIME_FILE:-/proc/uptime}" || return 0
+  stage_at[$1]="$up"
+}
+
+# b - a for /proc/uptime's seconds with two decimals, in bash arithmetic (no awk or bc needed).
+seconds_between() {
+  local a="${1/./}" b="${2/./}" diff
+  diff=$((10#$b - 10#$a))
+  printf '%d.%02d' $((diff / 100)) $((diff % 100))
+}
+
+# One PutMetricData call once the job is over, so it never delays the job: how long boot, token
+# and tools took, and the total to the runner asking for its job. The role may write only the
+# Spotlab/Startup namespace. Best effort: a VM that cannot report still ran its job.
+report_startup() {
+  [[ -n "${stage_at[runner]:-}" ]] || return 0
+  local started="${stage_at[started]}" token_at="${stage_at[token]}" tools_at="${stage_at[tools]}"
+  local total="${stage_at[runner]}" data='' stage value
+  for stage in boot token tools total; do
+    case "$stage" in
+      boot) value="$started" ;;
+      token) value="$(seconds_between "$started" "$token_at")" ;;
+      tools) value="$(seconds_between "$token_at" "$tools_at")" ;;
+      total) value="$total" ;;
+    esac
+    data+="{\"MetricName\":\"StartupSeconds\",\"Unit\":\"Seconds\",\"Value\":$value,\"Dimensions\":[{\"Name\":\"pool\",\"Value\":\"$SPOTLAB_POOL\"},{\"Name\":\"stage\",\"Value\":\"$stage\"}]},"
+  done
+  # The total once more without the pool: one series the start-up alarm can watch.
+  data+="{\"MetricName\":\"StartupSeconds\",\"Unit\":\"Seconds\",\"Value\":$total,\"Dimensions\":[{\"Name\":\"stage\",\"Value\":\"total\"}]}"
+  log "start-up: boot ${started}s, token at ${token_at}s, tools at ${tools_at}s, runner at ${total}s"
+  aws cloudwatch put-metric-data --namespace Spotlab/Startup --region "$SPOTLAB_REGION" \
+    --metric-data "[$data]" >/dev/null || log 'start-up metrics not reported'
+}
+
 finish() {
   local status=$?
   trap - EXIT
   set +e
+  report_startup
   if [[ -n "$token" ]]; then
     delete_runner
     token=''
@@ -184,6 +224,7 @@ build_runner_args() {
 }
 
 main() {
+  mark_stage started
   require_settings
   work_dir="$(mktemp -d)"
 
@@ -201,9 +242,11 @@ main() {
     return 1
   fi
   log 'runner token read'
+  mark_stage token
   delete_token_parameter "$parameter"
 
   ensure_tools
+  mark_stage tools
 
   local -a runner_args
   build_runner_args runner_args
@@ -213,6 +256,7 @@ main() {
   # `bash` from PATH: the job shell first on it makes each job script run as the job user.
   local runner_path="$PATH"
   [[ "$SPOTLAB_EXECUTOR" == shell ]] && runner_path="$work_dir/job-shell:$PATH"
+  mark_stage runner
   CI_SERVER_TOKEN="$token" PATH="$runner_path" gitlab-runner "${runner_args[@]}"
   log 'job finished'
 }

@@ -31,6 +31,8 @@ export interface BootstrapSettings {
   readonly cacheBucket: string;
   /** CPU architecture of the instance, which picks the gitlab-runner binary. */
   readonly arch: 'x86_64' | 'arm64';
+  /** Name of the pool, the `pool` dimension of the start-up metrics. */
+  readonly pool: string;
   /** gitlab-runner release the VM downloads (when its image has none) and verifies, e.g. `19.3.0`. */
   readonly runnerVersion: string;
 }
@@ -45,6 +47,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const PARAMETER_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
 /** A gitlab-runner release number. */
 export const RUNNER_VERSION = /^\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const POOL_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Docker references: registry/path:tag@digest; no whitespace or shell-significant characters needed. */
 export const DOCKER_IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
@@ -100,6 +103,7 @@ function validate(settings: BootstrapSettings): void {
     RUNNER_VERSION,
     'a gitlab-runner release such as 19.3.0',
   );
+  checkPattern('pool', settings.pool, POOL_NAME, 'a pool name');
   for (const [field, value] of Object.entries(settings)) {
     if (typeof value === 'string' && GITLAB_TOKEN_SHAPE.test(value)) {
       throw new Error(`BootstrapSettings.${field} looks like a GitLab token; user data must hold no secret`);
@@ -138,6 +142,7 @@ export function renderUserData(settings: BootstrapSettings): string {
     ['SPOTLAB_CACHE_BUCKET', settings.cacheBucket],
     ['SPOTLAB_ARCH', settings.arch],
     ['SPOTLAB_RUNNER_VERSION', settings.runnerVersion],
+    ['SPOTLAB_POOL', settings.pool],
   ];
   const block = assignments.map(([name, value]) => `${name}=${shellQuote(value)}`).join('\n');
   const [jobUser, install, body] = [JOB_USER_URL, INSTALL_URL, SCRIPT_URL].map(scriptBody);

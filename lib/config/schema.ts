@@ -99,6 +99,7 @@ export const spotlabConfigSchema = z
       spendPercentOfCap: 80,
       instancesPercentOfCap: 90,
       jobWaitP95Seconds: 300,
+      startupP95Seconds: 120,
       refusedWebhooksPer5Minutes: 10,
       lambdaErrorsPer5Minutes: 1,
       lambdaThrottlesPer5Minutes: 1,

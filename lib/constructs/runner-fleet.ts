@@ -19,6 +19,7 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { STARTUP_NAMESPACE } from '../../lambdas/shared/metric-names';
 import { RUNNER_TOKEN_OWNER_TAG, runnerTokenPrefix } from '../../lambdas/shared/naming';
 import { renderUserData } from '../bootstrap/user-data';
 import type { PoolConfig, SpotlabConfig } from '../config/schema';
@@ -125,6 +126,7 @@ export class RunnerFleet extends Construct {
         cacheBucket: props.cacheBucket?.bucketName ?? '',
         arch: pool.architecture,
         runnerVersion: props.gitlabRunnerVersion,
+        pool: pool.name,
       });
       const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
         machineImage,
@@ -196,7 +198,22 @@ export class RunnerFleet extends Construct {
         },
       }),
     );
+    // Start-up telemetry (runner-bootstrap.sh): PutMetricData takes no resource, so the condition
+    // on its namespace is what keeps a VM from writing Spotlab's own metrics or alarms' inputs.
+    this.instanceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'StartupMetricsOnly',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': STARTUP_NAMESPACE } },
+      }),
+    );
     const acknowledgements = [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'cloudwatch:PutMetricData supports no resource-level permissions; a condition limits it to the Spotlab/Startup namespace.',
+      },
       {
         id: iam5Finding(stack, tokenParameters),
         reason:
