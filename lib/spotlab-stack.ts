@@ -75,6 +75,7 @@ export class SpotlabStack extends Stack {
       gitlabRunnerVersion: config.gitlabRunnerVersion,
       securityGroup: this.network.securityGroup,
       cacheBucket: this.cache?.bucket,
+      bakedImages: { config: config.bakedImages, buildSubnetId: Fn.select(0, this.network.subnetIds) },
     });
     this.jobs = new JobTable(this, 'JobTable');
     // The id the table had as `Launcher/Jobs`, before it got its own construct: a changed logical
@@ -88,6 +89,7 @@ export class SpotlabStack extends Stack {
       config,
       timeout: SCALE_UP_TIMEOUT,
     });
+    this.fleet.grantImageResolution(this.launcher.function);
     this.lifecycle = new Lifecycle(this, 'Lifecycle', {
       queues: this.queues,
       jobs: this.jobs,

@@ -8,6 +8,7 @@ import { type Pool, poolShape } from '../shared/pool';
  */
 const KEPT_OUT = {
   image: true,
+  prePulledImages: true,
   diskSizeGiB: true,
   executor: true,
   dockerImage: true,

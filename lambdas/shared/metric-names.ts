@@ -114,3 +114,25 @@ export const Service = {
   lifecycle: 'lifecycle',
   reaper: 'reaper',
 } as const;
+
+/**
+ * Start-up stages the runner VMs report themselves (runner-bootstrap.sh, `aws cloudwatch
+ * put-metric-data`, no EMF): their role may write this namespace only. Seconds since the kernel
+ * booted, so EC2's pending → running is not in them; GitLab's own wait is `JobWait`.
+ */
+export const STARTUP_NAMESPACE = 'Spotlab/Startup';
+
+/** The one start-up metric: seconds a stage took. Dimensions: `pool` and `stage`; the `total` also `stage` alone. */
+export const STARTUP_METRIC = 'StartupSeconds';
+
+/** The stages, in order; `total` is kernel boot to the runner asking GitLab for its job. */
+export const StartupStage = {
+  /** Kernel boot to the bootstrap starting (OS boot, cloud-init). */
+  boot: 'boot',
+  /** Bootstrap start to the runner token read (IMDS, waiting for the launcher's parameter). */
+  token: 'token',
+  /** Token read to docker and gitlab-runner ready (installs on a stock image). */
+  tools: 'tools',
+  /** Kernel boot to gitlab-runner asking for its job. */
+  total: 'total',
+} as const;

@@ -1,15 +1,24 @@
 import * as z from 'zod/mini';
 import { instanceTypeSchema } from './instance-types';
 
-/** `al2023` (latest Amazon Linux 2023 for the pool's architecture), an AMI id, or `ssm:<parameter>`. */
+/**
+ * `al2023` (latest Amazon Linux 2023 for the pool's architecture), `baked` (the stack's Image
+ * Builder image: AL2023 with Docker, gitlab-runner and images already in it), an AMI id, or
+ * `ssm:<parameter>`.
+ */
 const imageSchema = z
   .string()
   .check(
     z.regex(
-      /^(al2023|ami-[0-9a-f]{8,17}|ssm:\/?[a-zA-Z0-9_.\-/]+)$/,
-      'must be "al2023", an AMI id or "ssm:<parameter name>"',
+      /^(al2023|baked|ami-[0-9a-f]{8,17}|ssm:\/?[a-zA-Z0-9_.\-/]+)$/,
+      'must be "al2023", "baked", an AMI id or "ssm:<parameter name>"',
     ),
   );
+
+// Docker references: registry/path:tag@digest, no blanks or shell-significant characters.
+const dockerImageReference = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, 'must be a docker image reference'));
 
 const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
@@ -53,6 +62,8 @@ export const poolShape = {
   instanceRequirements: z.optional(instanceRequirementsSchema),
   architecture: z.enum(['x86_64', 'arm64']),
   image: z._default(imageSchema, 'al2023'),
+  /** Job images the baked image holds already (`image: "baked"` only), e.g. the pool's usual build images. */
+  prePulledImages: z._default(z.array(dockerImageReference).check(z.maxLength(20)), []),
   diskSizeGiB: z._default(int(8, 16_384), 30),
   executor: z._default(z.enum(['docker', 'shell']), 'docker'),
   dockerImage: z._default(z.string().check(z.minLength(1)), 'alpine:3.20'),
@@ -88,6 +99,8 @@ export function checkPool(pool: Pool, ctx: z.core.$RefinementCtx<Pool>): void {
     issue(['dockerGpus'], 'applies only to the docker executor');
   if (pool.executor === 'shell' && pool.privileged)
     issue(['privileged'], 'applies only to the docker executor');
+  if (pool.prePulledImages.length > 0 && pool.image !== 'baked')
+    issue(['prePulledImages'], 'applies only to image "baked"');
   if ((pool.instanceTypes === undefined) === (pool.instanceRequirements === undefined))
     issue(['instanceTypes'], 'set exactly one of instanceTypes and instanceRequirements');
   if (pool.jobTimeoutMinutes >= pool.maxLifetimeMinutes)

@@ -3,8 +3,8 @@
 #
 # renderUserData (user-data.ts) prepends the SPOTLAB_* settings; none of them is a secret. The
 # runner token lives only in an SSM SecureString named after this instance, which this script
-# reads once and deletes. Tests may set SPOTLAB_IMDS_URL, SPOTLAB_POLL_SECONDS and
-# SPOTLAB_INSTALL_DIR.
+# reads once and deletes. Tests may set SPOTLAB_IMDS_URL, SPOTLAB_POLL_SECONDS,
+# SPOTLAB_INSTALL_DIR and SPOTLAB_BAKED_MARKER.
 #
 # The launch template sets instance-initiated shutdown = terminate, so every way out of this
 # script (success, failure, signal) ends in power-off, i.e. termination: a VM never outlives its job.
@@ -19,9 +19,8 @@ umask 077
 readonly IMDS_URL="${SPOTLAB_IMDS_URL:-http://169.254.169.254}"
 readonly POLL_SECONDS="${SPOTLAB_POLL_SECONDS:-5}"
 readonly INSTALL_DIR="${SPOTLAB_INSTALL_DIR:-/usr/local/bin}"
-# One release folder per version, holding binaries/ and the release.sha256 GitLab publishes (and
-# signs, in release.sha256.asc) for it: never `latest`, which changes under a running fleet.
-readonly RUNNER_DOWNLOADS="https://gitlab-runner-downloads.s3.amazonaws.com/v${SPOTLAB_RUNNER_VERSION:-}"
+# Written last by the Image Builder bake (bake-image.sh): `runner=<version>` of what it installed.
+readonly BAKED_MARKER="${SPOTLAB_BAKED_MARKER:-/etc/spotlab/baked}"
 # cloud-init does not promise /usr/local/bin on PATH.
 case ":$PATH:" in
   *":$INSTALL_DIR:"*) ;;
@@ -30,6 +29,8 @@ esac
 
 token=''
 work_dir=''
+# Seconds since kernel boot at each start-up stage (see report_startup).
+declare -A stage_at=()
 
 log() {
   printf 'spotlab: %s\n' "$*"
@@ -40,7 +41,7 @@ require_settings() {
   local name
   for name in SPOTLAB_REGION SPOTLAB_GITLAB_URL SPOTLAB_TOKEN_PREFIX SPOTLAB_EXECUTOR \
     SPOTLAB_PRIVILEGED SPOTLAB_DOCKER_GPUS SPOTLAB_WAIT_TIMEOUT_SECONDS SPOTLAB_TOKEN_WAIT_SECONDS SPOTLAB_ARCH \
-    SPOTLAB_RUNNER_VERSION; do
+    SPOTLAB_RUNNER_VERSION SPOTLAB_POOL; do
     if [[ -z "${!name:-}" ]]; then
       log "setting $name is missing"
       return 1
@@ -65,10 +66,48 @@ delete_runner() {
   rm -f "$token_file"
 }
 
+# Seconds since the kernel booted, from /proc/uptime (tests may point SPOTLAB_UPTIME_FILE elsewhere).
+mark_stage() {
+  local up rest
+  read -r up rest <"${SPOTLAB_UPTIME_FILE:-/proc/uptime}" || return 0
+  stage_at[$1]="$up"
+}
+
+# b - a for /proc/uptime's seconds with two decimals, in bash arithmetic (no awk or bc needed).
+seconds_between() {
+  local a="${1/./}" b="${2/./}" diff
+  diff=$((10#$b - 10#$a))
+  printf '%d.%02d' $((diff / 100)) $((diff % 100))
+}
+
+# One PutMetricData call once the job is over, so it never delays the job: how long boot, token
+# and tools took, and the total to the runner asking for its job. The role may write only the
+# Spotlab/Startup namespace. Best effort: a VM that cannot report still ran its job.
+report_startup() {
+  [[ -n "${stage_at[runner]:-}" ]] || return 0
+  local started="${stage_at[started]}" token_at="${stage_at[token]}" tools_at="${stage_at[tools]}"
+  local total="${stage_at[runner]}" data='' stage value
+  for stage in boot token tools total; do
+    case "$stage" in
+      boot) value="$started" ;;
+      token) value="$(seconds_between "$started" "$token_at")" ;;
+      tools) value="$(seconds_between "$token_at" "$tools_at")" ;;
+      total) value="$total" ;;
+    esac
+    data+="{\"MetricName\":\"StartupSeconds\",\"Unit\":\"Seconds\",\"Value\":$value,\"Dimensions\":[{\"Name\":\"pool\",\"Value\":\"$SPOTLAB_POOL\"},{\"Name\":\"stage\",\"Value\":\"$stage\"}]},"
+  done
+  # The total once more without the pool: one series the start-up alarm can watch.
+  data+="{\"MetricName\":\"StartupSeconds\",\"Unit\":\"Seconds\",\"Value\":$total,\"Dimensions\":[{\"Name\":\"stage\",\"Value\":\"total\"}]}"
+  log "start-up: boot ${started}s, token at ${token_at}s, tools at ${tools_at}s, runner at ${total}s"
+  aws cloudwatch put-metric-data --namespace Spotlab/Startup --region "$SPOTLAB_REGION" \
+    --metric-data "[$data]" >/dev/null || log 'start-up metrics not reported'
+}
+
 finish() {
   local status=$?
   trap - EXIT
   set +e
+  report_startup
   if [[ -n "$token" ]]; then
     delete_runner
     token=''
@@ -125,65 +164,33 @@ delete_token_parameter() {
   fi
 }
 
-install_docker() {
-  log 'installing docker'
-  dnf install -y docker
+# The runner version a baked image's marker names; nothing on a stock image.
+baked_runner_version() {
+  local line
+  [[ -r "$BAKED_MARKER" ]] || return 0
+  while read -r line || [[ -n "$line" ]]; do
+    [[ "$line" == runner=* ]] && printf '%s' "${line#runner=}"
+  done <"$BAKED_MARKER"
+  return 0
 }
 
-# The expected SHA-256 of `binaries/<file>` from a release.sha256 (`<hex><blank><name>` lines; a
-# leading `./` or sha256sum's `*` tolerated). Prints nothing unless exactly one valid line names it.
-expected_sha256() {
-  local sums="$1" file="$2" sum name found=''
-  while read -r sum name || [[ -n "$sum" ]]; do
-    name="${name#\*}"
-    name="${name#./}"
-    if [[ "$name" == "binaries/$file" && "$sum" =~ ^[0-9a-f]{64}$ ]]; then
-      [[ -z "$found" ]] || return 0
-      found="$sum"
-    fi
-  done <"$sums"
-  printf '%s' "$found"
-}
-
-# The standalone binary rather than GitLab's RPM: the RPM requires the gitlab-runner-helper-images
-# RPM (hundreds of MB, every architecture) and starts a systemd service this VM never uses. The
-# docker executor pulls the one helper image it needs from GitLab's registry. The download is
-# checked against GitLab's release.sha256 before it is installed or run: a mismatch, or a checksum
-# file without the binary's line, ends the VM before its runner can take a job.
-install_gitlab_runner() {
-  local arch file expected actual
-  case "$SPOTLAB_ARCH" in
-    x86_64) arch=amd64 ;;
-    arm64) arch=arm64 ;;
-    *)
-      log "unsupported architecture $SPOTLAB_ARCH"
-      return 1
-      ;;
-  esac
-  file="gitlab-runner-linux-$arch"
-  log "installing gitlab-runner v$SPOTLAB_RUNNER_VERSION ($arch)"
-  curl --silent --show-error --fail --location --connect-timeout 5 --max-time 300 --retry 5 \
-    --output "$work_dir/gitlab-runner" "$RUNNER_DOWNLOADS/binaries/$file"
-  curl --silent --show-error --fail --location --connect-timeout 5 --max-time 30 --retry 5 \
-    --output "$work_dir/release.sha256" "$RUNNER_DOWNLOADS/release.sha256"
-  expected="$(expected_sha256 "$work_dir/release.sha256" "$file")"
-  actual="$(sha256sum "$work_dir/gitlab-runner")"
-  actual="${actual%% *}"
-  if [[ -z "$expected" || "$actual" != "$expected" ]]; then
-    log "gitlab-runner v$SPOTLAB_RUNNER_VERSION checksum mismatch, refusing to run"
-    rm -f "$work_dir/gitlab-runner"
-    return 1
-  fi
-  log "gitlab-runner v$SPOTLAB_RUNNER_VERSION checksum verified"
-  install -m 0755 "$work_dir/gitlab-runner" "$INSTALL_DIR/gitlab-runner"
-}
-
+# A baked image holds docker and the pinned runner: nothing to install. One baked for another
+# runner release keeps its docker but gets this release's runner, verified as on a stock image.
 ensure_tools() {
+  local baked
+  baked="$(baked_runner_version)"
+  if [[ -n "$baked" ]]; then
+    log "baked image (gitlab-runner v$baked)"
+  fi
   if [[ "$SPOTLAB_EXECUTOR" == docker ]]; then
-    command -v docker >/dev/null || install_docker
+    [[ -n "$baked" ]] || command -v docker >/dev/null || install_docker
     systemctl start docker
   fi
-  command -v gitlab-runner >/dev/null || install_gitlab_runner
+  if [[ -n "$baked" && "$baked" != "$SPOTLAB_RUNNER_VERSION" ]]; then
+    install_gitlab_runner
+  elif [[ -z "$baked" ]]; then
+    command -v gitlab-runner >/dev/null || install_gitlab_runner
+  fi
   if [[ "$SPOTLAB_EXECUTOR" == shell ]]; then
     prepare_job_user
   fi
@@ -217,6 +224,7 @@ build_runner_args() {
 }
 
 main() {
+  mark_stage started
   require_settings
   work_dir="$(mktemp -d)"
 
@@ -234,9 +242,11 @@ main() {
     return 1
   fi
   log 'runner token read'
+  mark_stage token
   delete_token_parameter "$parameter"
 
   ensure_tools
+  mark_stage tools
 
   local -a runner_args
   build_runner_args runner_args
@@ -246,6 +256,7 @@ main() {
   # `bash` from PATH: the job shell first on it makes each job script run as the job user.
   local runner_path="$PATH"
   [[ "$SPOTLAB_EXECUTOR" == shell ]] && runner_path="$work_dir/job-shell:$PATH"
+  mark_stage runner
   CI_SERVER_TOKEN="$token" PATH="$runner_path" gitlab-runner "${runner_args[@]}"
   log 'job finished'
 }

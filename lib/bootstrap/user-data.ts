@@ -31,21 +31,26 @@ export interface BootstrapSettings {
   readonly cacheBucket: string;
   /** CPU architecture of the instance, which picks the gitlab-runner binary. */
   readonly arch: 'x86_64' | 'arm64';
+  /** Name of the pool, the `pool` dimension of the start-up metrics. */
+  readonly pool: string;
   /** gitlab-runner release the VM downloads (when its image has none) and verifies, e.g. `19.3.0`. */
   readonly runnerVersion: string;
 }
 
 const SCRIPT_URL = new URL('./runner-bootstrap.sh', import.meta.url);
 const JOB_USER_URL = new URL('./job-user.sh', import.meta.url);
+const INSTALL_URL = new URL('./runner-install.sh', import.meta.url);
 
 // Runner authentication, personal, CI build and deploy tokens: a value shaped like one is a bug upstream.
 const GITLAB_TOKEN_SHAPE = /\bgl(rt|pat|cbt|dt|ptt|ft|oas|agent)-/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const PARAMETER_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
-const RUNNER_VERSION = /^\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+/** A gitlab-runner release number. */
+export const RUNNER_VERSION = /^\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const POOL_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-// Docker references: registry/path:tag@digest; no whitespace or shell-significant characters needed.
-const DOCKER_IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+/** Docker references: registry/path:tag@digest; no whitespace or shell-significant characters needed. */
+export const DOCKER_IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
 
 function fail(field: keyof BootstrapSettings, problem: string): never {
   throw new Error(`BootstrapSettings.${field} ${problem}`);
@@ -98,6 +103,7 @@ function validate(settings: BootstrapSettings): void {
     RUNNER_VERSION,
     'a gitlab-runner release such as 19.3.0',
   );
+  checkPattern('pool', settings.pool, POOL_NAME, 'a pool name');
   for (const [field, value] of Object.entries(settings)) {
     if (typeof value === 'string' && GITLAB_TOKEN_SHAPE.test(value)) {
       throw new Error(`BootstrapSettings.${field} looks like a GitLab token; user data must hold no secret`);
@@ -105,8 +111,13 @@ function validate(settings: BootstrapSettings): void {
   }
 }
 
+/** A script file of lib/bootstrap without its shebang, to be concatenated after the settings. */
+export function scriptBody(url: URL): string {
+  return readFileSync(url, 'utf8').replace(/^#!.*\n/, '');
+}
+
 /** Single-quotes a value for bash: nothing inside is expanded; `'` becomes `'\''`. */
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`;
 }
 
@@ -131,10 +142,9 @@ export function renderUserData(settings: BootstrapSettings): string {
     ['SPOTLAB_CACHE_BUCKET', settings.cacheBucket],
     ['SPOTLAB_ARCH', settings.arch],
     ['SPOTLAB_RUNNER_VERSION', settings.runnerVersion],
+    ['SPOTLAB_POOL', settings.pool],
   ];
   const block = assignments.map(([name, value]) => `${name}=${shellQuote(value)}`).join('\n');
-  const [jobUser, body] = [JOB_USER_URL, SCRIPT_URL].map((url) =>
-    readFileSync(url, 'utf8').replace(/^#!.*\n/, ''),
-  );
-  return `#!/bin/bash\n# Spotlab settings (rendered at synth; no secrets)\n${block}\n${jobUser}\n${body}`;
+  const [jobUser, install, body] = [JOB_USER_URL, INSTALL_URL, SCRIPT_URL].map(scriptBody);
+  return `#!/bin/bash\n# Spotlab settings (rendered at synth; no secrets)\n${block}\n${jobUser}\n${install}\n${body}`;
 }

@@ -8,6 +8,8 @@ export const alarmsSchema = z.strictObject({
   instancesPercentOfCap: z.number().min(1).max(100).default(90),
   /** p95 of the time jobs queue in GitLab before a Spotlab runner takes them, per pool, over 15 minutes. */
   jobWaitP95Seconds: z.number().int().min(30).max(86_400).default(300),
+  /** p95 of runner VM start-up (kernel boot to the runner asking for its job), all pools, over 15 minutes. */
+  startupP95Seconds: z.number().int().min(5).max(3600).default(120),
   /** Refused webhook requests (4xx) in 5 minutes that make a burst. */
   refusedWebhooksPer5Minutes: z.number().int().min(1).max(1_000_000).default(10),
   /** Errors of one Spotlab Lambda in 5 minutes. */

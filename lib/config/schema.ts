@@ -77,6 +77,18 @@ export const spotlabConfigSchema = z
       .string()
       .regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'must be a gitlab-runner release such as 19.3.0')
       .default('19.3.0'),
+    /** The Image Builder pipeline of pools with `image: "baked"` (one per architecture they use). */
+    bakedImages: z
+      .strictObject({
+        /** Image Builder cron: weekly by default, so images follow AL2023 releases. */
+        rebuildSchedule: z
+          .string()
+          .regex(/^cron\([^()]+\)$/, 'must be an Image Builder cron expression such as cron(0 4 ? * mon *)')
+          .default('cron(0 4 ? * mon *)'),
+        /** Images kept per architecture; older ones are deleted with their snapshots. */
+        keepImages: z.number().int().min(1).max(50).default(3),
+      })
+      .prefault({}),
     pools: z
       .array(poolSchema.check(z.superRefine(checkInstanceTypes)))
       .min(1)
@@ -93,6 +105,7 @@ export const spotlabConfigSchema = z
       spendPercentOfCap: 80,
       instancesPercentOfCap: 90,
       jobWaitP95Seconds: 300,
+      startupP95Seconds: 120,
       refusedWebhooksPer5Minutes: 10,
       lambdaErrorsPer5Minutes: 1,
       lambdaThrottlesPer5Minutes: 1,

@@ -203,6 +203,26 @@ function imageStatements(stack: Stack, images: LaunchImages): ScopedStatement[] 
         'parameter); the wildcard is held to images owned by Amazon.',
     });
   }
+  if (images.bakedTagValues.length > 0) {
+    // Baked AMIs are resolved at launch (`resolve:ssm:`) and rebuilt weekly: held to this
+    // account's images carrying the stack's runner-image tag, which only its pipeline sets.
+    statements.push({
+      statement: new PolicyStatement({
+        sid: 'LaunchBakedImages',
+        actions: LAUNCH,
+        resources: [ec2Arn(stack, 'image', '*', '')],
+        conditions: {
+          StringEquals: {
+            'ec2:Owner': stack.account,
+            'aws:ResourceTag/spotlab:runner-image': images.bakedTagValues,
+          },
+        },
+      }),
+      wildcardReason:
+        "A baked image's AMI id changes with every build; the wildcard is held to this account's images " +
+        "tagged by this stack's Image Builder pipelines.",
+    });
+  }
   if (images.imageIds.length > 0) {
     statements.push({
       statement: new PolicyStatement({

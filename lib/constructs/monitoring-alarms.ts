@@ -11,9 +11,9 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { Metric, Service } from '../../lambdas/shared/metric-names';
+import { Metric, Service, StartupStage } from '../../lambdas/shared/metric-names';
 import type { SpotlabConfig } from '../config/schema';
-import { type ServiceName, spotlabMetric } from './monitoring-metrics';
+import { type ServiceName, spotlabMetric, startupMetric } from './monitoring-metrics';
 
 /** The parts of the configuration the alarms read. */
 export type AlarmsConfig = Pick<SpotlabConfig, 'pools' | 'maxInstances' | 'maxSpendPerHourUsd' | 'alarms'>;
@@ -49,6 +49,7 @@ export function createAlarms(scope: Construct, inputs: AlarmInputs): Alarm[] {
     ...gitlabAndWebhookAlarms(scope, inputs),
     ...lambdaAlarms(scope, inputs),
     ...jobWaitAlarms(scope, inputs),
+    startupAlarm(scope, inputs),
     reaperFailuresAlarm(scope, inputs),
     demandAtRiskAlarm(scope, inputs),
   ];
@@ -232,6 +233,26 @@ function jobWaitAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): A
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
   );
+}
+
+/**
+ * The p95 of the runner VMs' start-up, kernel boot to the runner asking for its job, across pools.
+ * Only VMs whose runner started report, so no data means nothing to judge.
+ */
+function startupAlarm(scope: Construct, { config, namePrefix }: AlarmInputs): Alarm {
+  const bound = config.alarms.startupP95Seconds;
+  return new Alarm(scope, 'Startup', {
+    alarmName: `${namePrefix}-vm-startup`,
+    alarmDescription: `p95 of runner VM start-up (boot to runner) above ${bound} s over 15 minutes. ${RUNBOOK}#vm-startup`,
+    metric: startupMetric(StartupStage.total, undefined, {
+      statistic: Stats.p(95),
+      period: Duration.minutes(15),
+    }),
+    threshold: bound,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
 }
 
 /**

@@ -11,10 +11,10 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { Dimension, Metric, Service } from '../../lambdas/shared/metric-names';
+import { Dimension, Metric, Service, StartupStage } from '../../lambdas/shared/metric-names';
 import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
-import { type ServiceName, spotlabMetric, spotlabSearch } from './monitoring-metrics';
+import { type ServiceName, spotlabMetric, spotlabSearch, startupMetric } from './monitoring-metrics';
 
 /** The parts of the configuration the dashboard reads. */
 export type DashboardConfig = Pick<SpotlabConfig, 'pools' | 'maxInstances' | 'maxSpendPerHourUsd'>;
@@ -163,6 +163,15 @@ function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): 
       `${pool}: job wait in GitLab and webhook-to-launch (ms)`,
       [...latency(Metric.jobWait, Service.lifecycle), ...latency(Metric.webhookToLaunch, Service.scaleUp)],
       { width: 6 },
+    ),
+    graph(
+      `${pool}: VM start-up by stage, seconds from kernel boot (p50, p95)`,
+      Object.values(StartupStage).flatMap((stageName) =>
+        [Stats.p(50), Stats.p(95)].map((statistic) =>
+          startupMetric(stageName, pool, { ...at(statistic), label: `${stageName} ${statistic}` }),
+        ),
+      ),
+      { width: 24 },
     ),
   ];
 }

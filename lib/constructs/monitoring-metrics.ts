@@ -5,6 +5,9 @@ import {
   METRICS_NAMESPACE,
   Metric as MetricName,
   Service,
+  STARTUP_METRIC,
+  STARTUP_NAMESPACE,
+  StartupStage,
 } from '../../lambdas/shared/metric-names';
 
 /** A metric name from {@link MetricName}. */
@@ -132,4 +135,26 @@ function checkEmitted(name: SpotlabMetricName, service: ServiceName, dimensions:
       `${name} is not emitted by ${service} with dimensions [${wanted}]; see EMISSIONS in monitoring-metrics.ts`,
     );
   }
+}
+
+/** A start-up stage from {@link StartupStage}. */
+export type StartupStageName = (typeof StartupStage)[keyof typeof StartupStage];
+
+/**
+ * A start-up stage as the runner VMs report it (runner-bootstrap.sh): per pool, or for the total
+ * also across pools (the series the start-up alarm watches). No `service`: no Lambda emits it.
+ */
+export function startupMetric(
+  stageName: StartupStageName,
+  pool: string | undefined,
+  options: MetricOptions,
+): Metric {
+  if (pool === undefined && stageName !== StartupStage.total)
+    throw new MetricCatalogError(`${STARTUP_METRIC} ${stageName} is reported per pool only`);
+  return new Metric({
+    namespace: STARTUP_NAMESPACE,
+    metricName: STARTUP_METRIC,
+    dimensionsMap: pool === undefined ? { stage: stageName } : { pool, stage: stageName },
+    ...options,
+  });
 }

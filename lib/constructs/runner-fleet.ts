@@ -1,25 +1,30 @@
 import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import {
-  AmazonLinuxCpuType,
   BlockDeviceVolume,
   CfnLaunchTemplate,
   EbsDeviceVolumeType,
-  type IMachineImage,
   InstanceInitiatedShutdownBehavior,
   type ISecurityGroup,
   LaunchTemplate,
   LaunchTemplateHttpTokens,
-  MachineImage,
-  OperatingSystemType,
   UserData,
 } from 'aws-cdk-lib/aws-ec2';
-import { Grant, InstanceProfile, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  Grant,
+  type IGrantable,
+  InstanceProfile,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { STARTUP_NAMESPACE } from '../../lambdas/shared/metric-names';
 import { RUNNER_TOKEN_OWNER_TAG, runnerTokenPrefix } from '../../lambdas/shared/naming';
 import { renderUserData } from '../bootstrap/user-data';
-import type { PoolConfig } from '../config/schema';
+import type { PoolConfig, SpotlabConfig } from '../config/schema';
 import { iam5Finding } from './nag-acknowledgements';
+import { type BakedImages, bakedImagesOf, machineImageOf } from './runner-fleet-images';
 
 /** Properties of {@link RunnerFleet}. */
 export interface RunnerFleetProps {
@@ -42,6 +47,15 @@ export interface RunnerFleetProps {
    * @default 300
    */
   readonly tokenWaitSeconds?: number;
+  /**
+   * The Image Builder pipelines of pools with `image: "baked"`, and the subnet their build
+   * instances use (outbound access needed).
+   * @default - no pool may use `image: "baked"`
+   */
+  readonly bakedImages?: {
+    readonly config: Readonly<SpotlabConfig['bakedImages']>;
+    readonly buildSubnetId: string;
+  };
 }
 
 /** What the launch templates boot, for the launcher's image conditions. */
@@ -50,6 +64,8 @@ export interface LaunchImages {
   readonly amazonOwned: boolean;
   /** The AMI ids of the other pools: literal, or the deploy-time value of their SSM parameter. */
   readonly imageIds: readonly string[];
+  /** `spotlab:runner-image` tag values of this stack's baked images (this account's AMIs). */
+  readonly bakedTagValues: readonly string[];
 }
 
 /** Root device of Amazon Linux 2023 and of AMIs built from it. */
@@ -68,6 +84,8 @@ export class RunnerFleet extends Construct {
   readonly launchTemplates: ReadonlyMap<string, LaunchTemplate>;
   /** The images the launch templates boot. */
   readonly images: LaunchImages;
+  /** The baked image of each architecture a pool with `image: "baked"` uses. */
+  readonly bakedImages: BakedImages;
 
   constructor(scope: Construct, id: string, props: RunnerFleetProps) {
     super(scope, id);
@@ -81,13 +99,20 @@ export class RunnerFleet extends Construct {
     // every job a way to reach other VMs' tokens and the cache through the agent's permissions.
     const instanceProfile = new InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole });
 
+    this.bakedImages = bakedImagesOf(this, props.pools, {
+      runnerVersion: props.gitlabRunnerVersion,
+      securityGroup: props.securityGroup,
+      ...props.bakedImages,
+    });
     const templates = new Map<string, LaunchTemplate>();
     const imageIds = new Set<string>();
     for (const pool of props.pools) {
-      const machineImage = machineImageOf(pool);
+      const machineImage = machineImageOf(pool, this.bakedImages);
       // The same value the template's ImageId gets (an SSM-backed image is one CloudFormation
       // parameter however often it is asked for), so the launcher may boot exactly these.
-      if (pool.image !== 'al2023') imageIds.add(machineImage.getImage(this).imageId);
+      // A baked pool's AMI is known only at launch (`resolve:ssm:`): see `baked` below.
+      if (pool.image !== 'al2023' && pool.image !== 'baked')
+        imageIds.add(machineImage.getImage(this).imageId);
       const userData = renderUserData({
         region: Aws.REGION,
         gitlabUrl: props.gitlabUrl,
@@ -101,6 +126,7 @@ export class RunnerFleet extends Construct {
         cacheBucket: props.cacheBucket?.bucketName ?? '',
         arch: pool.architecture,
         runnerVersion: props.gitlabRunnerVersion,
+        pool: pool.name,
       });
       const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
         machineImage,
@@ -136,7 +162,9 @@ export class RunnerFleet extends Construct {
     }
     this.launchTemplates = templates;
     this.images = {
-      amazonOwned: props.pools.some((pool) => pool.image === 'al2023'),
+      // A baked pool boots stock AL2023 until its first build publishes an image.
+      amazonOwned: props.pools.some((pool) => pool.image === 'al2023' || pool.image === 'baked'),
+      bakedTagValues: [...this.bakedImages.values()].map((image) => image.tagValue),
       imageIds: [...imageIds],
     };
 
@@ -170,7 +198,22 @@ export class RunnerFleet extends Construct {
         },
       }),
     );
+    // Start-up telemetry (runner-bootstrap.sh): PutMetricData takes no resource, so the condition
+    // on its namespace is what keeps a VM from writing Spotlab's own metrics or alarms' inputs.
+    this.instanceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'StartupMetricsOnly',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': STARTUP_NAMESPACE } },
+      }),
+    );
     const acknowledgements = [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'cloudwatch:PutMetricData supports no resource-level permissions; a condition limits it to the Spotlab/Startup namespace.',
+      },
       {
         id: iam5Finding(stack, tokenParameters),
         reason:
@@ -201,30 +244,18 @@ export class RunnerFleet extends Construct {
     Validations.of(this.instanceRole).acknowledge(...acknowledgements);
   }
 
+  /**
+   * Lets `grantee` resolve the baked images' parameters: CreateFleet reads a launch template's
+   * `resolve:ssm:` image with the caller's permissions.
+   */
+  grantImageResolution(grantee: IGrantable): void {
+    for (const image of this.bakedImages.values()) image.grantResolve(grantee);
+  }
+
   /** Id of a pool's launch template. */
   launchTemplateId(poolName: string): string {
     const id = this.launchTemplates.get(poolName)?.launchTemplateId;
     if (id === undefined) throw new Error(`${this.node.path}: no launch template for pool ${poolName}`);
     return id;
   }
-}
-
-/**
- * The pool's AMI, resolved without lookups so the stack stays environment-agnostic: `al2023` and
- * `ssm:` become CloudFormation SSM parameters (resolved at each deploy), an AMI id is used as is.
- */
-function machineImageOf(pool: PoolConfig): IMachineImage {
-  if (pool.image === 'al2023') {
-    return MachineImage.latestAmazonLinux2023({
-      cpuType: pool.architecture === 'arm64' ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
-    });
-  }
-  if (pool.image.startsWith('ssm:')) return MachineImage.fromSsmParameter(pool.image.slice('ssm:'.length));
-  // MachineImage.genericLinux wants a Region → AMI map keyed by a Region known at synth, which an
-  // environment-agnostic stack does not have. An AMI id exists in one Region only, so a literal id
-  // already ties the stack to that Region; pass it through unchanged.
-  const imageId = pool.image;
-  return {
-    getImage: () => ({ imageId, osType: OperatingSystemType.LINUX, userData: UserData.forLinux() }),
-  };
 }

@@ -55,12 +55,11 @@ const GITLAB_AUTH_METRICS = 3;
 /**
  * Alarm metrics CloudWatch bills (lib/constructs/monitoring-alarms.ts): spend and instances near
  * the caps, one per dead-letter queue, GitLab auth (a metric-math alarm, billed per metric in it),
- * webhook refusals, errors and throttles per Lambda, job wait per pool, reaper failures, demand at
- * risk. Every
- * period is 60 s or more: standard resolution.
+ * webhook refusals, errors and throttles per Lambda, job wait per pool, VM start-up (all pools),
+ * reaper failures, demand at risk. Every period is 60 s or more: standard resolution.
  */
 export function alarmMetricCount(poolCount: number): number {
-  return 2 + EVENT_SOURCE_QUEUES + GITLAB_AUTH_METRICS + 1 + 2 * FUNCTIONS + poolCount + 1 + 1;
+  return 2 + EVENT_SOURCE_QUEUES + GITLAB_AUTH_METRICS + 1 + 2 * FUNCTIONS + poolCount + 1 + 1 + 1;
 }
 
 /**

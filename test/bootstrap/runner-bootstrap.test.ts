@@ -13,6 +13,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { STARTUP_METRIC, STARTUP_NAMESPACE, StartupStage } from '../../lambdas/shared/metric-names';
 import { type BootstrapSettings, renderUserData } from '../../lib/bootstrap/user-data';
 import { installAdvice, REQUIRED_TOOLS } from '../support/system-tools';
 
@@ -45,9 +47,13 @@ const STUBS: Record<string, string> = {
 case "$2" in
   get-parameter)
     polls=$(cat "$STUB_DIR/polls" 2>/dev/null || echo 0); echo $((polls + 1)) >"$STUB_DIR/polls"
-    if [[ "$STUB_TOKEN_AFTER" != never ]] && ((polls >= STUB_TOKEN_AFTER)); then cat "$STUB_DIR/token-value"; echo; exit 0; fi
+    if [[ "$STUB_TOKEN_AFTER" != never ]] && ((polls >= STUB_TOKEN_AFTER)); then
+      [[ -z "\${STUB_UPTIME_AT_TOKEN:-}" ]] || echo "$STUB_UPTIME_AT_TOKEN 1.00" >"$STUB_DIR/uptime"
+      cat "$STUB_DIR/token-value"; echo; exit 0
+    fi
     echo 'An error occurred (ParameterNotFound) when calling the GetParameter operation' >&2; exit 254 ;;
   delete-parameter) exit 0 ;;
+  put-metric-data) while (($#)); do [[ "$1" == --metric-data ]] && printf '%s' "$2" >"$STUB_DIR/metric-data"; shift; done; exit 0 ;;
 esac
 exit 2`,
   curl: `record curl "$@"
@@ -75,7 +81,8 @@ esac`,
   // The job shell ends in setpriv: record how it drops privileges and what environment it passes.
   setpriv: 'record setpriv "$@"; env >"$STUB_DIR/job-env"',
   dnf: 'record dnf "$@"',
-  systemctl: 'record systemctl "$@"',
+  systemctl:
+    'record systemctl "$@"; [[ -z "$STUB_UPTIME_AT_TOOLS" ]] || echo "$STUB_UPTIME_AT_TOOLS 1.00" >"$STUB_DIR/uptime"',
   logger: 'record logger "$@"',
   sleep: 'record sleep "$@"',
   shutdown: 'record shutdown "$@"',
@@ -104,6 +111,8 @@ interface Options {
   readonly without?: readonly string[];
   /** The release.sha256 the fake download serves, given the real SHA-256 of the gitlab-runner download. */
   readonly checksums?: (sha256: string) => string;
+  /** Contents of the baked image's marker file; none (a stock image) by default. */
+  readonly baked?: string;
 }
 
 interface Run {
@@ -132,6 +141,8 @@ function label(call: readonly string[]): string | undefined {
   if (name === 'curl' && last.endsWith('/latest/api/token')) return 'imds-token';
   if (name === 'curl' && last.endsWith('/meta-data/instance-id')) return 'instance-id';
   if (name === 'curl' && args.includes('DELETE')) return 'delete-runner';
+  // Start-up telemetry is checked on its own; the flow's labels leave it out.
+  if (name === 'aws' && args[1] === 'put-metric-data') return undefined;
   if (name === 'aws') return args[1];
   if (name === 'gitlab-runner') return args[0];
   if (name === 'curl' && last.endsWith('/release.sha256')) return 'download-checksums';
@@ -153,6 +164,7 @@ function runBootstrap(options: Options = {}): Run {
   }
   for (const tool of SYSTEM_TOOLS) symlinkSync(systemTool(tool), join(systemDir, tool));
   writeFileSync(join(stubDir, 'token-value'), TOKEN);
+  writeFileSync(join(stubDir, 'uptime'), '12.00 20.00\n');
   const runner = join(
     stubDir,
     options.without?.includes('gitlab-runner') ? 'gitlab-runner.template' : 'gitlab-runner',
@@ -161,6 +173,8 @@ function runBootstrap(options: Options = {}): Run {
   writeFileSync(join(stubDir, 'release.sha256'), (options.checksums ?? releaseSha256)(sha256));
   const script = join(dir, 'user-data.sh');
   writeFileSync(script, renderUserData({ ...settings, ...options.settings }));
+  const marker = join(dir, 'baked');
+  if (options.baked !== undefined) writeFileSync(marker, options.baked);
 
   const result = spawnSync(systemTool('bash'), [script], {
     encoding: 'utf8',
@@ -171,6 +185,8 @@ function runBootstrap(options: Options = {}): Run {
       STUB_TOKEN_AFTER: '0',
       SPOTLAB_IMDS_URL: 'http://imds.test',
       SPOTLAB_INSTALL_DIR: installDir,
+      SPOTLAB_BAKED_MARKER: marker,
+      SPOTLAB_UPTIME_FILE: join(stubDir, 'uptime'),
       ...options.env,
     },
   });
@@ -440,5 +456,84 @@ describe('runner bootstrap script', () => {
     // The runner was created for this VM: it is deleted, then the VM ends.
     expect(run.labels().slice(-2)).toEqual(['delete-runner', 'shutdown']);
     expect(run.read('deleted-tokens')).toBe(TOKEN);
+  });
+
+  describe('on a baked image', () => {
+    const installs = (run: Run) => ({
+      dnf: run.calls.filter((call) => call[0] === 'dnf'),
+      downloads: run.labels().filter((name) => name === 'download-runner' || name === 'download-checksums'),
+    });
+
+    it('installs nothing when the marker names the pinned runner release', () => {
+      const run = runBootstrap({ baked: 'runner=19.3.0\n' });
+
+      expect(run.status).toBe(0);
+      expect(installs(run)).toEqual({ dnf: [], downloads: [] });
+      expect(run.output).toContain('spotlab: baked image (gitlab-runner v19.3.0)');
+      expect(run.calls).toContainEqual(['systemctl', 'start', 'docker']);
+      expect(run.labels().slice(-3)).toEqual(['run-single', 'delete-runner', 'shutdown']);
+    });
+
+    it('downloads and verifies the pinned runner, but not docker, when the image baked another release', () => {
+      const run = runBootstrap({ baked: 'runner=19.2.1\n', without: ['gitlab-runner'] });
+
+      expect(run.status).toBe(0);
+      expect(installs(run)).toEqual({ dnf: [], downloads: ['download-runner', 'download-checksums'] });
+      expect(run.output).toContain('spotlab: gitlab-runner v19.3.0 checksum verified');
+    });
+
+    it('installs docker and the runner on a stock image without the marker', () => {
+      const run = runBootstrap({ without: ['docker', 'gitlab-runner'] });
+
+      expect(installs(run)).toEqual({
+        dnf: [['dnf', 'install', '-y', 'docker']],
+        downloads: ['download-runner', 'download-checksums'],
+      });
+    });
+  });
+
+  describe('start-up telemetry', () => {
+    const metricSchema = z.array(
+      z.object({
+        MetricName: z.string(),
+        Unit: z.literal('Seconds'),
+        Value: z.number(),
+        Dimensions: z.array(z.object({ Name: z.string(), Value: z.string() })),
+      }),
+    );
+    const uptimes = { STUB_UPTIME_AT_TOKEN: '20.50', STUB_UPTIME_AT_TOOLS: '45.25' };
+
+    it('reports each stage and the total to the runner asking for its job, per pool, once the job is over', () => {
+      const run = runBootstrap({ env: uptimes });
+
+      const call = run.calls.find((c) => c[0] === 'aws' && c[2] === 'put-metric-data') ?? [];
+      expect(call).toEqual(
+        expect.arrayContaining(['--namespace', STARTUP_NAMESPACE, '--region', 'eu-west-1']),
+      );
+      const metrics = metricSchema.parse(JSON.parse(run.read('metric-data')));
+      const byStage = metrics.map((m) => [
+        m.MetricName,
+        Object.fromEntries(m.Dimensions.map((d) => [d.Name, d.Value])),
+        m.Value,
+      ]);
+      expect(byStage).toEqual([
+        [STARTUP_METRIC, { pool: 'arm-docker', stage: StartupStage.boot }, 12],
+        [STARTUP_METRIC, { pool: 'arm-docker', stage: StartupStage.token }, 8.5],
+        [STARTUP_METRIC, { pool: 'arm-docker', stage: StartupStage.tools }, 24.75],
+        [STARTUP_METRIC, { pool: 'arm-docker', stage: StartupStage.total }, 45.25],
+        [STARTUP_METRIC, { stage: StartupStage.total }, 45.25],
+      ]);
+      const names = run.calls.map((c) => (c[0] === 'aws' ? c[2] : c[0]));
+      expect(names.indexOf('put-metric-data')).toBeGreaterThan(names.indexOf('gitlab-runner'));
+      expect(run.output).toContain(
+        'spotlab: start-up: boot 12.00s, token at 20.50s, tools at 45.25s, runner at 45.25s',
+      );
+    });
+
+    it('reports nothing from a VM whose runner never started', () => {
+      const run = runBootstrap({ env: { ...uptimes, STUB_TOKEN_AFTER: 'never' } });
+
+      expect(run.read('metric-data')).toBe('');
+    });
   });
 });

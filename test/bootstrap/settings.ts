@@ -14,4 +14,5 @@ export const settings: BootstrapSettings = {
   cacheBucket: '',
   arch: 'x86_64',
   runnerVersion: '19.3.0',
+  pool: 'arm-docker',
 };

@@ -103,7 +103,7 @@ describe('spotlab status on a healthy setup', () => {
       demandDeadLetters: 0,
       lifecycleDeadLetters: 0,
     });
-    expect(report.spend).toEqual({ usdPerHour: 0.1824, capUsdPerHour: 5, idleUsdPerMonth: 8.11 });
+    expect(report.spend).toEqual({ usdPerHour: 0.1824, capUsdPerHour: 5, idleUsdPerMonth: 8.21 });
     expect(report.problems).toEqual([]);
   });
 
@@ -156,7 +156,7 @@ describe('spotlab status on an empty setup', () => {
     expect(stdout).toContain('Instances:     0 of 20');
     expect(stdout).toContain('Spend now:     $0.00/h');
     // Two pools: 19 alarm metrics, a dashboard, 4 idle metrics, a KMS key, the reaper (docs/cost.md).
-    expect(stdout).toContain('Idle cost:     ≈ $8.11/month with no job running');
+    expect(stdout).toContain('Idle cost:     ≈ $8.21/month with no job running');
     expect(stdout).toContain('(no instance)');
     expect(stdout).toContain('(no Spotlab runner)');
     expect(stdout).not.toContain('note:');

@@ -170,6 +170,7 @@ describe('configuration', () => {
       spendPercentOfCap: 80,
       instancesPercentOfCap: 90,
       jobWaitP95Seconds: 300,
+      startupP95Seconds: 120,
       refusedWebhooksPer5Minutes: 10,
       lambdaErrorsPer5Minutes: 1,
       lambdaThrottlesPer5Minutes: 1,

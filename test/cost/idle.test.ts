@@ -47,8 +47,8 @@ describe('Idle cost', () => {
     const cost = idleCost(shipped);
     const byItem = Object.fromEntries(cost.lines.map((l) => [l.item, l.usdPerMonth]));
 
-    expect(cost.usdPerMonth).toBeCloseTo(8.11, 2);
-    expect(byItem['CloudWatch alarms']).toBeCloseTo(2.0, 5);
+    expect(cost.usdPerMonth).toBeCloseTo(8.21, 2);
+    expect(byItem['CloudWatch alarms']).toBeCloseTo(2.1, 5);
     expect(byItem['CloudWatch dashboard']).toBe(3);
     expect(byItem['custom metrics sent while idle']).toBeCloseTo(1.2, 5);
     expect(byItem['KMS key of the alarm topic']).toBe(1);

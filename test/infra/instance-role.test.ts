@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STARTUP_NAMESPACE } from '../../lambdas/shared/metric-names';
 import { RUNNER_TOKEN_OWNER_TAG, runnerTokenParameter } from '../../lambdas/shared/naming';
 import { allowed as allows, arn, type Call } from '../support/iam-policy';
 import { actionsOf, type Statement, shipped, statementsOf, synth } from '../support/template';
@@ -16,10 +17,12 @@ interface VmCall {
   readonly resourceTags: Record<string, string>;
   /** The calling VM: `ec2:SourceInstanceARN` of its requests. */
   readonly from: string;
+  /** Other condition keys of the request. */
+  readonly context?: Record<string, string>;
 }
 
 function allowed(statements: readonly Statement[], call: VmCall): boolean {
-  const context: Record<string, string> = { 'ec2:SourceInstanceARN': arnOf(call.from) };
+  const context: Record<string, string> = { 'ec2:SourceInstanceARN': arnOf(call.from), ...call.context };
   for (const [key, value] of Object.entries(call.resourceTags)) context[`ssm:resourceTag/${key}`] = value;
   const request: Call = { action: call.action, resource: call.resource, context };
   return allows(statements, request);
@@ -77,12 +80,32 @@ describe('Spotlab runner instance role', () => {
 
     expect(actions.filter((a) => /^(ec2|iam|sts|autoscaling|lambda):/.test(a))).toEqual([]);
     expect(actions.sort()).toEqual([
+      'cloudwatch:PutMetricData',
       's3:GetObject',
       's3:ListBucket',
       's3:PutObject',
       'ssm:DeleteParameter',
       'ssm:GetParameter',
     ]);
-    expect(statements.every((s) => s.Effect === 'Allow' && s.Resource !== '*')).toBe(true);
+    // The one `*`: PutMetricData has no resources, and its namespace condition bounds it.
+    expect(
+      statements.every((s) => s.Effect === 'Allow' && (s.Resource !== '*' || s.Sid === 'StartupMetricsOnly')),
+    ).toBe(true);
+  });
+
+  it('may put start-up metrics in the Spotlab/Startup namespace and no other', () => {
+    const put = (context?: Record<string, string>) =>
+      allowed(statements, {
+        action: 'cloudwatch:PutMetricData',
+        resource: '*',
+        resourceTags: {},
+        from: A,
+        context,
+      });
+
+    expect(put({ 'cloudwatch:namespace': STARTUP_NAMESPACE })).toBe(true);
+    expect(put({ 'cloudwatch:namespace': 'Spotlab' })).toBe(false);
+    expect(put({ 'cloudwatch:namespace': 'AWS/EC2' })).toBe(false);
+    expect(put()).toBe(false);
   });
 });

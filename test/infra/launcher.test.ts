@@ -173,6 +173,7 @@ describe('Spotlab launcher: runner instance role', () => {
     const grants = statements.map((s) => `${actionsOf(s).join(',')} ${flatten(s.Resource)}`);
 
     expect(grants.sort()).toEqual([
+      'cloudwatch:PutMetricData *',
       's3:GetObject,s3:PutObject CacheBucket664BE8D7.Arn/*',
       's3:ListBucket CacheBucket664BE8D7.Arn',
       'ssm:DeleteParameter,ssm:GetParameter arn:AWS::Partition:ssm:AWS::Region:AWS::AccountId:parameter/spotlab/Spotlab/runner-token/*',
@@ -191,6 +192,7 @@ describe('Spotlab launcher: runner instance role', () => {
     expect(statementsOf(template, 'FleetInstanceRole').flatMap(actionsOf)).toEqual([
       'ssm:DeleteParameter',
       'ssm:GetParameter',
+      'cloudwatch:PutMetricData',
     ]);
     expect(launchTemplates(template).map((d) => flatten(d.UserData['Fn::Base64']))).toEqual(
       Array(3).fill(expect.stringContaining("SPOTLAB_CACHE_BUCKET=''")),

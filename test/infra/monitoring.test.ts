@@ -1,6 +1,12 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRICS_NAMESPACE, Metric } from '../../lambdas/shared/metric-names';
+import {
+  METRICS_NAMESPACE,
+  Metric,
+  STARTUP_METRIC,
+  STARTUP_NAMESPACE,
+  StartupStage,
+} from '../../lambdas/shared/metric-names';
 import { nagFindings } from '../support/nag';
 import { shipped, synth } from '../support/template';
 import {
@@ -244,7 +250,10 @@ describe('monitoring: dashboard', () => {
   it('draws only metrics the Lambdas emit, with the dimensions they emit them with', () => {
     const lines = widgetsOf(plain)
       .flatMap(linesOf)
-      .filter((line) => line.startsWith(`${METRICS_NAMESPACE}/`));
+      // The VMs' own start-up namespace, Spotlab/Startup, has its own test below.
+      .filter(
+        (line) => line.startsWith(`${METRICS_NAMESPACE}/`) && !line.startsWith(`${STARTUP_NAMESPACE}/`),
+      );
     expect(lines.length).toBeGreaterThan(20);
     for (const line of lines) {
       const [path = '', dimensions = ''] = line.split(' ');
@@ -257,6 +266,33 @@ describe('monitoring: dashboard', () => {
           .join(),
       );
     }
+  });
+
+  it("shows each pool's VM start-up stages at p50 and p95, as the VMs report them", () => {
+    for (const pool of ['arm-docker', 'x86-docker']) {
+      const lines = linesOf(
+        widgetTitled(plain, `${pool}: VM start-up by stage, seconds from kernel boot (p50, p95)`),
+      );
+
+      expect(lines).toEqual(
+        Object.values(StartupStage).flatMap((stage) => [
+          `${STARTUP_NAMESPACE}/${STARTUP_METRIC} pool=${pool},stage=${stage}`,
+          `${STARTUP_NAMESPACE}/${STARTUP_METRIC} pool=${pool},stage=${stage}`,
+        ]),
+      );
+    }
+  });
+
+  it('alarms on the p95 of the whole VM start-up across pools', () => {
+    plain.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Spotlab-vm-startup',
+      Namespace: STARTUP_NAMESPACE,
+      MetricName: STARTUP_METRIC,
+      Dimensions: [{ Name: 'stage', Value: StartupStage.total }],
+      ExtendedStatistic: 'p95',
+      Threshold: 120,
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('gives each configured pool its own row: running instances, launches, waiting demand, latency', () => {

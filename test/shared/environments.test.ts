@@ -160,6 +160,7 @@ describe('a pool option declared once reaches scale-up', () => {
 
     const kept: readonly string[] = [
       'image',
+      'prePulledImages',
       'diskSizeGiB',
       'executor',
       'dockerImage',
