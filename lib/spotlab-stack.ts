@@ -5,13 +5,13 @@ import { TagKey } from '../lambdas/shared/naming';
 import type { SpotlabConfig } from './config/schema';
 import { JobQueues } from './constructs/job-queues';
 import { JobTable } from './constructs/job-table';
-import { Launcher, SCALE_UP_TIMEOUT } from './constructs/launcher';
 import { Lifecycle } from './constructs/lifecycle';
 import { Monitoring } from './constructs/monitoring';
 import { RunnerNetwork } from './constructs/network';
 import { Reaper } from './constructs/reaper';
 import { RunnerCache } from './constructs/runner-cache';
-import { RunnerFleet } from './constructs/runner-fleet';
+import { RunnerLaunchTemplates } from './constructs/runner-launch-templates';
+import { SCALE_UP_TIMEOUT, ScaleUp } from './constructs/scale-up';
 import { WebhookApi } from './constructs/webhook-api';
 import { configHash, StackOutput } from './stack-outputs';
 
@@ -34,11 +34,11 @@ export class SpotlabStack extends Stack {
   /** The runners' shared cache, unless disabled in the configuration. */
   readonly cache?: RunnerCache;
   /** Launch templates and instance role of the runner VMs. */
-  readonly fleet: RunnerFleet;
+  readonly launchTemplates: RunnerLaunchTemplates;
   /** The job table: one item per GitLab job, the exactly-once gate. */
   readonly jobs: JobTable;
   /** The scale-up Lambda. */
-  readonly launcher: Launcher;
+  readonly scaleUp: ScaleUp;
   /** The lifecycle Lambda and the EC2 event rules feeding it. */
   readonly lifecycle: Lifecycle;
   /** The scheduled sweep that reaps leftovers and re-enqueues lost demand. */
@@ -69,7 +69,7 @@ export class SpotlabStack extends Stack {
         removal: config.cache.removalPolicy,
       });
     }
-    this.fleet = new RunnerFleet(this, 'Fleet', {
+    this.launchTemplates = new RunnerLaunchTemplates(this, 'Fleet', {
       pools: config.pools,
       gitlabUrl: config.gitlab.url,
       gitlabRunnerVersion: config.gitlabRunnerVersion,
@@ -81,15 +81,15 @@ export class SpotlabStack extends Stack {
     // The id the table had as `Launcher/Jobs`, before it got its own construct: a changed logical
     // id would make CloudFormation replace the table, and its items with it, on upgrade.
     this.jobs.keepLogicalId('LauncherJobs5BEFE8D2');
-    this.launcher = new Launcher(this, 'Launcher', {
+    this.scaleUp = new ScaleUp(this, 'ScaleUp', {
       queues: this.queues,
       jobs: this.jobs,
-      fleet: this.fleet,
+      launchTemplates: this.launchTemplates,
       network: this.network,
       config,
       timeout: SCALE_UP_TIMEOUT,
     });
-    this.fleet.grantImageResolution(this.launcher.function);
+    this.launchTemplates.grantImageResolution(this.scaleUp.function);
     this.lifecycle = new Lifecycle(this, 'Lifecycle', {
       queues: this.queues,
       jobs: this.jobs,
@@ -106,7 +106,7 @@ export class SpotlabStack extends Stack {
       config,
       functions: {
         [Service.webhook]: this.webhook.function,
-        [Service.scaleUp]: this.launcher.function,
+        [Service.scaleUp]: this.scaleUp.function,
         [Service.lifecycle]: this.lifecycle.function,
         [Service.reaper]: this.reaper.function,
       },
@@ -131,7 +131,7 @@ export class SpotlabStack extends Stack {
       [StackOutput.demandQueueArn]: this.queues.demand.queueArn,
       [StackOutput.demandDeadLetterQueueUrl]: this.queues.demandDeadLetters.queueUrl,
       [StackOutput.lifecycleDeadLetterQueueUrl]: this.queues.lifecycleDeadLetters.queueUrl,
-      [StackOutput.scaleUpFunctionName]: this.launcher.function.functionName,
+      [StackOutput.scaleUpFunctionName]: this.scaleUp.function.functionName,
       [StackOutput.subnetIds]: Fn.join(',', this.network.subnetIds),
     };
     for (const [id, value] of Object.entries(operatorOutputs)) new CfnOutput(this, id, { value });

@@ -1,9 +1,9 @@
 import type {
-  Fleet,
   FleetInstance,
   LaunchedInstance,
   LaunchRequest,
   LaunchResult,
+  ScaleUpFleet,
 } from '../lambdas/scale-up/ports';
 import { projectShares } from '../lambdas/scale-up/project-tag';
 import { TagKey } from '../lambdas/shared/naming';
@@ -40,11 +40,11 @@ export interface InMemoryEc2Options {
 }
 
 /**
- * The in-memory {@link Fleet}: the same port as EC2, with EC2's token buckets (mutating calls,
+ * The in-memory {@link ScaleUpFleet}: the same port as EC2, with EC2's token buckets (mutating calls,
  * TerminateInstances, DescribeInstances, and the instance-launch resource bucket), idempotent
  * ClientTokens and injectable capacity errors. Tests, benchmarks and the demo share it.
  */
-export class InMemoryEc2 implements Fleet {
+export class InMemoryEc2 implements ScaleUpFleet {
   readonly instances = new Map<string, SimInstance>();
   readonly calls = { createFleet: 0, terminate: 0, describe: 0, throttled: 0 };
   private readonly tokens = new Map<string, { signature: string; result: LaunchResult }>();

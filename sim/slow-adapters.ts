@@ -1,4 +1,4 @@
-import type { Fleet } from '../lambdas/scale-up/ports';
+import type { ScaleUpFleet } from '../lambdas/scale-up/ports';
 import type { GitlabApi, GitlabNamespaces } from '../lambdas/shared/gitlab/port';
 import type { JobLedger } from '../lambdas/shared/job-table/views';
 import type { TokenStore } from '../lambdas/shared/token-store';
@@ -16,7 +16,7 @@ export interface InMemoryAdapters {
 
 /** The ports scale-up takes, each call charged its simulated latency. */
 export interface SlowAdapters {
-  readonly fleet: Fleet;
+  readonly fleet: ScaleUpFleet;
   readonly gitlab: GitlabApi & GitlabNamespaces;
   readonly tokens: TokenStore;
   readonly ledger: JobLedger;
@@ -36,7 +36,7 @@ export function slowAdapters(
 ): SlowAdapters {
   const { ec2, gitlab, ledger, tokens } = sim;
   let describeFaults = failedDescribes;
-  const fleet: Fleet = {
+  const fleet: ScaleUpFleet = {
     launch: (request) => {
       launchRequestsAt.push(vt.clock.now());
       return vt.call(LATENCY_MS.createFleet, () => ec2.launch(request));

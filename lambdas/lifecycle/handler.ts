@@ -13,7 +13,7 @@ import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
-import { ec2Instances } from './adapters/ec2-instances';
+import { ec2LifecycleFleet } from './adapters/ec2-lifecycle-fleet';
 import { readLifecycleEnv } from './env';
 import { handleLifecycle, type LifecycleDeps } from './lifecycle';
 import { lifecycleMetricsObserver } from './metrics-observer';
@@ -29,7 +29,7 @@ const deps: LifecycleDeps = {
     baseUrl: env.gitlabUrl,
     token: cachedLoader(() => readSecureString(ssm, env.gitlabTokenParameter), 5 * 60_000),
   }),
-  instances: ec2Instances(createEc2Client(), env.stackName),
+  instances: ec2LifecycleFleet(createEc2Client(), env.stackName),
   tokens: ssmTokenStore(ssm, env.stackName),
   journal: dynamoJobJournal(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName),
   demand: sqsDemandQueue(createSqsClient(), env.demandQueueUrl),

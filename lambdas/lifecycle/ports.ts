@@ -5,7 +5,7 @@ import type { TokenStore } from '../shared/token-store';
 import type { LifecycleObserver } from './observer';
 
 /** EC2 as the lifecycle consumer needs it. */
-export interface Instances {
+export interface LifecycleFleet {
   /** Those of `instanceIds` that carry this stack's tag and are not shutting down or terminated. */
   live(instanceIds: readonly string[]): Promise<readonly string[]>;
   /** Terminating an instance that is already gone succeeds (EC2's TerminateInstances is idempotent). */
@@ -24,7 +24,7 @@ export type LifecycleGitlab = Pick<GitlabApi, 'deleteRunner'> & GitlabJobControl
 /** The ports the lifecycle consumer reads and acts through. */
 export interface LifecyclePorts {
   readonly gitlab: LifecycleGitlab;
-  readonly instances: Instances;
+  readonly instances: LifecycleFleet;
   readonly tokens: TokenStore;
   readonly journal: JobJournal;
   /** Where demand goes when a job's launched instance was taken by another job. */

@@ -1,6 +1,6 @@
 import { type LaunchGroup, launchRequest } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { Fleet, LaunchedInstance, LaunchResult } from './ports';
+import type { LaunchedInstance, LaunchResult, ScaleUpFleet } from './ports';
 
 // CreateFleet error codes that mean "no spot capacity at this price now", which on-demand may fill.
 const CAPACITY_ERRORS =
@@ -13,7 +13,7 @@ export interface GroupLaunch {
 
 /** What launching needs. */
 export interface LaunchDeps {
-  readonly fleet: Fleet;
+  readonly fleet: ScaleUpFleet;
   readonly stackName: string;
   readonly subnetIds: readonly string[];
   readonly observer: ScaleUpObserver;

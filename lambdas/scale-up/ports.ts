@@ -58,7 +58,7 @@ export interface FleetInstance {
 }
 
 /** EC2 as scale-up needs it. Production: CreateFleet/TerminateInstances/DescribeInstances. */
-export interface Fleet {
+export interface ScaleUpFleet {
   launch(request: LaunchRequest): Promise<LaunchResult>;
   terminate(instanceIds: readonly string[]): Promise<void>;
   /** Live (pending or running) instances of this stack. */

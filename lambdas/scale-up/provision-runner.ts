@@ -7,14 +7,14 @@ import { runnerScopeKey } from './admission';
 import type { RoutedDemand } from './check-jobs';
 import type { GitlabMemo } from './gitlab-memo';
 import type { ScaleUpObserver } from './observer';
-import type { Fleet, LaunchedInstance } from './ports';
+import type { LaunchedInstance, ScaleUpFleet } from './ports';
 
 /** What provisioning a runner needs. */
 export interface ProvisionDeps {
   readonly gitlab: GitlabApi;
   readonly tokens: TokenStore;
   readonly ledger: JobLedger;
-  readonly fleet: Fleet;
+  readonly fleet: ScaleUpFleet;
   readonly scope: RunnerScope;
   readonly memo: GitlabMemo;
   readonly observer: ScaleUpObserver;

@@ -14,7 +14,7 @@ import { launchGroup } from './launch-groups';
 import type { LaunchPacer } from './launch-pacing';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { DemandRequeue, Fleet, LaunchedInstance, Lifecycle } from './ports';
+import type { DemandRequeue, LaunchedInstance, Lifecycle, ScaleUpFleet } from './ports';
 import { provisionRunner } from './provision-runner';
 import type { ShapeTags } from './route-job';
 import type { RuntimePool } from './runtime-pool';
@@ -22,7 +22,7 @@ import type { RuntimePool } from './runtime-pool';
 /** Everything scale-up talks to and decides with. */
 export interface ScaleUpDeps {
   readonly gitlab: GitlabApi;
-  readonly fleet: Fleet;
+  readonly fleet: ScaleUpFleet;
   readonly tokens: TokenStore;
   readonly ledger: JobLedger;
   readonly pools: readonly RuntimePool[];
@@ -69,7 +69,7 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
   const retry = [...checked.retry, ...admitted.retry];
   const groups = groupByShape(admitted.admitted);
   if (groups.length === 0) return retry;
-  let live: Awaited<ReturnType<Fleet['live']>>;
+  let live: Awaited<ReturnType<ScaleUpFleet['live']>>;
   try {
     live = await deps.fleet.live();
   } catch (error) {

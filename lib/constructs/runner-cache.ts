@@ -20,7 +20,7 @@ export interface RunnerCacheProps {
 
 /**
  * The S3 bucket behind GitLab Runner's distributed cache. Every VM is new, so without it no job
- * would ever hit a cache. Only the runner instance role can use it (see `RunnerFleet`).
+ * would ever hit a cache. Only the runner instance role can use it (see `RunnerLaunchTemplates`).
  */
 export class RunnerCache extends Construct {
   /** The cache bucket. */

@@ -10,11 +10,11 @@ import type { SweepDeps } from '../../lambdas/reaper/sweep-context';
 import { gitlabMemo } from '../../lambdas/scale-up/gitlab-memo';
 import { EC2_LAUNCH_RATE, LaunchPacer } from '../../lambdas/scale-up/launch-pacing';
 import { silentObserver } from '../../lambdas/scale-up/observer';
-import type { DemandRequeue, Fleet } from '../../lambdas/scale-up/ports';
+import type { DemandRequeue, ScaleUpFleet } from '../../lambdas/scale-up/ports';
 import { readDemandRecords } from '../../lambdas/scale-up/read-records';
 import { type ScaleUpDeps, scaleUp } from '../../lambdas/scale-up/scale-up';
 import type { GitlabFault } from '../in-memory-gitlab';
-import { inMemoryInstances } from '../in-memory-instances';
+import { inMemoryLifecycleFleet } from '../in-memory-lifecycle-fleet';
 import { inMemoryReaperFleet, inMemoryTokenParameters } from '../in-memory-reaper';
 import { jobCanceled, jobRetried } from './jobs';
 import { EC2, GITLAB, SQS, SSM, slowed, TABLE } from './latency';
@@ -99,7 +99,7 @@ export function spotlab(world: World): Spotlab {
   const failed = () => {
     world.stats.spotlabFailures += 1;
   };
-  const fleet: Fleet = slowed(
+  const fleet: ScaleUpFleet = slowed(
     world,
     {
       async launch(request) {
@@ -113,7 +113,7 @@ export function spotlab(world: World): Spotlab {
       },
       terminate: (ids) => world.ec2.terminate(ids),
       live: () => world.ec2.live(),
-    } satisfies Fleet,
+    } satisfies ScaleUpFleet,
     EC2,
   );
   const scaleUpDeps: ScaleUpDeps = {
@@ -149,7 +149,7 @@ export function spotlab(world: World): Spotlab {
   };
   const lifecycleDeps: LifecycleDeps = {
     gitlab,
-    instances: slowed(world, inMemoryInstances(world.ec2, STACK), EC2),
+    instances: slowed(world, inMemoryLifecycleFleet(world.ec2, STACK), EC2),
     tokens,
     journal: slowed(world, world.journal, TABLE),
     demand: slowed(

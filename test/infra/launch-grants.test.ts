@@ -96,7 +96,7 @@ describe('Spotlab launch grants: launch templates and instance metadata', () => 
     const stack = stackOf(shippedTemplate);
 
     expect(
-      allowedAll(statementsOf(shippedTemplate, 'LauncherRole'), checksOf(stack, fleetLaunch(stack))),
+      allowedAll(statementsOf(shippedTemplate, 'ScaleUpRole'), checksOf(stack, fleetLaunch(stack))),
     ).toBe(true);
   });
 
@@ -117,12 +117,12 @@ describe('Spotlab launch grants: launch templates and instance metadata', () => 
     const stack = stackOf(shippedTemplate);
     const launch = change(stack, fleetLaunch(stack));
 
-    expect(allowedAll(statementsOf(shippedTemplate, 'LauncherRole'), checksOf(stack, launch))).toBe(false);
+    expect(allowedAll(statementsOf(shippedTemplate, 'ScaleUpRole'), checksOf(stack, launch))).toBe(false);
   });
 
   it('names every launch template of the stack, and only those', () => {
     const stack = stackOf(shippedTemplate);
-    const launcher = statementsOf(shippedTemplate, 'LauncherRole');
+    const launcher = statementsOf(shippedTemplate, 'ScaleUpRole');
 
     expect(stack.templateIds).toHaveLength(shipped.pools.length);
     for (const template of stack.templateIds) {
@@ -139,7 +139,7 @@ describe('Spotlab launch grants: launch templates and instance metadata', () => 
 describe('Spotlab launch grants: images', () => {
   it('boots Amazon-owned images for al2023 pools, and no one else’s', () => {
     const stack = stackOf(shippedTemplate);
-    const launcher = statementsOf(shippedTemplate, 'LauncherRole');
+    const launcher = statementsOf(shippedTemplate, 'ScaleUpRole');
 
     expect(allowedAll(launcher, checksOf(stack, fleetLaunch(stack)))).toBe(true);
     for (const owner of [OTHER_ACCOUNT, 'aws-marketplace'])
@@ -150,7 +150,7 @@ describe('Spotlab launch grants: images', () => {
 
   it('boots exactly the AMI a pool names, whoever owns it, and no other image of that owner', () => {
     const stack = stackOf(amiTemplate);
-    const launcher = statementsOf(amiTemplate, 'LauncherRole');
+    const launcher = statementsOf(amiTemplate, 'ScaleUpRole');
     const owned = (id: string) => checksOf(stack, fleetLaunch(stack, { id, owner: OTHER_ACCOUNT }));
 
     expect(allowedAll(launcher, owned(AMI))).toBe(true);
@@ -164,7 +164,7 @@ describe('Spotlab launch grants: images', () => {
     const images = Object.values(template.findResources('AWS::EC2::LaunchTemplate')).map((lt) =>
       resolve(lt.Properties.LaunchTemplateData.ImageId),
     );
-    const pool = statementsOf(template, 'LauncherRole').find((s) => s.Sid === 'LaunchPoolImages');
+    const pool = statementsOf(template, 'ScaleUpRole').find((s) => s.Sid === 'LaunchPoolImages');
 
     const ssmImage = images.find((id) => /golden/i.test(id));
     expect(ssmImage).toBeDefined();
@@ -180,12 +180,12 @@ describe('Spotlab launch grants: roles passed', () => {
   });
 
   it('passes the runner instance role to EC2 only, and no other role', () => {
-    const launcher = statementsOf(shippedTemplate, 'LauncherRole');
+    const launcher = statementsOf(shippedTemplate, 'ScaleUpRole');
     const instanceRole = `${logicalId(shippedTemplate, 'AWS::IAM::Role', 'FleetInstanceRole')}.Arn`;
 
     expect(allowed(launcher, passRole(instanceRole, 'ec2.amazonaws.com'))).toBe(true);
     expect(allowed(launcher, passRole(instanceRole, 'lambda.amazonaws.com'))).toBe(false);
-    const launcherRole = `${logicalId(shippedTemplate, 'AWS::IAM::Role', 'LauncherRole')}.Arn`;
+    const launcherRole = `${logicalId(shippedTemplate, 'AWS::IAM::Role', 'ScaleUpRole')}.Arn`;
     expect(allowed(launcher, passRole(launcherRole, 'ec2.amazonaws.com'))).toBe(false);
   });
 });

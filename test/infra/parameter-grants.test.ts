@@ -85,7 +85,7 @@ describe('Spotlab parameter grants: secrets', () => {
 
   it.each([
     ['WebhookRole', SECRETS.slice(0, 2)],
-    ['LauncherRole', SECRETS.slice(2)],
+    ['ScaleUpRole', SECRETS.slice(2)],
     ['LifecycleRole', SECRETS.slice(2)],
     ['ReaperRole', SECRETS.slice(2)],
   ])('lets %s GetParameter exactly the secrets it reads, and nothing more of them', (prefix, mine) => {
@@ -109,7 +109,7 @@ describe('Spotlab parameter grants: runner tokens', () => {
     expect(allowed(reaper, { action: 'ssm:DeleteParameter', resource: parameterArn(TOKEN) })).toBe(true);
   });
 
-  it.each(['ReaperRole', 'LifecycleRole', 'LauncherRole'])(
+  it.each(['ReaperRole', 'LifecycleRole', 'ScaleUpRole'])(
     'never lets %s GetParameter, GetParameters or the history of a token',
     (prefix) => {
       const statements = statementsOfRole(prefix);

@@ -52,7 +52,7 @@ describe('Spotlab reaper: schedule', () => {
         ?.Properties?.Environment?.Variables;
 
     expect(variables('ReaperFunction')?.RUNNER_SCOPE).toBe(JSON.stringify(shipped.runnerScope));
-    expect(variables('ReaperFunction')?.RUNNER_SCOPE).toBe(variables('LauncherFunction')?.RUNNER_SCOPE);
+    expect(variables('ReaperFunction')?.RUNNER_SCOPE).toBe(variables('ScaleUpFunction')?.RUNNER_SCOPE);
   });
 });
 

@@ -139,7 +139,7 @@ describe('Spotlab baked runner image', () => {
   });
 
   it('lets scale-up resolve the image parameter, as CreateFleet needs, and nothing more of it', () => {
-    const onParameter = statementsOf(template, 'Launcher').filter((s) =>
+    const onParameter = statementsOf(template, 'ScaleUp').filter((s) =>
       JSON.stringify(s.Resource).includes('runner-image'),
     );
 

@@ -11,8 +11,8 @@ import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2 } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
-import { inMemoryInstances } from '../../sim/in-memory-instances';
 import { InMemoryJobTable } from '../../sim/in-memory-job-table';
+import { inMemoryLifecycleFleet } from '../../sim/in-memory-lifecycle-fleet';
 import { InMemoryTokenStore } from '../../sim/in-memory-stores';
 import { sqsRecord } from '../../sim/sqs-event-source';
 import { fixtureJson } from '../support/fixtures';
@@ -110,7 +110,7 @@ export function lifecycleWorld() {
   const demanded: DemandMessage[] = [];
   const deps: LifecycleDeps = {
     gitlab,
-    instances: inMemoryInstances(ec2, STACK),
+    instances: inMemoryLifecycleFleet(ec2, STACK),
     tokens,
     journal,
     demand: { send: async (message) => void demanded.push(message) },

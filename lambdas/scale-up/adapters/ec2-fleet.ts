@@ -7,11 +7,18 @@ import {
 } from '@aws-sdk/client-ec2';
 import { describeStackInstances, terminateInstances } from '../../shared/adapters/ec2-stack-instances';
 import { TagKey } from '../../shared/naming';
-import type { Fleet, FleetInstance, LaunchOverride, LaunchRequest, LaunchResult, Lifecycle } from '../ports';
+import type {
+  FleetInstance,
+  LaunchOverride,
+  LaunchRequest,
+  LaunchResult,
+  Lifecycle,
+  ScaleUpFleet,
+} from '../ports';
 import { projectShares } from '../project-tag';
 
-/** The production {@link Fleet}: EC2 CreateFleet (instant), TerminateInstances, DescribeInstances. */
-export function ec2Fleet(ec2: EC2Client, stackName: string): Fleet {
+/** The production {@link ScaleUpFleet}: EC2 CreateFleet (instant), TerminateInstances, DescribeInstances. */
+export function ec2Fleet(ec2: EC2Client, stackName: string): ScaleUpFleet {
   return {
     async launch(request: LaunchRequest): Promise<LaunchResult> {
       const output = await ec2.send(new CreateFleetCommand(createFleetInput(request)));

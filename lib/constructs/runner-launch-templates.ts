@@ -23,11 +23,11 @@ import { STARTUP_NAMESPACE } from '../../lambdas/shared/metric-names';
 import { RUNNER_TOKEN_OWNER_TAG, runnerTokenPrefix } from '../../lambdas/shared/naming';
 import { renderUserData } from '../bootstrap/user-data';
 import type { PoolConfig, SpotlabConfig } from '../config/schema';
+import { type BakedImages, bakedImagesOf, machineImageOf } from './launch-template-images';
 import { iam5Finding } from './nag-acknowledgements';
-import { type BakedImages, bakedImagesOf, machineImageOf } from './runner-fleet-images';
 
-/** Properties of {@link RunnerFleet}. */
-export interface RunnerFleetProps {
+/** Properties of {@link RunnerLaunchTemplates}. */
+export interface RunnerLaunchTemplatesProps {
   /** The pools; one launch template each. */
   readonly pools: readonly PoolConfig[];
   /** Base URL of GitLab, which the runners poll for their job. */
@@ -77,7 +77,7 @@ const ROOT_DEVICE = '/dev/xvda';
  * one instance role shared by all pools. Instance tags are not set here: CreateFleet adds them
  * at launch, and the launcher's IAM conditions key on them.
  */
-export class RunnerFleet extends Construct {
+export class RunnerLaunchTemplates extends Construct {
   /** Role of every runner VM: its own token parameter and the cache bucket, nothing else. */
   readonly instanceRole: Role;
   /** Launch template of each pool, by pool name. */
@@ -87,7 +87,7 @@ export class RunnerFleet extends Construct {
   /** The baked image of each architecture a pool with `image: "baked"` uses. */
   readonly bakedImages: BakedImages;
 
-  constructor(scope: Construct, id: string, props: RunnerFleetProps) {
+  constructor(scope: Construct, id: string, props: RunnerLaunchTemplatesProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const tokenPrefix = runnerTokenPrefix(stack.stackName);

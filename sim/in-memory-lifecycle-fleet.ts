@@ -1,12 +1,12 @@
-import type { Instances } from '../lambdas/lifecycle/ports';
+import type { LifecycleFleet } from '../lambdas/lifecycle/ports';
 import { TagKey } from '../lambdas/shared/naming';
 import type { InMemoryEc2 } from './in-memory-ec2';
 
 /**
- * The lifecycle consumer's {@link Instances} over the simulated EC2: the same instances, tags and
+ * The lifecycle consumer's {@link LifecycleFleet} over the simulated EC2: the same instances, tags and
  * token buckets scale-up launches into. Only instances tagged with `stackName` count as live.
  */
-export function inMemoryInstances(ec2: InMemoryEc2, stackName: string): Instances {
+export function inMemoryLifecycleFleet(ec2: InMemoryEc2, stackName: string): LifecycleFleet {
   return {
     async live(instanceIds) {
       ec2.calls.describe += 1;

@@ -1,6 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { describeStackInstances, terminateInstances } from '../../shared/adapters/ec2-stack-instances';
-import type { Instances } from '../ports';
+import type { LifecycleFleet } from '../ports';
 
 // Every state but shutting-down and terminated: a stopped instance still holds its volume and
 // its runner, and one-time spot instances never stop anyway.
@@ -9,8 +9,8 @@ const ENDED_STATES = ['shutting-down', 'terminated'];
 /** EC2's state reason for an instance it terminated to reclaim spot capacity. */
 const SPOT_RECLAIM = 'Server.SpotInstanceTermination';
 
-/** The production {@link Instances}: DescribeInstances and TerminateInstances. */
-export function ec2Instances(ec2: EC2Client, stackName: string): Instances {
+/** The production {@link LifecycleFleet}: DescribeInstances and TerminateInstances. */
+export function ec2LifecycleFleet(ec2: EC2Client, stackName: string): LifecycleFleet {
   return {
     async live(instanceIds: readonly string[]): Promise<readonly string[]> {
       if (instanceIds.length === 0) return [];

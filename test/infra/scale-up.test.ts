@@ -202,7 +202,7 @@ describe('Spotlab launcher: runner instance role', () => {
 });
 
 describe('Spotlab launcher: scale-up permissions', () => {
-  const launcher = () => statementsOf(created.template, 'LauncherRole');
+  const launcher = () => statementsOf(created.template, 'ScaleUpRole');
   const stackTag = { 'aws:RequestTag/spotlab:stack': 'Spotlab' };
 
   it("allows CreateFleet and RunInstances to create instances, volumes and fleets only with the stack's tag", () => {
@@ -451,7 +451,7 @@ describe('Spotlab launcher: network', () => {
     existing.template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: 'vpc-0a1b2c3d4e5f60718' });
     const resources = z
       .array(z.unknown())
-      .parse(bySid(statementsOf(existing.template, 'LauncherRole'), 'LaunchFromStackTemplates').Resource)
+      .parse(bySid(statementsOf(existing.template, 'ScaleUpRole'), 'LaunchFromStackTemplates').Resource)
       .map(flatten)
       .filter((r) => r.includes(':subnet/'));
 
@@ -476,7 +476,7 @@ describe('Spotlab launcher: cdk-nag', () => {
 
   it('acknowledges only the exact wildcards it needs: another one on the launcher role fails synthesis', () => {
     const { app, stack } = unbundledApp(base);
-    stack.launcher.function.addToRolePolicy(
+    stack.scaleUp.function.addToRolePolicy(
       new PolicyStatement({ actions: ['ec2:StopInstances'], resources: ['arn:aws:ec2:*:*:instance/*'] }),
     );
 

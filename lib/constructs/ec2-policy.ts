@@ -4,10 +4,10 @@ import { Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { TagKey } from '../../lambdas/shared/naming';
 import { type ScopedStatement, withAcknowledgements } from './nag-acknowledgements';
 import { runnerTokenStatement } from './parameter-grants';
-import type { LaunchImages } from './runner-fleet';
+import type { LaunchImages } from './runner-launch-templates';
 
 /** What the launcher's EC2, IAM and SSM statements are scoped to. */
-export interface LauncherScope {
+export interface ScaleUpScope {
   readonly launchTemplateIds: readonly string[];
   readonly subnetIds: readonly string[];
   readonly securityGroup: ISecurityGroup;
@@ -29,9 +29,9 @@ const CREATED_AT_LAUNCH =
  * conditions: a launch must tag its instances, volumes and fleet with this stack, and only
  * instances so tagged can be terminated.
  */
-export function launcherStatements(
+export function scaleUpStatements(
   stack: Stack,
-  scope: LauncherScope,
+  scope: ScaleUpScope,
 ): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
   const stackName = stack.stackName;
   const scoped: ScopedStatement[] = [
@@ -131,7 +131,7 @@ const stackTagged = (stack: Stack) => ['fleet', 'instance', 'volume'].map((type)
  * not the template), is refused too. The CreateFleet check itself is held by the launch-template
  * resource: only this stack's templates are allowed.
  */
-function launchStatements(stack: Stack, scope: LauncherScope): ScopedStatement[] {
+function launchStatements(stack: Stack, scope: ScaleUpScope): ScopedStatement[] {
   const templateArns = scope.launchTemplateIds.map((id) => ec2Arn(stack, 'launch-template', id));
   const instances = ec2Arn(stack, 'instance');
   const deny = (sid: string, conditions: Record<string, Record<string, unknown>>): ScopedStatement => ({

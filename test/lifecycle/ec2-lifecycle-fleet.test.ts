@@ -1,15 +1,15 @@
 import { DescribeInstancesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ec2Instances } from '../../lambdas/lifecycle/adapters/ec2-instances';
+import { ec2LifecycleFleet } from '../../lambdas/lifecycle/adapters/ec2-lifecycle-fleet';
 
 const ec2 = mockClient(EC2Client);
-const instances = ec2Instances(new EC2Client({ region: 'eu-west-1' }), 'Spotlab');
+const instances = ec2LifecycleFleet(new EC2Client({ region: 'eu-west-1' }), 'Spotlab');
 const ID = 'i-0123456789abcdef0';
 
 beforeEach(() => ec2.reset());
 
-describe('ec2Instances.live', () => {
+describe('ec2LifecycleFleet.live', () => {
   it("asks EC2 by filters for this stack's instances among the ids that are not going away", async () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: ID }] }] });
 
@@ -55,7 +55,7 @@ describe('ec2Instances.live', () => {
   });
 });
 
-describe('ec2Instances.terminate', () => {
+describe('ec2LifecycleFleet.terminate', () => {
   it('terminates the instances by id', async () => {
     ec2.on(TerminateInstancesCommand).resolves({});
 
@@ -76,7 +76,7 @@ describe('ec2Instances.terminate', () => {
   });
 });
 
-describe('ec2Instances.reclaimedBySpot', () => {
+describe('ec2LifecycleFleet.reclaimedBySpot', () => {
   it("asks EC2 for this stack's ended instance and reads its state reason", async () => {
     ec2.on(DescribeInstancesCommand).resolves({
       Reservations: [

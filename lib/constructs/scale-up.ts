@@ -7,19 +7,19 @@ import { encodeScaleUpEnv } from '../../lambdas/scale-up/env';
 import { EC2_LAUNCH_RATE } from '../../lambdas/scale-up/launch-pacing';
 import { runtimePool } from '../../lambdas/scale-up/runtime-pool';
 import type { SpotlabConfig } from '../config/schema';
+import { scaleUpStatements } from './ec2-policy';
 import type { JobQueues } from './job-queues';
 import type { JobTable } from './job-table';
-import { launcherStatements } from './launcher-policy';
 import type { RunnerNetwork } from './network';
 import { grantSecureStringRead } from './parameter-grants';
-import type { RunnerFleet } from './runner-fleet';
+import type { RunnerLaunchTemplates } from './runner-launch-templates';
 import { createSpotlabFunction } from './spotlab-function';
 
 /** Timeout of the scale-up Lambda; the job queues' visibility timeout is derived from it. */
 export const SCALE_UP_TIMEOUT = Duration.seconds(60);
 
 /** The parts of the configuration the launcher reads. */
-export type LauncherConfig = Pick<
+export type ScaleUpConfig = Pick<
   SpotlabConfig,
   | 'gitlab'
   | 'pools'
@@ -31,18 +31,18 @@ export type LauncherConfig = Pick<
   | 'shapeTags'
 >;
 
-/** Properties of {@link Launcher}. */
-export interface LauncherProps {
+/** Properties of {@link ScaleUp}. */
+export interface ScaleUpProps {
   /** The demand queue feeds the launcher. */
   readonly queues: JobQueues;
   /** The job table the launcher claims jobs in. */
   readonly jobs: JobTable;
   /** Launch templates and the instance role the launcher passes to EC2. */
-  readonly fleet: RunnerFleet;
+  readonly launchTemplates: RunnerLaunchTemplates;
   /** Subnets to spread instances over and the runners' security group. */
   readonly network: RunnerNetwork;
   /** Pools, caps, prices, runner scope and GitLab settings, as validated at synth. */
-  readonly config: Readonly<LauncherConfig>;
+  readonly config: Readonly<ScaleUpConfig>;
   /**
    * Timeout of the scale-up Lambda; must match the queues' `consumerTimeout`.
    * @default SCALE_UP_TIMEOUT (60 s)
@@ -60,11 +60,11 @@ export interface LauncherProps {
  * table so that it launches at most once. Its role may launch only instances tagged with this stack, from
  * this stack's launch templates, into this stack's subnets, and terminate only those instances.
  */
-export class Launcher extends Construct {
+export class ScaleUp extends Construct {
   /** The scale-up Lambda. */
   readonly function: NodejsFunction;
 
-  constructor(scope: Construct, id: string, props: LauncherProps) {
+  constructor(scope: Construct, id: string, props: ScaleUpProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const { config, network } = props;
@@ -84,7 +84,9 @@ export class Launcher extends Construct {
             allowedProjects: config.gitlab.allowedProjects,
             allowedNamespaces: config.gitlab.allowedNamespaces,
           },
-          pools: config.pools.map((pool) => runtimePool(pool, props.fleet.launchTemplateId(pool.name))),
+          pools: config.pools.map((pool) =>
+            runtimePool(pool, props.launchTemplates.launchTemplateId(pool.name)),
+          ),
           subnetIds: network.subnetIds,
           limits: {
             maxInstances: config.maxInstances,
@@ -119,12 +121,12 @@ export class Launcher extends Construct {
     // The job ledger's conditional writes are all the function does with the table.
     props.jobs.grantLedger(role);
     grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);
-    const policy = launcherStatements(stack, {
-      launchTemplateIds: config.pools.map((pool) => props.fleet.launchTemplateId(pool.name)),
+    const policy = scaleUpStatements(stack, {
+      launchTemplateIds: config.pools.map((pool) => props.launchTemplates.launchTemplateId(pool.name)),
       subnetIds: network.subnetIds,
       securityGroup: network.securityGroup,
-      instanceRole: props.fleet.instanceRole,
-      images: props.fleet.images,
+      instanceRole: props.launchTemplates.instanceRole,
+      images: props.launchTemplates.images,
     });
     for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
     Validations.of(role).acknowledge(...policy.acknowledgements);
