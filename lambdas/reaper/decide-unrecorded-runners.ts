@@ -1,4 +1,4 @@
-import { instanceOfRunner, type ListedRunner } from '../shared/gitlab/port';
+import { instanceOfRunner, type ListedRunner, PROBE_RUNNER_DESCRIPTION } from '../shared/gitlab/port';
 import type { JobItem } from '../shared/job-table/views';
 import { GONE_AFTER_SECONDS } from './decide-reaping';
 
@@ -86,4 +86,23 @@ function instancesAwaitingCleanup(jobs: readonly JobItem[]): Set<string> {
     if (launch !== undefined && job.launchCleanedUp !== true && !coveredByItem) awaiting.add(launch);
   }
   return awaiting;
+}
+
+/**
+ * Scale-up's probe runners still registered: each lives for one create and one delete, so one
+ * older than this lost its delete (GitLab 429/5xx, a Lambda that timed out). It never takes a job
+ * (a tag no pool uses, no untagged jobs), so deleting it early costs nothing either.
+ */
+export const PROBE_STALE_AFTER_SECONDS = 5 * 60;
+
+/** The ids of probe runners to delete (see {@link PROBE_STALE_AFTER_SECONDS}); pure. */
+export function staleProbes(listed: readonly ListedRunner[], nowMs: number): number[] {
+  return listed
+    .filter((runner) => runner.description === PROBE_RUNNER_DESCRIPTION)
+    .filter(
+      // Without `created_at` (older GitLab) age is unknown; a probe is useless at any age.
+      (runner) =>
+        runner.createdAtMs === undefined || nowMs - runner.createdAtMs > PROBE_STALE_AFTER_SECONDS * 1000,
+    )
+    .map((runner) => runner.id);
 }

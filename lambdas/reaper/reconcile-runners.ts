@@ -1,7 +1,12 @@
 import type { ListedRunner } from '../shared/gitlab/port';
 import type { JobItem } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
-import { judgeUnrecorded, type UnrecordedRunner, unrecordedRunners } from './decide-unrecorded-runners';
+import {
+  judgeUnrecorded,
+  staleProbes,
+  type UnrecordedRunner,
+  unrecordedRunners,
+} from './decide-unrecorded-runners';
 import type { SweepDeps, SweepRun } from './sweep-context';
 
 /** Calls in flight while deleting: far below GitLab's per-second limits. */
@@ -28,22 +33,31 @@ export async function reconcileRunners(
   run: SweepRun,
 ): Promise<RunnerReconciliation> {
   const { listed, pagesRead } = await listRunners(deps, run);
-  const candidates = unrecordedRunners(listed, jobs);
-  if (candidates.length === 0) return { deleted: 0, pagesRead };
-  const states = await instanceStates(candidates, deps, run);
-  if (states === undefined) return { deleted: 0, pagesRead };
-  const doomed = candidates.filter(
-    (runner) => judgeUnrecorded(runner, states.get(runner.instanceId), nowMs) === 'delete',
-  );
-  const deleted = await mapLimit(doomed, CONCURRENCY, async (runner) => {
+  const doomed = [...staleProbes(listed, nowMs), ...(await goneUnrecorded(listed, jobs, nowMs, deps, run))];
+  const deleted = await mapLimit(doomed, CONCURRENCY, async (runnerId) => {
     if (!run.gitlabUsable) return false;
-    const done = await run.attempt('runner', runner.runnerId, () =>
-      deps.gitlab.deleteRunner(runner.runnerId),
-    );
-    if (done !== undefined) deps.observer.reaped('runner_unrecorded', runner.runnerId);
+    const done = await run.attempt('runner', runnerId, () => deps.gitlab.deleteRunner(runnerId));
+    if (done !== undefined) deps.observer.reaped('runner_unrecorded', runnerId);
     return done !== undefined;
   });
   return { deleted: deleted.filter(Boolean).length, pagesRead };
+}
+
+/** The unrecorded runners (see {@link unrecordedRunners}) whose instance EC2 shows gone. */
+async function goneUnrecorded(
+  listed: readonly ListedRunner[],
+  jobs: readonly JobItem[],
+  nowMs: number,
+  deps: SweepDeps,
+  run: SweepRun,
+): Promise<number[]> {
+  const candidates = unrecordedRunners(listed, jobs);
+  if (candidates.length === 0) return [];
+  const states = await instanceStates(candidates, deps, run);
+  if (states === undefined) return [];
+  return candidates
+    .filter((runner) => judgeUnrecorded(runner, states.get(runner.instanceId), nowMs) === 'delete')
+    .map((runner) => runner.runnerId);
 }
 
 /** Reads pages from the cursor on; a failed page is read first again next sweep. */

@@ -1,5 +1,5 @@
 import { GitlabAuthError, GitlabNotFoundError } from '../shared/gitlab/errors';
-import type { GitlabApi } from '../shared/gitlab/port';
+import { type GitlabApi, PROBE_RUNNER_DESCRIPTION } from '../shared/gitlab/port';
 import type { JobLedger } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
 import type { RunnerScope } from '../shared/runner-scope';
@@ -130,7 +130,7 @@ async function probeRunner(item: RoutedDemand, deps: AdmissionDeps): Promise<Run
       tags: ['spotlab-probe'],
       runUntagged: false,
       maximumTimeoutSeconds: 600,
-      description: 'spotlab probe',
+      description: PROBE_RUNNER_DESCRIPTION,
     }));
   } catch (error) {
     // 403: the token's user may not add runners there; 404: it cannot see the project or group.

@@ -39,6 +39,27 @@ describe('reaper sweep: runners no job item names', () => {
     expect(summary).toMatchObject({ runnersDeleted: 1, unrecordedRunnersDeleted: 1, runnerPagesRead: 1 });
   });
 
+  it('deletes a scale-up probe runner whose delete failed, once it is 5 minutes old, and leaves a fresh one', async () => {
+    const w = reaperWorld();
+    const spec = {
+      scope: { type: 'project' as const },
+      projectId: 380,
+      tags: ['spotlab-probe'],
+      runUntagged: false,
+      maximumTimeoutSeconds: 600,
+      description: 'spotlab probe',
+    };
+    const stale = await w.gitlab.createRunner(spec);
+    w.clock.advance(6 * MINUTE);
+    const fresh = await w.gitlab.createRunner(spec);
+
+    await sweep(w.deps);
+
+    expect(w.gitlab.runners.has(stale.id)).toBe(false);
+    expect(w.gitlab.runners.has(fresh.id)).toBe(true);
+    expect(unrecordedReaped(w)).toEqual([`reaped runner_unrecorded ${stale.id}`]);
+  });
+
   it('leaves a runner created a minute ago: scale-up may be recording its launch', async () => {
     const w = reaperWorld();
     const { instanceId, runnerId } = await w.unrecorded();

@@ -19,6 +19,13 @@ export interface RunnerSpec {
   readonly description: string;
 }
 
+/**
+ * Description of the short-lived runner scale-up creates and deletes at once to learn whether
+ * GitLab lets it add runners for a project before any instance is launched for it. The reaper
+ * deletes one whose delete failed.
+ */
+export const PROBE_RUNNER_DESCRIPTION = 'spotlab probe';
+
 // EC2 instance ids are `i-` and 8 (older) or 17 hex digits.
 const SPOTLAB_RUNNER = /^spotlab (i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$/;
 
