@@ -1,4 +1,5 @@
-import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { queryIndex } from './dynamo-query';
 import {
   type ConditionalUpdate,
   FALSE,
@@ -112,23 +113,19 @@ export function dynamoJobJournal(
       return done !== false;
     },
     async findByInstance(instanceId) {
-      const items = await queryAll(
-        dynamo,
-        tableName,
-        JOB_TABLE_INSTANCE_INDEX,
-        JOB_TABLE_INSTANCE_KEY,
-        instanceId,
-      );
+      const items = await queryIndex(dynamo, tableName, {
+        index: JOB_TABLE_INSTANCE_INDEX,
+        key: JOB_TABLE_INSTANCE_KEY,
+        value: { S: instanceId },
+      });
       return items.map(decodeJobItem);
     },
     async findLaunchedOn(instanceId) {
-      const items = await queryAll(
-        dynamo,
-        tableName,
-        JOB_TABLE_LAUNCH_INDEX,
-        JOB_TABLE_LAUNCH_KEY,
-        instanceId,
-      );
+      const items = await queryIndex(dynamo, tableName, {
+        index: JOB_TABLE_LAUNCH_INDEX,
+        key: JOB_TABLE_LAUNCH_KEY,
+        value: { S: instanceId },
+      });
       return items.map(decodeLaunchIndexItem);
     },
     async markDisplaced(jobId, instanceId, sparePool) {
@@ -201,34 +198,6 @@ export function dynamoJobJournal(
       });
     },
   };
-}
-
-/** Every item of `index` whose `key` is `value`, page after page. */
-async function queryAll(
-  dynamo: DynamoDBClient,
-  tableName: string,
-  index: string,
-  key: string,
-  value: string,
-): Promise<Values[]> {
-  const items: Values[] = [];
-  let ExclusiveStartKey: Values | undefined;
-  do {
-    // A global secondary index is eventually consistent: a write is usually visible within a
-    // second. ConsistentRead is not available on it.
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: index,
-        KeyConditionExpression: `${key} = :value`,
-        ExpressionAttributeValues: { ':value': { S: value } },
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey !== undefined);
-  return items;
 }
 
 function placementSet(): string[] {

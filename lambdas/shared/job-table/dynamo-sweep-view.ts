@@ -1,4 +1,5 @@
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { queryIndex } from './dynamo-query';
 import { readStates } from './dynamo-states';
 import {
   FALSE,
@@ -36,29 +37,20 @@ export function dynamoSweepView(
 
   return {
     async open() {
+      // The sparse index holds only the items `needsReaper` keeps (`keys.ts`): a sweep reads what
+      // is alive (about one item per live instance or unfinished job), not the week of history
+      // the table keeps.
+      const raw = await queryIndex(dynamo, tableName, {
+        index: JOB_TABLE_OPEN_INDEX,
+        key: JOB_TABLE_OPEN_KEY,
+        value: { N: String(JOB_TABLE_OPEN_SHARD) },
+      });
       const items: JobItem[] = [];
-      let ExclusiveStartKey: Values | undefined;
-      do {
-        // The sparse index holds only the items `needsReaper` keeps (`keys.ts`): a sweep reads
-        // what is alive (about one item per live instance or unfinished job), not the week of
-        // history the table keeps. Eventually consistent, like every index: a sweep a second
-        // after a write may miss it, and the next sweep sees it.
-        const page = await dynamo.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: JOB_TABLE_OPEN_INDEX,
-            KeyConditionExpression: `${JOB_TABLE_OPEN_KEY} = :shard`,
-            ExpressionAttributeValues: { ':shard': { N: String(JOB_TABLE_OPEN_SHARD) } },
-            ExclusiveStartKey,
-          }),
-        );
-        for (const raw of page.Items ?? []) {
-          const item = decodeOrSkip(raw);
-          if (item === undefined) onBadItem('job item has an unexpected shape');
-          else items.push(item);
-        }
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey !== undefined);
+      for (const one of raw) {
+        const item = decodeOrSkip(one);
+        if (item === undefined) onBadItem('job item has an unexpected shape');
+        else items.push(item);
+      }
       return items;
     },
     statesOf(jobIds) {
