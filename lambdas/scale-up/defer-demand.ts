@@ -66,9 +66,9 @@ export async function deferAll(
   deps: DeferDeps,
 ): Promise<string[]> {
   if (items.length === 0) return [];
-  await Promise.all(items.map((item) => deps.ledger.release(item.demand.jobId)));
+  const released = await releaseAll(items, deps.ledger);
   const { requeue } = deps;
-  if (requeue === undefined) return items.map((item) => item.messageId);
+  if (requeue === undefined) return released;
   const now = deps.now();
   const retry: string[] = [];
   await Promise.all(
@@ -90,4 +90,10 @@ export async function deferAll(
   for (const item of items) byPool.set(item.route.pool.name, (byPool.get(item.route.pool.name) ?? 0) + 1);
   for (const [pool, jobs] of byPool) deps.observer.deferred(pool, reason, jobs);
   return retry;
+}
+
+/** Gives the jobs' claims back and returns their messages to retry: the launch did not happen. */
+export async function releaseAll(items: readonly RoutedDemand[], ledger: JobLedger): Promise<string[]> {
+  await Promise.all(items.map((item) => ledger.release(item.demand.jobId)));
+  return items.map((item) => item.messageId);
 }

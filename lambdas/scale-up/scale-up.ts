@@ -8,7 +8,14 @@ import type { AdmissionPolicy } from './admission';
 import { admitDemand } from './admit-demand';
 import { allocateCapacity, type GlobalLimits } from './capacity';
 import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
-import { CAP_WAIT_SECONDS, deferAll, demandAgeMs, isThrottle, MAX_DEMAND_AGE_MS } from './defer-demand';
+import {
+  CAP_WAIT_SECONDS,
+  deferAll,
+  demandAgeMs,
+  isThrottle,
+  MAX_DEMAND_AGE_MS,
+  releaseAll,
+} from './defer-demand';
 import type { GitlabMemo } from './gitlab-memo';
 import { launchGroup } from './launch-groups';
 import type { LaunchPacer } from './launch-pacing';
@@ -124,10 +131,7 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
       const served = await serveGroup(launchable, launchNow, deps, concurrency);
       const overRate = await waitForRate(launching.slice(paced), deps);
       const capDelays = overCap.map(() => CAP_WAIT_SECONDS);
-      const overCapRetry =
-        deps.requeue === undefined
-          ? await releaseAll(overCap, deps.ledger)
-          : await deferAll(overCap, capDelays, 'cap', deps);
+      const overCapRetry = await deferAll(overCap, capDelays, 'cap', deps);
       return [...served, ...overRate, ...overCapRetry];
     }),
   );
@@ -162,10 +166,9 @@ async function serveGroup(
     }
     // EC2's bucket is shared with every launch in the account: it, not this Lambda's count, is right.
     deps.pacer?.drain(deps.now());
-    if (deps.pacer === undefined) return deferAll(items, [], 'throttled', deps);
     return deferAll(
       items,
-      deps.pacer.defer(items.length, deps.now(), deps.deferChunk ?? 50),
+      deps.pacer?.defer(items.length, deps.now(), deps.deferChunk ?? 50) ?? [],
       'throttled',
       deps,
     );
@@ -224,9 +227,4 @@ function groupByShape(routed: readonly RoutedDemand[]): { group: LaunchGroup; it
     });
   }
   return [...groups.values()];
-}
-
-async function releaseAll(items: readonly RoutedDemand[], ledger: JobLedger): Promise<string[]> {
-  await Promise.all(items.map((item) => ledger.release(item.demand.jobId)));
-  return items.map((item) => item.messageId);
 }
