@@ -4,6 +4,7 @@ import { admissionSchema, shapeTagsSchema } from '../../lambdas/scale-up/env';
 import { type Pool, poolSchema } from '../../lambdas/shared/pool';
 import { priceListShape } from '../../lambdas/shared/prices';
 import { runnerScopeSchema } from '../../lambdas/shared/runner-scope';
+import { SECRET_CACHE_SECONDS_DEFAULT } from '../../lambdas/webhook/env';
 import { instanceTypeProblem } from './instance-types';
 import { alarmsSchema, budgetSchema } from './monitoring-schema';
 
@@ -38,17 +39,20 @@ const networkSchema = z.discriminatedUnion(
   { error: 'must be {"mode":"create"} or {"mode":"existing","vpcId":...,"subnetIds":[...]}' },
 );
 
+/** Concurrent executions reserved for the webhook Lambda by default (`webhook.reservedConcurrency`). */
+export const WEBHOOK_RESERVED_CONCURRENCY = 20;
+
 const webhookSchema = z.strictObject({
   /** Steady-state requests per second the API stage accepts before answering 429. */
   rateLimitPerSecond: z.number().int().min(1).max(10_000).default(50),
   burstLimit: z.number().int().min(1).max(5_000).default(200),
   /** How long the webhook Lambda keeps the secrets it read from SSM. */
-  secretCacheSeconds: z.number().int().min(0).max(3600).default(300),
+  secretCacheSeconds: z.number().int().min(0).max(3600).default(SECRET_CACHE_SECONDS_DEFAULT),
   /**
    * Concurrent executions reserved for (and capping) the webhook Lambda; null reserves none, for
    * accounts whose Lambda concurrency quota is below 120.
    */
-  reservedConcurrency: z.number().int().min(1).max(1000).nullable().default(20),
+  reservedConcurrency: z.number().int().min(1).max(1000).nullable().default(WEBHOOK_RESERVED_CONCURRENCY),
 });
 
 /** Every instance type of a pool is a real EC2 type of the pool's architecture (the dated list). */

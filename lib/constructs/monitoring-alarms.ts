@@ -283,7 +283,7 @@ function reaperFailuresAlarm(scope: Construct, { namePrefix }: AlarmInputs): Ala
 
 /**
  * A burst beyond the account's instance-launch rate (1,000, then 2 a second) waits without being
- * lost, but GitLab fails a job pending for an hour: any job whose wait passes that hour alarms (one
+ * lost, but GitLab fails a job pending for an hour: every job whose wait passes that hour alarms (one
  * that later expires unlaunched crossed it first). See docs/scale.md for what lifts the ceiling.
  */
 function demandAtRiskAlarm(scope: Construct, { namePrefix }: AlarmInputs): Alarm {

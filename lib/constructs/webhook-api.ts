@@ -5,7 +5,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { encodeWebhookEnv } from '../../lambdas/webhook/env';
+import { encodeWebhookEnv, SECRET_CACHE_SECONDS_DEFAULT } from '../../lambdas/webhook/env';
+import { WEBHOOK_RESERVED_CONCURRENCY } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { grantSecureStringRead } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
@@ -25,7 +26,7 @@ export interface WebhookApiProps {
   readonly signingTokenParameter?: string;
   /**
    * How long the Lambda keeps the secrets it read.
-   * @default Duration.minutes(5)
+   * @default Duration.seconds(SECRET_CACHE_SECONDS_DEFAULT) (5 minutes)
    */
   readonly secretCacheTtl?: Duration;
   /**
@@ -43,7 +44,7 @@ export interface WebhookApiProps {
    * hooks can neither starve scale-up, lifecycle and reaper of the account's concurrency nor be
    * starved by other functions. `undefined` reserves nothing (needed where the account's quota is
    * below 100 + this: Lambda keeps 100 unreserved).
-   * @default 20
+   * @default WEBHOOK_RESERVED_CONCURRENCY (20)
    */
   readonly reservedConcurrency?: number;
   /**
@@ -75,14 +76,17 @@ export class WebhookApi extends Construct {
       timeout: Duration.seconds(10),
       logRetention: retention,
       // The handler answers in milliseconds: 20 at once serve thousands of hooks a second.
-      reservedConcurrentExecutions: 'reservedConcurrency' in props ? props.reservedConcurrency : 20,
+      reservedConcurrentExecutions:
+        'reservedConcurrency' in props ? props.reservedConcurrency : WEBHOOK_RESERVED_CONCURRENCY,
       environment: encodeWebhookEnv({
         demandQueueUrl: props.queues.demand.queueUrl,
         lifecycleQueueUrl: props.queues.lifecycle.queueUrl,
         webhookSecretParameter: props.webhookSecretParameter,
         gitlabUrl: props.gitlabUrl,
         signingTokenParameter: props.signingTokenParameter,
-        secretCacheSeconds: (props.secretCacheTtl ?? Duration.minutes(5)).toSeconds(),
+        secretCacheSeconds: (
+          props.secretCacheTtl ?? Duration.seconds(SECRET_CACHE_SECONDS_DEFAULT)
+        ).toSeconds(),
       }),
     });
     this.function = fn;
