@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Service } from '../lambdas/shared/metric-names';
 import { TagKey } from '../lambdas/shared/naming';
 import type { SpotlabConfig } from './config/schema';
+import { InterruptionLogTable } from './constructs/interruption-log';
 import { JobQueues } from './constructs/job-queues';
 import { JobTable } from './constructs/job-table';
 import { Lifecycle } from './constructs/lifecycle';
@@ -37,6 +38,8 @@ export class SpotlabStack extends Stack {
   readonly launchTemplates: RunnerLaunchTemplates;
   /** The job table: one item per GitLab job, the exactly-once gate. */
   readonly jobs: JobTable;
+  /** Per pool, the recent spot interruptions that hit a job: the pools' cool-down. */
+  readonly interruptions: InterruptionLogTable;
   /** The scale-up Lambda. */
   readonly scaleUp: ScaleUp;
   /** The lifecycle Lambda and the EC2 event rules feeding it. */
@@ -81,9 +84,11 @@ export class SpotlabStack extends Stack {
     // The id the table had as `Launcher/Jobs`, before it got its own construct: a changed logical
     // id would make CloudFormation replace the table, and its items with it, on upgrade.
     this.jobs.keepLogicalId('LauncherJobs5BEFE8D2');
+    this.interruptions = new InterruptionLogTable(this, 'InterruptionLog');
     this.scaleUp = new ScaleUp(this, 'ScaleUp', {
       queues: this.queues,
       jobs: this.jobs,
+      interruptions: this.interruptions,
       launchTemplates: this.launchTemplates,
       network: this.network,
       config,
@@ -93,6 +98,7 @@ export class SpotlabStack extends Stack {
     this.lifecycle = new Lifecycle(this, 'Lifecycle', {
       queues: this.queues,
       jobs: this.jobs,
+      interruptions: this.interruptions,
       gitlab: config.gitlab,
       // Both queues share one visibility timeout, derived from this.
       timeout: SCALE_UP_TIMEOUT,

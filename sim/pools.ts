@@ -1,4 +1,5 @@
 import type { RuntimePool } from '../lambdas/scale-up/runtime-pool';
+import { DEFAULT_SPOT_COOL_DOWN } from '../lambdas/shared/pool';
 
 /**
  * A docker pool as the simulations declare it: tags `docker`, `linux` and the architecture, a
@@ -20,6 +21,7 @@ export function dockerPool(
     maxInstances: 300,
     onDemandFallback: true,
     onDemandForRetries: false,
+    spotCoolDown: DEFAULT_SPOT_COOL_DOWN,
     jobTimeoutSeconds: 3600,
     ...overrides,
   };

@@ -10,6 +10,8 @@ const nonEmpty = z.string().check(z.minLength(1));
 export const lifecycleSettingsSchema = z.object({
   stackName: nonEmpty,
   tableName: nonEmpty,
+  /** The interruption log (`lambdas/shared/interruptions/`), for the pools' spot cool-down. */
+  interruptionTableName: nonEmpty,
   /** Where a job whose launched instance another job took is enqueued again. */
   demandQueueUrl: z.url(),
   gitlabUrl: z.url(),
@@ -22,6 +24,7 @@ export type LifecycleEnv = z.infer<typeof lifecycleSettingsSchema>;
 const VARIABLES: Variables<LifecycleEnv> = {
   stackName: text('STACK_NAME'),
   tableName: text('JOB_TABLE_NAME'),
+  interruptionTableName: text('INTERRUPTION_TABLE_NAME'),
   demandQueueUrl: text('DEMAND_QUEUE_URL'),
   gitlabUrl: text('GITLAB_URL'),
   gitlabTokenParameter: text('GITLAB_TOKEN_PARAMETER'),

@@ -8,6 +8,7 @@ import { createSqsClient, sqsDemandQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { ssmTokenStore } from '../shared/adapters/ssm-token-store';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
+import { dynamoInterruptionLog } from '../shared/interruptions/dynamo-interruption-log';
 import { dynamoJobJournal } from '../shared/job-table/dynamo-journal';
 import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
@@ -24,6 +25,7 @@ const { logger, metrics } = createObservability(Service.lifecycle);
 const ssm = createSsmClient();
 const observer = lifecycleMetricsObserver(logger, metrics);
 
+const dynamo = new DynamoDBClient(SDK_CLIENT_CONFIG);
 const deps: LifecycleDeps = {
   gitlab: gitlabHttpApi({
     baseUrl: env.gitlabUrl,
@@ -31,7 +33,8 @@ const deps: LifecycleDeps = {
   }),
   instances: ec2LifecycleFleet(createEc2Client(), env.stackName),
   tokens: ssmTokenStore(ssm, env.stackName),
-  journal: dynamoJobJournal(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName),
+  journal: dynamoJobJournal(dynamo, env.tableName),
+  interruptions: dynamoInterruptionLog(dynamo, env.interruptionTableName),
   demand: sqsDemandQueue(createSqsClient(), env.demandQueueUrl),
   observer,
 };

@@ -7,8 +7,10 @@ import {
   needsRetry,
   retryActions,
   settleActions,
+  unmarked,
   warnedInstanceIsOurs,
 } from './decide-interruption';
+import { noteInterruption } from './note-interruption';
 import { failure, type Outcome } from './outcome';
 import { performActions } from './perform-actions';
 import type { LifecyclePorts } from './ports';
@@ -43,6 +45,7 @@ export async function onSpotWarning(instanceId: string, ports: LifecyclePorts): 
     }
     running = recovered;
   }
+  await noteInterruption(instanceId, running, ports);
   await performActions(interruptActions(instanceId, running), ports);
   return 'done';
 }
@@ -63,6 +66,8 @@ async function settleReclaimed(
     if (found === 'retry') return 'retry';
     recovered = found;
   }
+  const hit = records.filter((record) => record.interrupted || unmarked(record));
+  await noteInterruption(instanceId, [...hit, ...recovered], ports);
   return performActions(settleActions(instanceId, records, recovered), ports);
 }
 

@@ -15,6 +15,7 @@ export type IgnoredReason =
 /** Where a lifecycle step failed. */
 export type LifecycleStage =
   | 'journal'
+  | 'interruptions'
   | 'instances'
   | 'terminate'
   | 'runner'

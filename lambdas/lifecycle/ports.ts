@@ -1,5 +1,6 @@
 import type { DemandQueue } from '../shared/adapters/sqs-queue';
 import type { GitlabApi, GitlabJobControl, GitlabRunnerActivity } from '../shared/gitlab/port';
+import type { InterruptionLog } from '../shared/interruptions/port';
 import type { JobJournal } from '../shared/job-table/views';
 import type { TokenStore } from '../shared/token-store';
 import type { LifecycleObserver } from './observer';
@@ -29,5 +30,7 @@ export interface LifecyclePorts {
   readonly journal: JobJournal;
   /** Where demand goes when a job's launched instance was taken by another job. */
   readonly demand: DemandQueue;
+  /** Where interruptions that hit a job are noted for the pool's cool-down; without it, nowhere. */
+  readonly interruptions?: InterruptionLog;
   readonly observer: LifecycleObserver;
 }

@@ -45,6 +45,8 @@ export const scaleUpSettingsSchema = z.object({
    */
   instanceArnPrefix: z.string().check(z.regex(/^arn:.+:ec2:.+:instance\/$/)),
   tableName: nonEmpty,
+  /** The interruption log (`lambdas/shared/interruptions/`), for the pools' spot cool-down. */
+  interruptionTableName: nonEmpty,
   gitlabUrl: z.url(),
   gitlabTokenParameter: nonEmpty,
   scope: runnerScopeSchema,
@@ -78,6 +80,7 @@ const VARIABLES: Variables<ScaleUpEnv> = {
   stackName: text('STACK_NAME'),
   instanceArnPrefix: text('RUNNER_INSTANCE_ARN_PREFIX'),
   tableName: text('JOB_TABLE_NAME'),
+  interruptionTableName: text('INTERRUPTION_TABLE_NAME'),
   gitlabUrl: text('GITLAB_URL'),
   gitlabTokenParameter: text('GITLAB_TOKEN_PARAMETER'),
   scope: json('RUNNER_SCOPE'),

@@ -8,6 +8,7 @@ import { createSqsClient, sqsDemandQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { ssmTokenStore } from '../shared/adapters/ssm-token-store';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
+import { dynamoInterruptionLog } from '../shared/interruptions/dynamo-interruption-log';
 import { dynamoJobLedger } from '../shared/job-table/dynamo-ledger';
 import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
@@ -31,6 +32,7 @@ const gitlab = gitlabHttpApi({
   token: cachedLoader(() => readSecureString(ssm, env.gitlabTokenParameter), 5 * 60_000),
 });
 
+const dynamo = new DynamoDBClient(SDK_CLIENT_CONFIG);
 const deps: ScaleUpDeps = {
   ...env,
   gitlab,
@@ -38,7 +40,8 @@ const deps: ScaleUpDeps = {
   memo: gitlabMemo(gitlab),
   fleet: ec2Fleet(createEc2Client(), env.stackName),
   tokens: ssmTokenStore(ssm, env.stackName, env.instanceArnPrefix),
-  ledger: dynamoJobLedger(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName),
+  ledger: dynamoJobLedger(dynamo, env.tableName),
+  interruptions: dynamoInterruptionLog(dynamo, env.interruptionTableName),
   observer,
   now: Date.now,
   requeue: sqsDemandQueue(createSqsClient(), env.demandQueueUrl),

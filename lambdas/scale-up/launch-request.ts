@@ -10,6 +10,8 @@ export interface LaunchGroup {
   readonly pool: RuntimePool;
   /** How the group launches first: spot, or on-demand for retried jobs of a pool that asks so. */
   readonly lifecycle: Lifecycle;
+  /** On-demand because the pool's spot interruptions repeated (`spotCoolDown`). */
+  readonly coolingDown?: true;
   readonly requirements: InstanceRequirements | undefined;
   readonly jobIds: readonly number[];
   readonly projectIds: readonly number[];

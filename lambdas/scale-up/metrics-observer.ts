@@ -25,6 +25,10 @@ export function metricsObserver(logger: Logger, metrics: Metrics): ScaleUpObserv
       logger.warn('no pool serves job', { jobId, reason });
       count(Metric.jobsUnroutable, { [Dimension.reason]: reason });
     },
+    coolDownLaunches(pool, jobs) {
+      logger.info('pool launches on-demand while spot interruptions cool down', { pool, jobs });
+      count(Metric.coolDownLaunches, { [Dimension.pool]: pool }, jobs);
+    },
     waitingOnLimit(pool, jobs) {
       logger.info('demand waits on a limit', { pool, jobs });
       count(Metric.demandWaiting, { [Dimension.pool]: pool }, jobs);

@@ -23,10 +23,12 @@ export interface ScaleUpObserver {
   /** Demand older than scale-up acts on: acknowledged, not launched. */
   demandExpired(jobId: number): void;
   launched(pool: string, lifecycle: Lifecycle, instances: number): void;
+  /** Jobs launched on-demand because the pool's spot interruptions repeated. */
+  coolDownLaunches(pool: string, jobs: number): void;
   shortfall(pool: string, code: string, instances: number): void;
   gitlabAuthFailure(status: number): void;
   failed(
-    stage: 'check' | 'launch' | 'provision' | 'rollback' | 'defer',
+    stage: 'check' | 'launch' | 'provision' | 'rollback' | 'defer' | 'cool_down',
     jobId: number | undefined,
     error: unknown,
   ): void;
@@ -45,6 +47,7 @@ export const silentObserver: ScaleUpObserver = {
   demandAtRisk: () => undefined,
   demandExpired: () => undefined,
   launched: () => undefined,
+  coolDownLaunches: () => undefined,
   shortfall: () => undefined,
   gitlabAuthFailure: () => undefined,
   failed: () => undefined,

@@ -8,6 +8,7 @@ import type { AdmissionPolicy } from './admission';
 import { admitDemand } from './admit-demand';
 import { allocateCapacity, type GlobalLimits } from './capacity';
 import { checkJobs, type Demand, type RoutedDemand } from './check-jobs';
+import { type CoolDownDeps, coolingPools } from './cool-down-pools';
 import {
   CAP_WAIT_SECONDS,
   deferAll,
@@ -27,7 +28,7 @@ import type { ShapeTags } from './route-job';
 import type { RuntimePool } from './runtime-pool';
 
 /** Everything scale-up talks to and decides with. */
-export interface ScaleUpDeps {
+export interface ScaleUpDeps extends CoolDownDeps {
   readonly gitlab: GitlabApi;
   readonly fleet: ScaleUpFleet;
   readonly tokens: TokenStore;
@@ -74,7 +75,7 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
   const checked = await checkJobs(current, { ...deps, concurrency });
   const admitted = await admitDemand(checked.routed, { ...deps, concurrency });
   const retry = [...checked.retry, ...admitted.retry];
-  const groups = groupByShape(admitted.admitted);
+  const groups = groupByShape(admitted.admitted, await coolingPools(admitted.admitted, deps, now));
   if (groups.length === 0) return retry;
   let live: Awaited<ReturnType<ScaleUpFleet['live']>>;
   try {
@@ -173,6 +174,7 @@ async function serveGroup(
       deps,
     );
   }
+  if (group.coolingDown === true) deps.observer.coolDownLaunches(group.pool.name, instances.length);
   // EC2 charges the bucket only for the instances it started.
   deps.pacer?.refund(items.length - instances.length, deps.now());
   const outcomes = await mapLimit(instances, concurrency, (instance, index) =>
@@ -194,22 +196,29 @@ async function serveGroup(
 
 /**
  * On-demand for a retried job when its pool asks so: Spotlab retries a job spot reclaimed, and a
- * second reclaim would cost the job its whole run again. Otherwise spot first.
+ * second reclaim would cost the job its whole run again. On-demand too while the pool cools down
+ * after repeated interruptions. Otherwise spot first.
  */
-function launchLifecycle(item: RoutedDemand): Lifecycle {
+function launchLifecycle(item: RoutedDemand, cooling: boolean): Lifecycle {
+  if (cooling) return 'on-demand';
   return item.route.pool.onDemandForRetries === true && item.demand.retriesCount > 0 ? 'on-demand' : 'spot';
 }
 
-function groupByShape(routed: readonly RoutedDemand[]): { group: LaunchGroup; items: RoutedDemand[] }[] {
+function groupByShape(
+  routed: readonly RoutedDemand[],
+  cooling: ReadonlySet<string>,
+): { group: LaunchGroup; items: RoutedDemand[] }[] {
   const groups = new Map<string, { group: LaunchGroup; items: RoutedDemand[] }>();
   for (const item of routed) {
-    const lifecycle = launchLifecycle(item);
+    const coolingDown = cooling.has(item.route.pool.name);
+    const lifecycle = launchLifecycle(item, coolingDown);
     const key = [item.route.pool.name, ...[...item.route.shapeTags].sort(), lifecycle].join('|');
     const entry = groups.get(key) ?? {
       group: {
         key,
         pool: item.route.pool,
         lifecycle,
+        ...(coolingDown ? { coolingDown } : {}),
         requirements: item.route.requirements,
         jobIds: [],
         projectIds: [],

@@ -63,6 +63,8 @@ export const Metric = {
   runnersDeleted: 'RunnersDeleted',
   /** Spot interruption warnings for instances of this stack. Dimension: `kind` (`job_running`, `idle`). */
   spotInterruptions: 'SpotInterruptions',
+  /** Jobs a pool launched on-demand because its spot interruptions repeated (`spotCoolDown`). */
+  coolDownLaunches: 'CoolDownLaunches',
   /** Jobs retried through GitLab after their spot instance was reclaimed. */
   jobsRetried: 'JobsRetried',
   /**

@@ -20,6 +20,12 @@ const dockerImageReference = z
   .string()
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, 'must be a docker image reference'));
 
+/**
+ * A pool whose jobs spot interrupted 3 times within 15 minutes launches on-demand for 30 minutes:
+ * AWS reclaims a capacity pool in waves, and a relaunch into the same wave loses the job again.
+ */
+export const DEFAULT_SPOT_COOL_DOWN = { interruptions: 3, windowMinutes: 15, minutes: 30 } as const;
+
 const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 const range = (min: number, max: number) =>
@@ -78,6 +84,18 @@ export const poolShape = {
   onDemandFallback: z._default(z.boolean(), true),
   /** Retried jobs (`retries_count` > 0): a job spot reclaimed once is not risked twice. */
   onDemandForRetries: z._default(z.boolean(), false),
+  /**
+   * Spot interruptions that repeat: after `interruptions` interruptions of the pool's jobs within
+   * `windowMinutes`, the pool launches on-demand for `minutes` (`minutes: 0` never does).
+   */
+  spotCoolDown: z._default(
+    z.strictObject({
+      interruptions: z._default(int(1, 100), DEFAULT_SPOT_COOL_DOWN.interruptions),
+      windowMinutes: z._default(int(1, 24 * 60), DEFAULT_SPOT_COOL_DOWN.windowMinutes),
+      minutes: z._default(int(0, 24 * 60), DEFAULT_SPOT_COOL_DOWN.minutes),
+    }),
+    DEFAULT_SPOT_COOL_DOWN,
+  ),
   /** GitLab `maximum_timeout` of the pool's runners: a job running longer is stopped by GitLab. */
   jobTimeoutMinutes: z._default(int(10, 24 * 60), 60),
 };

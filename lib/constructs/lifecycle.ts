@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { encodeLifecycleEnv } from '../../lambdas/lifecycle/env';
 import type { SpotlabConfig } from '../config/schema';
 import { instanceControlStatements } from './ec2-policy';
+import type { InterruptionLogTable } from './interruption-log';
 import type { JobQueues } from './job-queues';
 import type { JobTable } from './job-table';
 import { withAcknowledgements } from './nag-acknowledgements';
@@ -20,6 +21,8 @@ export interface LifecycleProps {
   readonly queues: JobQueues;
   /** The job table the launcher claims jobs in; the lifecycle records how they run and end. */
   readonly jobs: JobTable;
+  /** Where interruptions that hit a job are noted, for the pools' cool-down. */
+  readonly interruptions: InterruptionLogTable;
   readonly gitlab: SpotlabConfig['gitlab'];
   /** Must match the queues' `consumerTimeout`. */
   readonly timeout: Duration;
@@ -50,6 +53,7 @@ export class Lifecycle extends Construct {
       environment: encodeLifecycleEnv({
         stackName: stack.stackName,
         tableName: props.jobs.table.tableName,
+        interruptionTableName: props.interruptions.table.tableName,
         demandQueueUrl: props.queues.demand.queueUrl,
         gitlabUrl: props.gitlab.url,
         gitlabTokenParameter: props.gitlab.apiTokenParameter,
@@ -84,6 +88,7 @@ export class Lifecycle extends Construct {
     });
 
     props.jobs.grantJournal(role);
+    props.interruptions.grantNote(role);
     // A job whose launched instance another job took goes back on the demand queue at once.
     props.queues.demand.grantSendMessages(role);
     grantSecureStringRead(this, 'GitlabToken', role, props.gitlab.apiTokenParameter);

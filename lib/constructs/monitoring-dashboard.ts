@@ -143,10 +143,11 @@ function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): 
       { width: 6, leftAnnotations: [{ value: maxInstances, label: 'pool maxInstances' }] },
     ),
     graph(
-      `${pool}: launches (spot, on-demand) and shortfall by EC2 code`,
+      `${pool}: launches (spot, on-demand, on-demand for a spot cool-down) and shortfall by EC2 code`,
       [
         launched('spot'),
         launched('on-demand'),
+        spotlabMetric(Metric.coolDownLaunches, Service.scaleUp, { pool }, at(Stats.SUM)),
         spotlabSearch(Metric.launchShortfall, Service.scaleUp, [poolKey, code], {
           filter: { pool },
           ...at('Sum'),

@@ -50,6 +50,7 @@ export const EMISSIONS: Readonly<Record<SpotlabMetricName, Emission>> = {
   [MetricName.demandExpired]: from(Service.scaleUp),
   [MetricName.instancesLaunched]: from(Service.scaleUp, [pool, lifecycle]),
   [MetricName.launchShortfall]: from(Service.scaleUp, [pool, code]),
+  [MetricName.coolDownLaunches]: from(Service.scaleUp, [pool]),
   [MetricName.gitlabAuthFailures]: {
     services: [Service.scaleUp, Service.lifecycle, Service.reaper],
     dimensionSets: [[]],

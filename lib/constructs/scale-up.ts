@@ -8,6 +8,7 @@ import { EC2_LAUNCH_RATE } from '../../lambdas/scale-up/launch-pacing';
 import { runtimePool } from '../../lambdas/scale-up/runtime-pool';
 import type { SpotlabConfig } from '../config/schema';
 import { scaleUpStatements } from './ec2-policy';
+import type { InterruptionLogTable } from './interruption-log';
 import type { JobQueues } from './job-queues';
 import type { JobTable } from './job-table';
 import type { RunnerNetwork } from './network';
@@ -37,6 +38,8 @@ export interface ScaleUpProps {
   readonly queues: JobQueues;
   /** The job table the launcher claims jobs in. */
   readonly jobs: JobTable;
+  /** The pools' recent spot interruptions, read to choose spot or on-demand. */
+  readonly interruptions: InterruptionLogTable;
   /** Launch templates and the instance role the launcher passes to EC2. */
   readonly launchTemplates: RunnerLaunchTemplates;
   /** Subnets to spread instances over and the runners' security group. */
@@ -77,6 +80,7 @@ export class ScaleUp extends Construct {
           stackName: stack.stackName,
           instanceArnPrefix: `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:instance/`,
           tableName: props.jobs.table.tableName,
+          interruptionTableName: props.interruptions.table.tableName,
           gitlabUrl: config.gitlab.url,
           gitlabTokenParameter: config.gitlab.apiTokenParameter,
           scope: config.runnerScope,
@@ -120,6 +124,7 @@ export class ScaleUp extends Construct {
     props.queues.demand.grantSendMessages(role);
     // The job ledger's conditional writes are all the function does with the table.
     props.jobs.grantLedger(role);
+    props.interruptions.grantRead(role);
     grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);
     const policy = scaleUpStatements(stack, {
       launchTemplateIds: config.pools.map((pool) => props.launchTemplates.launchTemplateId(pool.name)),

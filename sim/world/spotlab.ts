@@ -14,6 +14,7 @@ import type { DemandRequeue, ScaleUpFleet } from '../../lambdas/scale-up/ports';
 import { readDemandRecords } from '../../lambdas/scale-up/read-records';
 import { type ScaleUpDeps, scaleUp } from '../../lambdas/scale-up/scale-up';
 import type { GitlabFault } from '../in-memory-gitlab';
+import { inMemoryInterruptionLog } from '../in-memory-interruption-log';
 import { inMemoryLifecycleFleet } from '../in-memory-lifecycle-fleet';
 import { inMemoryReaperFleet, inMemoryTokenParameters } from '../in-memory-reaper';
 import { jobCanceled, jobRetried } from './jobs';
@@ -116,11 +117,14 @@ export function spotlab(world: World): Spotlab {
     } satisfies ScaleUpFleet,
     EC2,
   );
+  // One log for both, as in the stack: the lifecycle notes interruptions, scale-up reads them.
+  const interruptions = slowed(world, inMemoryInterruptionLog(now), TABLE);
   const scaleUpDeps: ScaleUpDeps = {
     gitlab,
     fleet,
     tokens,
     ledger: slowed(world, world.ledger, TABLE),
+    interruptions,
     pools: world.scenario.pools,
     subnetIds: ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'],
     scope: { type: 'project' },
@@ -152,6 +156,7 @@ export function spotlab(world: World): Spotlab {
     instances: slowed(world, inMemoryLifecycleFleet(world.ec2, STACK), EC2),
     tokens,
     journal: slowed(world, world.journal, TABLE),
+    interruptions,
     demand: slowed(
       world,
       {

@@ -69,7 +69,7 @@ describe('Spotlab lifecycle: wiring', () => {
 });
 
 describe('Spotlab lifecycle: least privilege', () => {
-  it('uses only the job table and its two indexes', () => {
+  it('uses only the job table and its two indexes, and reads and puts the interruption log', () => {
     const dynamo = statementsOf(template, 'LifecycleRole').filter((s) =>
       actionsOf(s).some((a) => a.startsWith('dynamodb:')),
     );
@@ -77,9 +77,12 @@ describe('Spotlab lifecycle: least privilege', () => {
     expect(dynamo.map((s) => actionsOf(s).sort().join(','))).toEqual([
       'dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem',
       'dynamodb:Query',
+      'dynamodb:GetItem,dynamodb:PutItem',
     ]);
+    expect(JSON.stringify(dynamo[0]?.Resource)).toContain('LauncherJobs');
     expect(JSON.stringify(dynamo[1]?.Resource)).toContain('/index/byInstance');
     expect(JSON.stringify(dynamo[1]?.Resource)).toContain('/index/byLaunchInstance');
+    expect(JSON.stringify(dynamo[2]?.Resource)).toMatch(/InterruptionLogTable\w+","Arn"\]\}$/);
   });
 
   it('sends only to the demand queue (a displaced job goes back there), and receives only from its own', () => {

@@ -90,6 +90,7 @@ function everyEmission(): string[] {
         o.demandExpired(1);
         o.launched('linux', 'spot', 1);
         o.shortfall('linux', 'InsufficientInstanceCapacity', 1);
+        o.coolDownLaunches('linux', 1);
         o.failed('launch', 1, error);
         o.webhookToLaunchMs('linux', 900);
       },

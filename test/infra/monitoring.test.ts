@@ -302,10 +302,16 @@ describe('monitoring: dashboard', () => {
         `Spotlab/RunningInstances pool=${pool},service=reaper`,
       ]);
       expect(
-        linesOf(widgetTitled(plain, `${pool}: launches (spot, on-demand) and shortfall by EC2 code`)),
+        linesOf(
+          widgetTitled(
+            plain,
+            `${pool}: launches (spot, on-demand, on-demand for a spot cool-down) and shortfall by EC2 code`,
+          ),
+        ),
       ).toEqual([
         `Spotlab/InstancesLaunched lifecycle=spot,pool=${pool},service=scale-up`,
         `Spotlab/InstancesLaunched lifecycle=on-demand,pool=${pool},service=scale-up`,
+        `Spotlab/CoolDownLaunches pool=${pool},service=scale-up`,
         `SEARCH('{Spotlab,service,pool,code} MetricName="LaunchShortfall" service="scale-up" pool="${pool}"', 'Sum', 300)`,
       ]);
       expect(linesOf(widgetTitled(plain, `${pool}: jobs waiting on a cap`))).toEqual([

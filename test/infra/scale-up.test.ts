@@ -243,13 +243,15 @@ describe('Spotlab launcher: scale-up permissions', () => {
     ]);
   });
 
-  it("writes the job table only with the ledger's conditional writes", () => {
-    const actions = launcher()
-      .flatMap((s) => actionsOf(s))
-      .filter((a) => a.startsWith('dynamodb:'))
-      .sort();
+  it("writes the job table only with the ledger's conditional writes, and only reads the interruption log", () => {
+    const dynamo = launcher().filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
 
-    expect(actions).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(dynamo.map((s) => actionsOf(s).sort().join(','))).toEqual([
+      'dynamodb:DeleteItem,dynamodb:PutItem,dynamodb:UpdateItem',
+      'dynamodb:BatchGetItem',
+    ]);
+    expect(JSON.stringify(dynamo[0]?.Resource)).toContain('LauncherJobs');
+    expect(JSON.stringify(dynamo[1]?.Resource)).toContain('InterruptionLogTable');
   });
 
   it('terminates only instances that carry the stack tag', () => {

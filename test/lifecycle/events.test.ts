@@ -177,6 +177,7 @@ describe('lifecycle environment', () => {
     expect(readLifecycleEnv(valid)).toEqual({
       stackName: 'Spotlab',
       tableName: 'jobs',
+      interruptionTableName: 'interruptions',
       demandQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
       gitlabUrl: 'https://gitlab.example.com',
       gitlabTokenParameter: '/spotlab/gitlab-api-token',

@@ -287,3 +287,49 @@ describe('lifecycle: instance gone, no interruption', () => {
     expect(w.tokens.tokens.has(at.instanceId)).toBe(false);
   });
 });
+
+describe('lifecycle: interruptions that hit a job are noted for the pool cool-down', () => {
+  it('notes the interrupted instance once under its pool, however often the warning comes', async () => {
+    const { w, at } = await runningJob();
+
+    await w.deliver(spotWarning(at.instanceId));
+    await w.deliver(spotWarning(at.instanceId));
+    w.spotReclaim(at.instanceId);
+    await w.deliver(stateChange(at.instanceId, 'terminated'));
+
+    expect(w.interruptions.pools.get('arm-docker')?.map((noted) => noted.instanceId)).toEqual([
+      at.instanceId,
+    ]);
+  });
+
+  it('notes nothing for an idle instance spot reclaims: no job lost its run', async () => {
+    const w = lifecycleWorld();
+    const idle = await w.launched(41);
+
+    await w.deliver(spotWarning(idle.instanceId));
+
+    expect(w.interruptions.pools.size).toBe(0);
+  });
+
+  it('notes a reclaim whose warning never came, from the state change', async () => {
+    const { w, at } = await runningJob();
+
+    w.spotReclaim(at.instanceId);
+    await w.deliver(stateChange(at.instanceId, 'terminated'));
+
+    expect(w.interruptions.pools.get('arm-docker')).toHaveLength(1);
+  });
+
+  it('handles the warning even when the interruption log fails, and logs the failure', async () => {
+    const { w, at } = await runningJob();
+    w.interruptions.note = async () => {
+      throw new Error('DynamoDB unavailable');
+    };
+
+    const retry = await w.deliver(spotWarning(at.instanceId));
+
+    expect(retry).toEqual([]);
+    expect(w.ledger.items.get(41)).toMatchObject({ interrupted: true });
+    expect(w.observer.events).toContain(`failed interruptions ${at.instanceId}`);
+  });
+});

@@ -5,6 +5,7 @@
 export const LIFECYCLE_ENV = {
   STACK_NAME: 'Spotlab',
   JOB_TABLE_NAME: 'jobs',
+  INTERRUPTION_TABLE_NAME: 'interruptions',
   DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',
   GITLAB_URL: 'https://gitlab.example.com',
   GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',

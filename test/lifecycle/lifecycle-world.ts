@@ -11,6 +11,7 @@ import { parseWebhookBody } from '../../lambdas/webhook/job-hook';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2 } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
+import { inMemoryInterruptionLog } from '../../sim/in-memory-interruption-log';
 import { InMemoryJobTable } from '../../sim/in-memory-job-table';
 import { inMemoryLifecycleFleet } from '../../sim/in-memory-lifecycle-fleet';
 import { InMemoryTokenStore } from '../../sim/in-memory-stores';
@@ -108,12 +109,14 @@ export function lifecycleWorld() {
   const observer = recordingObserver();
   /** Demand the consumer enqueued again. */
   const demanded: DemandMessage[] = [];
+  const interruptions = inMemoryInterruptionLog(clock.now);
   const deps: LifecycleDeps = {
     gitlab,
     instances: inMemoryLifecycleFleet(ec2, STACK),
     tokens,
     journal,
     demand: { send: async (message) => void demanded.push(message) },
+    interruptions,
     observer,
   };
   let messages = 0;
@@ -186,6 +189,7 @@ export function lifecycleWorld() {
     tokens,
     observer,
     demanded,
+    interruptions,
     deps,
     launched,
     deliver,

@@ -22,6 +22,7 @@ vi.hoisted(() => {
     STACK_NAME: 'Spotlab',
     RUNNER_INSTANCE_ARN_PREFIX: 'arn:aws:ec2:eu-west-1:123456789012:instance/',
     JOB_TABLE_NAME: 'jobs',
+    INTERRUPTION_TABLE_NAME: 'interruptions',
     GITLAB_URL: 'https://gitlab.example.com',
     GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',
     RUNNER_SCOPE: '{"type":"project"}',

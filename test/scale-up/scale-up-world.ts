@@ -3,6 +3,7 @@ import { gitlabMemo } from '../../lambdas/scale-up/gitlab-memo';
 import type { ScaleUpObserver } from '../../lambdas/scale-up/observer';
 import type { RuntimePool } from '../../lambdas/scale-up/runtime-pool';
 import type { ScaleUpDeps } from '../../lambdas/scale-up/scale-up';
+import { DEFAULT_SPOT_COOL_DOWN } from '../../lambdas/shared/pool';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2, type InMemoryEc2Options } from '../../sim/in-memory-ec2';
 import { InMemoryGitlab } from '../../sim/in-memory-gitlab';
@@ -22,6 +23,7 @@ export const POOLS: RuntimePool[] = [
     maxInstances: 10,
     onDemandFallback: true,
     onDemandForRetries: false,
+    spotCoolDown: DEFAULT_SPOT_COOL_DOWN,
     jobTimeoutSeconds: 3600,
   },
   {
@@ -38,6 +40,7 @@ export const POOLS: RuntimePool[] = [
     maxInstances: 4,
     onDemandFallback: false,
     onDemandForRetries: false,
+    spotCoolDown: DEFAULT_SPOT_COOL_DOWN,
     jobTimeoutSeconds: 7200,
   },
 ];
@@ -58,6 +61,7 @@ function recordingObserver(): ScaleUpObserver & Recorded {
     waitingOnLimit: (pool, jobs) => events.push(`waiting ${pool} ${jobs}`),
     deferred: (pool, reason, jobs) => events.push(`deferred ${pool} ${reason} ${jobs}`),
     demandAtRisk: (jobId) => events.push(`at risk ${jobId}`),
+    coolDownLaunches: (pool, n) => events.push(`cool-down ${pool} ${n}`),
     demandExpired: (jobId) => events.push(`expired ${jobId}`),
     launched: (pool, lifecycle, n) => events.push(`launched ${pool} ${lifecycle} ${n}`),
     shortfall: (pool, code, n) => events.push(`shortfall ${pool} ${code} ${n}`),

@@ -15,6 +15,7 @@ const scaleUp: ScaleUpEnv = {
   stackName: 'Spotlab',
   instanceArnPrefix: 'arn:aws:ec2:eu-west-1:123456789012:instance/',
   tableName: 'Spotlab-Jobs',
+  interruptionTableName: 'Spotlab-Interruptions',
   ...GITLAB,
   scope: { type: 'group', groupId: 12 },
   admission: { allowedProjects: [380], allowedNamespaces: ['acme/platform'] },
@@ -42,6 +43,7 @@ const reaper: ReaperEnv = {
 const lifecycle: LifecycleEnv = {
   stackName: 'Spotlab',
   tableName: 'Spotlab-Jobs',
+  interruptionTableName: 'Spotlab-Interruptions',
   demandQueueUrl: QUEUE,
   ...GITLAB,
 };
@@ -67,6 +69,7 @@ describe("each Lambda's environment, as the stack writes it and the Lambda reads
   it('writes each setting in the variable the Lambda reads, structured values as JSON', () => {
     expect(encodeScaleUpEnv(scaleUp)).toMatchObject({
       JOB_TABLE_NAME: 'Spotlab-Jobs',
+      INTERRUPTION_TABLE_NAME: 'Spotlab-Interruptions',
       RUNNER_SCOPE: '{"type":"group","groupId":12}',
       MAX_INSTANCES: String(shipped.maxInstances),
       MAX_SPEND_PER_HOUR_USD: '2.5',

@@ -1,10 +1,8 @@
-import type { Server } from 'node:http';
-import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
-import { afterAll, beforeAll } from 'vitest';
+import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoJobJournal } from '../../lambdas/shared/job-table/dynamo-journal';
 import { dynamoJobLedger } from '../../lambdas/shared/job-table/dynamo-ledger';
 import type { JobJournal, Placement } from '../../lambdas/shared/job-table/views';
+import { dynaliteServer } from './dynalite-server';
 import { createJobTable } from './job-table-schema';
 
 export const TABLE = 'spotlab-jobs';
@@ -19,36 +17,7 @@ export const T0_SECONDS = Math.floor(T0 / 1000);
  * dynalite started before the file's tests and stopped after them.
  */
 export function jobTable() {
-  let server: Server | undefined;
-  let client: DynamoDBClient | undefined;
-
-  beforeAll(async () => {
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const listening = server;
-    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
-    const address = listening.address();
-    if (address === null || typeof address === 'string') throw new Error('dynalite has no TCP address');
-    client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${address.port}`,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
-    });
-    await createJobTable(client, TABLE);
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    const stopping = server;
-    if (stopping !== undefined)
-      await new Promise<void>((resolve, reject) =>
-        stopping.close((error) => (error ? reject(error) : resolve())),
-      );
-  });
-
-  const dynamo = (): DynamoDBClient => {
-    if (client === undefined) throw new Error('the job table is not started');
-    return client;
-  };
+  const dynamo = dynaliteServer((client) => createJobTable(client, TABLE));
 
   // GitLab.com job ids are above 2^31; each test takes its own job and instance ids so they share one table.
   let last = 9_000_000_000;
