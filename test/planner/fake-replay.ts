@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { arrivalMs, type SpotlabReplay, type TraceJob } from '../../planner/model';
-import { launchToJobSeconds } from '../../planner/startup-profile';
+import { launchToJobSeconds, startupBreakdown } from '../../planner/startup-profile';
 import { type ModelRun, sampleTimeline, summarise } from '../../planner/stats';
 import { parseTrace } from '../../planner/trace/parse';
 
@@ -31,6 +31,7 @@ export const fakeReplay: SpotlabReplay = async (jobs, parameters) => {
     summary: summarise(run, parameters.onDemandUSDPerHour, parameters.spotDiscount),
     timeline: sampleTimeline(run),
     waitsSeconds: run.waitsSeconds,
+    startup: [startupBreakdown(parameters.startup)],
   };
 };
 
