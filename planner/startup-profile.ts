@@ -112,7 +112,10 @@ export function profileOfPoolImage(image: string): StartupProfile {
 export function stageSeconds(profile: StartupProfile, from: StartupStageName, to: StartupStageName): number {
   const first = STARTUP_STAGES.indexOf(from);
   const last = STARTUP_STAGES.indexOf(to);
-  const sum = STARTUP_STAGES.slice(first, last + 1).reduce((total, stage) => total + profile.seconds[stage], 0);
+  const sum = STARTUP_STAGES.slice(first, last + 1).reduce(
+    (total, stage) => total + profile.seconds[stage],
+    0,
+  );
   return Math.round(sum * 1000) / 1000;
 }
 
@@ -145,7 +148,11 @@ export function startupBreakdown(profile: StartupProfile, pools?: readonly strin
   return {
     profile: profile.name,
     ...(pools === undefined ? {} : { pools }),
-    stages: STARTUP_STAGES.map((stage) => ({ stage, span: STAGE_SPANS[stage], seconds: profile.seconds[stage] })),
+    stages: STARTUP_STAGES.map((stage) => ({
+      stage,
+      span: STAGE_SPANS[stage],
+      seconds: profile.seconds[stage],
+    })),
     totalSeconds: launchToJobSeconds(profile),
   };
 }

@@ -3,7 +3,12 @@ import type { Alternatives } from '../../planner/compare';
 import { DEFAULT_AUTOSCALER, DEFAULT_PARAMETERS } from '../../planner/defaults';
 import { parseDurationSeconds } from '../../planner/duration';
 import type { SimParameters } from '../../planner/model';
-import { flatStartup, IMAGE_PROFILES, type ImageProfile, startupProfile } from '../../planner/startup-profile';
+import {
+  flatStartup,
+  IMAGE_PROFILES,
+  type ImageProfile,
+  startupProfile,
+} from '../../planner/startup-profile';
 import type { TraceFormat } from '../../planner/trace/parse';
 import { UsageError } from '../errors';
 import { type FlagSpecs, numberFlag, parseFlags } from './flags';

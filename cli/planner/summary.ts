@@ -37,7 +37,9 @@ export function summaryTable(report: RunReport): string {
 /** The modelled start-up stages, one column per profile; empty when the report has none. */
 export function startupTable(report: RunReport): string {
   const { head, rows } = startupRows(report);
-  return rows.length === 0 ? '' : `\nStart-up, modelled (p50 s per stage; docs/startup.md):\n${formatTable(head, rows)}`;
+  return rows.length === 0
+    ? ''
+    : `\nStart-up, modelled (p50 s per stage; docs/startup.md):\n${formatTable(head, rows)}`;
 }
 
 /** The report's summaries as one JSON line: `{"scenarios":[{"name":…,"jobs":…,…},…]}`. */
