@@ -82,16 +82,12 @@ beforeEach(() => {
   aws.ec2.on(TerminateInstancesCommand).resolves({});
   aws.ssm.on(PutParameterCommand).resolves({});
   aws.ssm.on(DeleteParameterCommand).resolves({});
-  aws.ec2
-    .on(GetConsoleOutputCommand, { InstanceId: A })
-    .resolves({
-      Output: consoleOf('spotlab: start-up: boot 8.10s, token at 9.30s, tools at 38.50s, runner at 39.60s'),
-    });
-  aws.ec2
-    .on(GetConsoleOutputCommand, { InstanceId: B })
-    .resolves({
-      Output: consoleOf('spotlab: start-up: boot 9.00s, token at 10.00s, tools at 11.50s, runner at 12.50s'),
-    });
+  aws.ec2.on(GetConsoleOutputCommand, { InstanceId: A }).resolves({
+    Output: consoleOf('spotlab: start-up: boot 8.10s, token at 9.30s, tools at 38.50s, runner at 39.60s'),
+  });
+  aws.ec2.on(GetConsoleOutputCommand, { InstanceId: B }).resolves({
+    Output: consoleOf('spotlab: start-up: boot 9.00s, token at 10.00s, tools at 11.50s, runner at 12.50s'),
+  });
 });
 
 describe('spotlab bench start-up', () => {
@@ -146,7 +142,7 @@ describe('spotlab bench start-up', () => {
   it('terminates an instance that never powered off, and deletes every runner and token it made', async () => {
     const stuck = { [A]: 'running', [B]: 'terminated' };
     // Two polls within the 2 s timeout, the cleanup's look: A still runs; then it is gone.
-    statesAre([stuck, stuck, stuck, { [A]: 'terminated', [B]: 'terminated' }]));
+    statesAre([stuck, stuck, stuck, { [A]: 'terminated', [B]: 'terminated' }]);
     const { fetch, calls } = gitlab();
 
     await run(benchStartupCommand, ['--pool', 'arm-docker', '--count', '2', '--timeout', '2s'], {
