@@ -1,6 +1,6 @@
 import { DEFAULT_PARAMETERS } from '../planner/defaults';
-import { simStartupTimes } from '../planner/startup-profile';
 import { Prng } from '../planner/prng';
+import { simStartupTimes } from '../planner/startup-profile';
 import { POOLS, PROJECTS, type Scenario, type ScenarioJob, TIMES } from '../sim/world/scenario';
 
 /** The bundled burst's size and pace. */

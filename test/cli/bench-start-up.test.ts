@@ -159,7 +159,13 @@ describe('spotlab bench start-up', () => {
 
   it('runs start-up as its one subcommand, and says so for any other', async () => {
     let stderr = '';
-    const io = { stdout: () => {}, stderr: (t: string) => void (stderr += t), env: {} };
+    const io = {
+      stdout: () => {},
+      stderr: (text: string) => {
+        stderr += text;
+      },
+      env: {},
+    };
 
     expect(await benchCommand.run(['warm-up'], io)).toBe(2);
     expect(stderr).toContain('unknown subcommand "warm-up"');
