@@ -1,5 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { ParameterUnavailableError, readSecureString } from '../lambdas/shared/adapters/ssm-parameter';
+import { gitlabHttpApi } from '../lambdas/shared/gitlab/http-adapter';
+import type { GitlabApi } from '../lambdas/shared/gitlab/port';
 import { loadConfig } from '../lib/config/load';
 import type { SpotlabConfig } from '../lib/config/schema';
 import { type AwsClients, createAwsClients } from './aws/clients';
@@ -12,6 +14,8 @@ import type { CommonOptions } from './options';
 /** A GitLab client and where its token came from (printed, so the operator knows which was used). */
 export interface GitlabSession {
   readonly client: GitlabClient;
+  /** Runner create and delete through the Lambdas' own adapter (`spotlab bench start-up`). */
+  readonly runners: Pick<GitlabApi, 'createRunner' | 'deleteRunner'>;
   /** `GITLAB_TOKEN` or `SSM <parameter name>`. */
   readonly tokenSource: string;
 }
@@ -69,8 +73,10 @@ async function openGitlab(
           token: await tokenFromSsm(ssm, config.gitlab.apiTokenParameter, network),
           tokenSource: `SSM ${config.gitlab.apiTokenParameter}`,
         };
+  const http = { baseUrl: config.gitlab.url, fetch: io.fetch, sleep: io.sleep };
   return {
-    client: gitlabClient({ baseUrl: config.gitlab.url, token, fetch: io.fetch, sleep: io.sleep }),
+    client: gitlabClient({ ...http, token }),
+    runners: gitlabHttpApi({ ...http, token: async () => token, timeoutMs: 10_000 }),
     tokenSource,
   };
 }

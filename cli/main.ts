@@ -37,6 +37,10 @@ const commands: Readonly<Record<string, Entry>> = {
     summary: 'install the Job events webhook on a project or every project of a group; send it a test event',
     load: async () => (await import('./commands/webhook')).webhookCommand,
   },
+  bench: {
+    summary: 'launch instances of a pool and report each start-up stage (bench start-up), then clean up',
+    load: async () => (await import('./commands/bench')).benchCommand,
+  },
   trace: {
     summary: 'export a GitLab project’s job history as a trace for `spotlab simulate`',
     load: async () => (await import('./commands/trace')).traceCommand,

@@ -40,7 +40,7 @@ export async function runDemo(scenario: Scenario, options: DemoRunOptions = {}):
       seed: scenario.seed,
       jobs: scenario.jobs.length,
       pools: scenario.pools.map((p) => `${p.name} (${(p.instanceTypes ?? []).join(', ')})`).join('; '),
-      'boot time (s)': scenario.times.bootMs / 1000,
+      'start-up (s)': `launch → token read ${scenario.times.bootMs / 1000}, token read → job running ${scenario.times.readyMs / 1000}`,
       'spot discount': spotDiscount,
       prices: 'on-demand list prices, us-east-1 (lambdas/scale-up/prices.ts)',
       'job hooks twice / late / dropped': `${f.duplicateRate} / ${f.reorderRate} / ${f.dropRate}`,

@@ -1,5 +1,6 @@
 import { DEFAULT_PARAMETERS } from '../planner/defaults';
 import { Prng } from '../planner/prng';
+import { simStartupTimes } from '../planner/startup-profile';
 import { POOLS, PROJECTS, type Scenario, type ScenarioJob, TIMES } from '../sim/world/scenario';
 
 /** The bundled burst's size and pace. */
@@ -49,8 +50,8 @@ const INTERRUPT_RATE = 0.02;
 
 /**
  * The demo's sample burst: a team's morning, 30 merge-request pipelines started over 20 minutes
- * in the six demo projects, a few hundred jobs across both pools. Boot time is the simulator's
- * default (`planner/defaults.ts`); a few spot instances are reclaimed mid-job, one spot
+ * in the six demo projects, a few hundred jobs across both pools. Start-up is the simulator's
+ * default profile, stock Amazon Linux 2023 (`planner/defaults.ts`); a few spot instances are reclaimed mid-job, one spot
  * CreateFleet call falls short of capacity (the arm64 pool then falls back to on-demand), and a
  * few Job Hooks arrive twice or late, as they do from GitLab.
  */
@@ -77,7 +78,7 @@ export function demoScenario(options: BurstOptions): Scenario {
   return {
     seed: options.seed,
     pools: POOLS,
-    times: { ...TIMES, bootMs: DEFAULT_PARAMETERS.bootSeconds * 1000 },
+    times: { ...TIMES, ...simStartupTimes(DEFAULT_PARAMETERS.startup) },
     faults: { dropRate: 0, duplicateRate: 0.03, reorderRate: 0.01, capacityErrorRate: 0, gitlabFaultRate: 0 },
     capacityErrors: [{ pool: 'arm64-docker', nth: 4 }],
     jobs,

@@ -2,17 +2,20 @@ import type { RunReport, ScenarioResult } from '../report/model';
 import { simulateAlwaysOn, smallestAlwaysOn } from './always-on';
 import { type AutoscalerPolicy, simulateAutoscaler } from './autoscaler/simulate';
 import { arrivalMs, type SimParameters, type SpotlabReplay, type TraceJob } from './model';
+import { launchToJobSeconds, type StartupProfile } from './startup-profile';
 
 /** What `spotlab simulate` compares Spotlab with. */
 export interface Alternatives {
   /** Always-on runners the user asked for (`--always-on N`), beside the N that matches Spotlab. */
   readonly alwaysOn?: number;
   readonly autoscaler: AutoscalerPolicy;
+  /** Start-up profiles replayed beside Spotlab's own (`--image stock,baked,warm`), in order. */
+  readonly startups?: readonly StartupProfile[];
 }
 
 /**
  * Replays the trace through Spotlab and the alternatives and gathers them in one report: Spotlab
- * first, then the always-on runners that match its p95 wait, the always-on runners asked for (when
+ * first, then Spotlab with each other start-up profile asked for, then the always-on runners that match its p95 wait, the always-on runners asked for (when
  * that is another N), and the idle-pool autoscaler.
  * @param title names the trace in the report.
  */
@@ -26,10 +29,12 @@ export async function compare(
   // Every model, the replay included, starts a job's wait at arrivalMs (when it was queued).
   const spotlab = await replay(jobs, parameters);
   const matched = smallestAlwaysOn(jobs, parameters, spotlab.summary.waitP95s);
-  const scenarios: ScenarioResult[] = [
-    spotlab,
-    { ...matched, name: `${matched.name} (matches Spotlab p95)` },
-  ];
+  const scenarios: ScenarioResult[] = [spotlab];
+  for (const startup of alternatives.startups ?? []) {
+    const other = await replay(jobs, { ...parameters, startup, startupFromPools: false });
+    scenarios.push({ ...other, name: `Spotlab, ${startup.name} start-up` });
+  }
+  scenarios.push({ ...matched, name: `${matched.name} (matches Spotlab p95)` });
   if (alternatives.alwaysOn !== undefined && alternatives.alwaysOn !== runnersOf(matched))
     scenarios.push(simulateAlwaysOn(jobs, parameters, alternatives.alwaysOn));
   scenarios.push(simulateAutoscaler(jobs, parameters, alternatives.autoscaler));
@@ -42,7 +47,7 @@ export async function compare(
     parameters: {
       jobs: jobs.length,
       seed: parameters.seed,
-      bootSeconds: parameters.bootSeconds,
+      startup: startupLabel(parameters),
       spotDiscount: parameters.spotDiscount,
       interruptRate: parameters.interruptRate,
       onDemandUSDPerHour: parameters.onDemandUSDPerHour,
@@ -54,6 +59,12 @@ export async function compare(
     },
     scenarios,
   };
+}
+
+/** `stock: 54 s launch → job running`, or that the configured pools' images choose. */
+function startupLabel(parameters: SimParameters): string {
+  const own = `${parameters.startup.name}: ${launchToJobSeconds(parameters.startup)} s launch → job running`;
+  return parameters.startupFromPools === true ? `each pool's image (else ${own})` : own;
 }
 
 function runnersOf(scenario: ScenarioResult): number {

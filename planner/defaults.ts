@@ -1,4 +1,5 @@
 import type { SimParameters } from './model';
+import { STARTUP_PROFILES } from './startup-profile';
 
 /**
  * The defaults of `spotlab simulate`. Each is a flag; docs/simulate.md cites the source of every
@@ -6,9 +7,9 @@ import type { SimParameters } from './model';
  */
 export const DEFAULT_PARAMETERS: Readonly<SimParameters> = Object.freeze({
   seed: 1,
-  // A stock instance takes about 40 s from launch request to usable (Depot's measurement); Amazon
-  // Linux 2023 boots faster than most, and the runner then starts and asks GitLab for its job.
-  bootSeconds: 30,
+  // Stock Amazon Linux 2023: the bootstrap installs Docker and gitlab-runner on every boot
+  // (planner/startup-profile.ts cites each stage).
+  startup: STARTUP_PROFILES.stock,
   // Most spot users save 50–70% off on-demand (AWS advertises "up to 90%"): 60% is the middle.
   spotDiscount: 0.6,
   // AWS's own figure, repeated by nOps from its fleet data: fewer than 5% of spot instances are

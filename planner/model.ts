@@ -1,4 +1,5 @@
 import type { ScenarioResult } from '../report/model';
+import type { StartupProfile } from './startup-profile';
 
 /** One job of a trace, as `spotlab trace export` writes it and `spotlab simulate` replays it. */
 export interface TraceJob {
@@ -31,8 +32,13 @@ export function arrivalMs(job: TraceJob): number {
 export interface SimParameters {
   /** Seeds every random choice: the same seed and trace give the same report. */
   readonly seed: number;
-  /** Launch request to the runner asking for work, in seconds. */
-  readonly bootSeconds: number;
+  /** Launch request to the job running, stage by stage (planner/startup-profile.ts). */
+  readonly startup: StartupProfile;
+  /**
+   * With `--config`: each pool's own `image` picks its profile (`baked`, else stock) instead of
+   * `startup`. True unless `--image` or `--boot-seconds` was given.
+   */
+  readonly startupFromPools?: boolean;
   /** Spot price as a fraction off the on-demand price (0.6 = 60% cheaper). */
   readonly spotDiscount: number;
   /** Fraction of spot jobs whose instance EC2 reclaims mid-job. */

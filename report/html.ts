@@ -3,6 +3,7 @@ import { escapeHtml } from './escape';
 import { formatNumber, formatSeconds, formatUSD } from './format';
 import type { RunReport, ScenarioResult } from './model';
 import { scenarioSection, summaryRows } from './scenario-section';
+import { startupSection } from './startup';
 import { STYLE } from './style';
 import { waitBins } from './wait-bins';
 
@@ -29,6 +30,7 @@ export function renderHtmlReport(report: RunReport): string {
     `<header><h1>${escapeHtml(report.title)}</h1>`,
     `<p class="generated">Simulated run starting ${escapeHtml(report.generatedAt)}</p></header>`,
     parameters(report),
+    startupSection(report),
     several ? comparison(report.scenarios) : '',
     ...report.scenarios.map((scenario, index) => scenarioSection(scenario, index, bins)),
     '<footer><p>Waits run from a job becoming pending to a runner taking it (each retry waits again). ',

@@ -61,8 +61,24 @@ export interface ScenarioResult {
    * `summary.leftovers` counts them, and the report says so instead of calling them leftovers.
    */
   readonly keepsMachinesRunning?: boolean;
+  /**
+   * The start-up model the scenario ran with, stage by stage: one entry per profile (a
+   * configuration's pools may use more than one). Spotlab's scenarios only.
+   */
+  readonly startup?: readonly StartupBreakdown[];
   /** Other figures worth showing beside the summary, e.g. `spot interruptions: 4`. */
   readonly facts?: Readonly<Record<string, string | number>>;
+}
+
+/** One start-up profile's stages, as the report shows them (planner/startup-profile.ts). */
+export interface StartupBreakdown {
+  /** `stock`, `baked`, `warm` or `flat 30 s`. */
+  readonly profile: string;
+  /** The pools that use it, when a configuration's pools differ. */
+  readonly pools?: readonly string[];
+  readonly stages: readonly { readonly stage: string; readonly span: string; readonly seconds: number }[];
+  /** Launch requested → job running, the stages' sum. */
+  readonly totalSeconds: number;
 }
 
 /** Everything a report shows. The first scenario is Spotlab's. */

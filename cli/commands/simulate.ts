@@ -9,7 +9,7 @@ import { UsageError } from '../errors';
 import type { CliIo, Command } from '../io';
 import { configuredReplay } from '../planner/configured';
 import { parseSimulateOptions, SIMULATE_HELP, type SimulateOptions } from '../planner/simulate-options';
-import { summaryJson, summaryTable } from '../planner/summary';
+import { startupTable, summaryJson, summaryTable } from '../planner/summary';
 import { defaultSimulateDeps, type SimulateDeps } from '../planner/wiring';
 
 /** `spotlab simulate` with its dependencies given (tests pass a fake replay and renderer). */
@@ -47,6 +47,7 @@ export function createSimulateCommand(deps: SimulateDeps): Command {
       }
       if (!options.json) {
         io.stdout(summaryTable(report));
+        io.stdout(startupTable(report));
         if (options.out !== undefined) io.stdout(`HTML report: ${options.out}\n`);
       }
       io.stdout(summaryJson(report));

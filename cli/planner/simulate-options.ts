@@ -3,6 +3,12 @@ import type { Alternatives } from '../../planner/compare';
 import { DEFAULT_AUTOSCALER, DEFAULT_PARAMETERS } from '../../planner/defaults';
 import { parseDurationSeconds } from '../../planner/duration';
 import type { SimParameters } from '../../planner/model';
+import {
+  flatStartup,
+  IMAGE_PROFILES,
+  type ImageProfile,
+  startupProfile,
+} from '../../planner/startup-profile';
 import type { TraceFormat } from '../../planner/trace/parse';
 import { UsageError } from '../errors';
 import { type FlagSpecs, numberFlag, parseFlags } from './flags';
@@ -28,7 +34,12 @@ Options:
   --max-use-count <n>            autoscaler max_use_count, 0 for no limit (default ${A.maxUseCount})
   --autoscaler-pricing <spot|on-demand>  the autoscaler's instances (default ${A.pricing})
   --manager-price-per-hour <usd> the autoscaler's always-on manager VM (default ${A.managerUSDPerHour})
-  --boot-seconds <s>             launch request to the runner asking for its job (default ${D.bootSeconds})
+  --image <stock|baked|warm>     the start-up profile: stock Amazon Linux 2023 (installs Docker and
+                                 gitlab-runner on boot), the stack's baked image, or a warm instance
+                                 that only waits for its token (default ${D.startup.name}; with --config,
+                                 each pool's own image). A list, e.g. stock,baked,warm, replays each
+                                 side by side; the first is the one compared with the alternatives
+  --boot-seconds <s>             instead of --image: one flat launch-to-job time (the old model)
   --spot-discount <0..1>         spot price off on-demand (default ${D.spotDiscount})
   --interrupt-rate <0..1>        share of spot jobs interrupted mid-job (default ${D.interruptRate})
   --price-per-hour <usd>         on-demand price of one runner instance (default ${D.onDemandUSDPerHour})
@@ -51,6 +62,7 @@ const specs = {
   'max-use-count': { type: 'string' },
   'autoscaler-pricing': { type: 'string' },
   'manager-price-per-hour': { type: 'string' },
+  image: { type: 'string' },
   'boot-seconds': { type: 'string' },
   'spot-discount': { type: 'string' },
   'interrupt-rate': { type: 'string' },
@@ -77,6 +89,11 @@ const schema = z.object({
   'max-use-count': numberFlag(0, 1_000_000, true).optional(),
   'autoscaler-pricing': z.enum(['spot', 'on-demand']).optional(),
   'manager-price-per-hour': numberFlag(0).optional(),
+  image: z
+    .string()
+    .transform((text) => text.split(','))
+    .pipe(z.array(z.enum(IMAGE_PROFILES, { error: 'must be stock, baked or warm (or a list of them)' })))
+    .optional(),
   'boot-seconds': numberFlag(0, 3600).optional(),
   'spot-discount': numberFlag(0, 1).optional(),
   'interrupt-rate': numberFlag(0, 1).optional(),
@@ -114,6 +131,12 @@ export interface ConfiguredOptions {
   readonly prices: string | undefined;
 }
 
+/** The profiles `--image` lists (each once, in order), the flat `--boot-seconds`, else none. */
+function startupsOf(images: readonly ImageProfile[] | undefined, bootSeconds: number | undefined) {
+  if (bootSeconds !== undefined) return [flatStartup(bootSeconds)];
+  return [...new Set(images ?? [])].map(startupProfile);
+}
+
 /**
  * Reads the flags of `spotlab simulate`, with the documented defaults for the ones not given.
  * @throws UsageError naming every bad flag.
@@ -122,19 +145,24 @@ export function parseSimulateOptions(args: readonly string[]): SimulateOptions {
   const flags = parseFlags(args, specs, schema);
   if (flags.config === undefined && (flags.region !== undefined || flags.prices !== undefined))
     throw new UsageError('--region and --prices price a --config replay: give --config too');
+  if (flags.image !== undefined && flags['boot-seconds'] !== undefined)
+    throw new UsageError('--image and --boot-seconds both set the start-up: give one');
+  const [startup, ...others] = startupsOf(flags.image, flags['boot-seconds']);
   return {
     help: flags.help,
     trace: flags.trace,
     format: flags.format,
     parameters: {
       seed: flags.seed ?? D.seed,
-      bootSeconds: flags['boot-seconds'] ?? D.bootSeconds,
+      startup: startup ?? D.startup,
+      startupFromPools: flags.image === undefined && flags['boot-seconds'] === undefined,
       spotDiscount: flags['spot-discount'] ?? D.spotDiscount,
       interruptRate: flags['interrupt-rate'] ?? D.interruptRate,
       onDemandUSDPerHour: flags['price-per-hour'] ?? D.onDemandUSDPerHour,
     },
     alternatives: {
       ...(flags['always-on'] === undefined ? {} : { alwaysOn: flags['always-on'] }),
+      ...(others.length === 0 ? {} : { startups: others }),
       autoscaler: {
         idleCount: flags['idle-count'] ?? A.idleCount,
         idleTimeSeconds: flags['idle-time'] ?? A.idleTimeSeconds,

@@ -1,5 +1,6 @@
 import { leftoversCell } from '../../report/leftovers';
 import type { RunReport } from '../../report/model';
+import { startupRows } from '../../report/startup';
 import { formatTable } from '../table';
 
 /**
@@ -31,6 +32,14 @@ export function summaryTable(report: RunReport): string {
       leftoversCell(scenario),
     ]),
   );
+}
+
+/** The modelled start-up stages, one column per profile; empty when the report has none. */
+export function startupTable(report: RunReport): string {
+  const { head, rows } = startupRows(report);
+  return rows.length === 0
+    ? ''
+    : `\nStart-up, modelled (p50 s per stage; docs/startup.md):\n${formatTable(head, rows)}`;
 }
 
 /** The report's summaries as one JSON line: `{"scenarios":[{"name":…,"jobs":…,…},…]}`. */

@@ -1,6 +1,7 @@
 import type { Arrival } from '../arrivals';
 import type { SimParameters } from '../model';
 import { Prng } from '../prng';
+import { launchToReadySeconds } from '../startup-profile';
 import type { ModelRun } from '../stats';
 import { Fleet, type FleetEvent, type Instance, type QueuedJob } from './fleet';
 import type { AutoscalerPolicy } from './simulate';
@@ -90,7 +91,7 @@ export class AutoscalerRun {
       fleet.terminate(instance, this.nowMs);
     }
     for (let shortfall = -surplus(); shortfall > 0; shortfall -= 1)
-      fleet.schedule(this.nowMs + this.parameters.bootSeconds * 1000, {
+      fleet.schedule(this.nowMs + launchToReadySeconds(this.parameters.startup) * 1000, {
         kind: 'ready',
         instance: fleet.launch(this.nowMs, 'booting'),
       });

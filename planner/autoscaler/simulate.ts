@@ -30,7 +30,8 @@ export function autoscalerName(policy: AutoscalerPolicy): string {
  * - the pool starts warm: `idle_count` idle instances when the trace begins;
  * - a job takes an idle instance at once (the most recently idle), else waits first come, first
  *   served; whenever idle plus booting instances fall short of waiting jobs plus `idle_count`, the
- *   shortfall is launched and each is ready `bootSeconds` later;
+ *   shortfall is launched and each is ready when the start-up
+ *   profile's runner asks for work (`launchToReadySeconds`);
  * - an instance that ran `max_use_count` jobs is removed; an idle instance is removed once it has
  *   been idle for `idle_time`, unless that would leave less than `idle_count` idle capacity;
  * - on spot, each job is interrupted with probability `interruptRate` at a random point of its run

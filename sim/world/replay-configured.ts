@@ -4,6 +4,12 @@ import { hourlyPrice, type PriceList } from '../../lambdas/shared/prices';
 import type { SpotlabConfig } from '../../lib/config/schema';
 import { arrivalMs, type SimParameters, type TraceJob } from '../../planner/model';
 import { Prng } from '../../planner/prng';
+import {
+  profileOfPoolImage,
+  type StartupProfile,
+  simStartupTimes,
+  startupBreakdown,
+} from '../../planner/startup-profile';
 import type { ScenarioResult } from '../../report/model';
 import { costBreakdown } from './cost-breakdown';
 import { measure, type Pricing, type Sample, watchTimeline } from './measure';
@@ -52,7 +58,32 @@ export async function replayConfigured(
   const result = measure(world, 'Spotlab', samples, pricing);
   const disk = new Map(fleet.config.pools.map((p) => [p.name, p.diskSizeGiB]));
   const costBreakdownUSD = costBreakdown(world, pricing, (pool) => disk.get(pool) ?? 0);
-  return { ...result, summary: { ...result.summary, costBreakdownUSD, unroutableJobs: unroutable } };
+  return {
+    ...result,
+    summary: { ...result.summary, costBreakdownUSD, unroutableJobs: unroutable },
+    startup: breakdownByProfile(fleet.config, parameters),
+  };
+}
+
+/**
+ * Each pool's start-up: its own `image` (`baked`, else stock) unless `--image` or
+ * `--boot-seconds` chose one profile for every pool.
+ */
+function poolStartup(pool: { readonly image: string }, parameters: SimParameters): StartupProfile {
+  return parameters.startupFromPools === true ? profileOfPoolImage(pool.image) : parameters.startup;
+}
+
+function breakdownByProfile(config: Readonly<ReplayConfig>, parameters: SimParameters) {
+  const byProfile = new Map<string, { profile: StartupProfile; pools: string[] }>();
+  for (const pool of config.pools) {
+    const profile = poolStartup(pool, parameters);
+    const entry = byProfile.get(profile.name) ?? { profile, pools: [] };
+    entry.pools.push(pool.name);
+    byProfile.set(profile.name, entry);
+  }
+  return [...byProfile.values()].map(({ profile, pools }) =>
+    startupBreakdown(profile, byProfile.size > 1 ? pools : undefined),
+  );
 }
 
 /** The scenario a trace replays as on the configured pools, and how many jobs no pool covers. */
@@ -85,11 +116,12 @@ export function configuredScenario(
     idleTimeoutSeconds: pool.idleTimeoutSeconds,
     // As replayTrace: the reaper never cuts a replayed job short.
     maxLifetimeMinutes: Math.max(pool.maxLifetimeMinutes, longestMinutes + 30),
+    startup: simStartupTimes(poolStartup(pool, parameters)),
   }));
   const scenario: Scenario = {
     seed: parameters.seed,
     pools,
-    times: { ...TIMES, bootMs: parameters.bootSeconds * 1000, limitMs: lastMs + TIMES.limitMs },
+    times: { ...TIMES, ...simStartupTimes(parameters.startup), limitMs: lastMs + TIMES.limitMs },
     faults: NO_FAULTS,
     jobs: scenarioJobs,
     caps: {

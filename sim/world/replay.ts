@@ -1,5 +1,6 @@
 import { arrivalMs, type SimParameters, type SpotlabReplay, type TraceJob } from '../../planner/model';
 import { Prng } from '../../planner/prng';
+import { simStartupTimes, startupBreakdown } from '../../planner/startup-profile';
 import { measure, type Sample, watchTimeline } from './measure';
 import { runScenario } from './run';
 import { NO_FAULTS, POOLS, type Scenario, TIMES } from './scenario';
@@ -27,10 +28,11 @@ export const replayTrace: SpotlabReplay = async (jobs, parameters) => {
   const world = await runScenario(scenario, (w) => {
     samples = watchTimeline(w, everyMs);
   });
-  return measure(world, 'Spotlab', samples, {
+  const result = measure(world, 'Spotlab', samples, {
     usdPerHour: () => parameters.onDemandUSDPerHour,
     spotDiscount: parameters.spotDiscount,
   });
+  return { ...result, startup: [startupBreakdown(parameters.startup)] };
 };
 
 /** The scenario a trace replays as: each job pending at its arrival, relative to the first. */
@@ -57,7 +59,7 @@ export function replayScenario(jobs: readonly TraceJob[], parameters: SimParamet
     seed: parameters.seed,
     pools: [pool],
     // The run ends once every job has ended; the limit only stops a run that never settles.
-    times: { ...TIMES, bootMs: parameters.bootSeconds * 1000, limitMs: lastMs + TIMES.limitMs },
+    times: { ...TIMES, ...simStartupTimes(parameters.startup), limitMs: lastMs + TIMES.limitMs },
     faults: NO_FAULTS,
     jobs: scenarioJobs,
   };

@@ -1,5 +1,6 @@
 import type { RuntimePool } from '../../lambdas/scale-up/runtime-pool';
 import type { PriceList } from '../../lambdas/shared/prices';
+import type { SimStartupTimes } from '../../planner/startup-profile';
 import { dockerPool } from '../pools';
 
 /** The faults and size of a fault-suite run; rates are per event of their kind. */
@@ -175,6 +176,8 @@ export interface ScenarioCaps {
 export interface SimPool extends RuntimePool {
   readonly idleTimeoutSeconds: number;
   readonly maxLifetimeMinutes: number;
+  /** This pool's start-up (its configured `image`). @default the scenario's `times` */
+  readonly startup?: SimStartupTimes;
 }
 
 const docker = (
@@ -215,8 +218,13 @@ export const FIRST_JOB_ID = 7_000_000_000;
 
 /** Simulated times, in milliseconds. */
 export const TIMES = {
-  /** Launch to the runner asking for its token. */
+  /** Launch to the bootstrap reading its token (planner/startup-profile.ts: running, boot, token). */
   bootMs: 25_000,
+  /**
+   * Token read to the runner taking its job (tools, runner, job). 0 here: the fault suite's
+   * VMs take their job as they read their token; replays and the demo set the profile's.
+   */
+  readyMs: 0,
   /** Between token reads while the parameter is not there yet. */
   tokenRetryMs: 15_000,
   /** Token reads before a VM gives up and powers off. */

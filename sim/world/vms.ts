@@ -1,4 +1,5 @@
 import type { LaunchedInstance } from '../../lambdas/scale-up/ports';
+import type { SimStartupTimes } from '../../planner/startup-profile';
 import { failJob, pickJob } from './jobs';
 import { sendEc2Event } from './webhooks';
 import type { Vm, World } from './world';
@@ -16,7 +17,12 @@ export function vmLaunched(world: World, instance: LaunchedInstance, poolName: s
   };
   world.vms.set(vm.instanceId, vm);
   world.liveVms.set(vm.instanceId, vm);
-  world.scheduler.after(world.scenario.times.bootMs, () => readToken(world, vm, 1));
+  world.scheduler.after(startupOf(world, vm).bootMs, () => readToken(world, vm, 1));
+}
+
+/** The VM's pool's start-up, else the scenario's. */
+function startupOf(world: World, vm: Vm): SimStartupTimes {
+  return vm.pool.startup ?? world.scenario.times;
 }
 
 /** The bootstrap reads its token parameter once and deletes it, then registers `run-single`. */
@@ -38,7 +44,13 @@ function readToken(world: World, vm: Vm, reads: number): void {
     return;
   }
   vm.runnerId = runner.id;
-  goIdle(world, vm);
+  // Tools, run-single starting, GitLab handing over the job: none of it can fail here.
+  const { readyMs } = startupOf(world, vm);
+  if (readyMs === 0) goIdle(world, vm);
+  else
+    world.scheduler.after(readyMs, () => {
+      if (vm.state !== 'off') goIdle(world, vm);
+    });
 }
 
 /** The runner waits for a job; with none within the pool's idle timeout, it exits. */

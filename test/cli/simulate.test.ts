@@ -26,13 +26,14 @@ describe('spotlab simulate', () => {
     const printed = await runCommand(command, ['--trace', SMALL, '--always-on', '1']);
     expect(printed.code).toBe(0);
     expect(printed.stdout).toMatch(/^scenario\s+jobs\s+wait p50 s\s+wait p95 s/);
-    expect(printed.stdout).toMatch(/\nSpotlab\s+8\s+30\s+30\s+8\s+0\s/);
+    // The fake replay waits the stock profile's launch → job running (54 s) for every job.
+    expect(printed.stdout).toMatch(/\nSpotlab\s+8\s+54\s+54\s+8\s+0\s/);
     // Always-on runners and the idle pool keep machines on by design: not leftovers like Spotlab's.
     expect(printed.stdout).toMatch(/\n1 always-on runner .* 1 machine kept running \(by design\)\n/);
     expect(printed.stdout).toMatch(/\nautoscaler .* 5 machines kept running \(by design\)\n/);
     expect(lastLine(printed.stdout)).toEqual({
       scenarios: [
-        expect.objectContaining({ name: 'Spotlab', jobs: 8, waitP95s: 30, leftovers: 0 }),
+        expect.objectContaining({ name: 'Spotlab', jobs: 8, waitP95s: 54, leftovers: 0 }),
         expect.objectContaining({
           name: expect.stringMatching(/always-on runners? \(matches Spotlab p95\)$/),
         }),
@@ -42,6 +43,26 @@ describe('spotlab simulate', () => {
         }),
       ],
     });
+  });
+
+  it('replays each --image profile side by side and prints the stages of each', async () => {
+    const printed = await runCommand(command, ['--trace', SMALL, '--image', 'stock,baked,warm']);
+
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(/\nSpotlab, baked start-up\s+8\s+22\.5\s+22\.5\s/);
+    expect(printed.stdout).toMatch(/\nSpotlab, warm start-up\s+8\s+4\.5\s+4\.5\s/);
+    expect(printed.stdout).toMatch(/\ntools\s+token read → tools ready\s+30\s+1\.5\s+0\n/);
+    expect(printed.stdout).toMatch(/\ntotal\s+launch requested → job running\s+54\s+22\.5\s+4\.5\n/);
+  });
+
+  it('refuses --image and --boot-seconds together, and an unknown image', async () => {
+    const both = await runCommand(command, ['--trace', SMALL, '--image', 'baked', '--boot-seconds', '30']);
+    const unknown = await runCommand(command, ['--trace', SMALL, '--image', 'golden']);
+
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--image and --boot-seconds both set the start-up/);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--image: must be stock, baked or warm/);
   });
 
   it('prints only the JSON line with --json, and the same figures for the same seed', async () => {

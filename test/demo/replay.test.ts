@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SimParameters, TraceJob } from '../../planner/model';
+import { flatStartup, launchToJobSeconds, STARTUP_PROFILES } from '../../planner/startup-profile';
 import { replayTrace } from '../../sim/world/replay';
 
 const T0 = Date.UTC(2026, 0, 5, 9);
 const PARAMETERS: SimParameters = {
   seed: 3,
-  bootSeconds: 30,
+  startup: STARTUP_PROFILES.stock,
   spotDiscount: 0.6,
   interruptRate: 0,
   onDemandUSDPerHour: 0.1,
@@ -34,10 +35,31 @@ describe('replayTrace: a trace through Spotlab', () => {
     expect(result.facts).toMatchObject({ 'jobs succeeded': 24, 'jobs failed': 0 });
   });
 
-  it('makes each job wait about the boot time, counted from when it was queued', async () => {
+  it('makes each job wait about the stock start-up, launch to job running, counted from when it was queued', async () => {
     const queuedLater = TRACE.map((job) => ({ ...job, queuedAtMs: job.createdAtMs + 600_000 }));
+    const startup = launchToJobSeconds(STARTUP_PROFILES.stock);
 
     const result = await replayTrace(queuedLater, PARAMETERS);
+
+    expect(Math.min(...result.waitsSeconds)).toBeGreaterThanOrEqual(startup);
+    expect(result.summary.waitP95s).toBeLessThan(startup + 15);
+    expect(result.startup?.[0]).toMatchObject({ profile: 'stock', totalSeconds: startup });
+  });
+
+  it.each([
+    ['baked', STARTUP_PROFILES.baked],
+    ['warm', STARTUP_PROFILES.warm],
+  ])('makes jobs wait less on a %s start-up than on a stock one', async (_, startup) => {
+    const stock = await replayTrace(TRACE, PARAMETERS);
+
+    const faster = await replayTrace(TRACE, { ...PARAMETERS, startup });
+
+    expect(faster.summary.waitP50s).toBeLessThan(stock.summary.waitP50s);
+    expect(faster.summary.waitP50s).toBeGreaterThanOrEqual(launchToJobSeconds(startup));
+  });
+
+  it('keeps the flat --boot-seconds model: the runner takes its job as it reads its token', async () => {
+    const result = await replayTrace(TRACE, { ...PARAMETERS, startup: flatStartup(30) });
 
     expect(Math.min(...result.waitsSeconds)).toBeGreaterThanOrEqual(30);
     expect(result.summary.waitP95s).toBeLessThan(45);

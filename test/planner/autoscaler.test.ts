@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { type AutoscalerPolicy, simulateAutoscaler } from '../../planner/autoscaler/simulate';
 import { DEFAULT_PARAMETERS } from '../../planner/defaults';
+import { flatStartup, launchToReadySeconds, STARTUP_PROFILES } from '../../planner/startup-profile';
 import { job, traceFixture } from './fake-replay';
 
-const parameters = { ...DEFAULT_PARAMETERS, bootSeconds: 30, onDemandUSDPerHour: 0.1, interruptRate: 0.2 };
+// A flat 30 s start-up keeps the figures round; the stock profile is checked on its own below.
+const parameters = {
+  ...DEFAULT_PARAMETERS,
+  startup: flatStartup(30),
+  onDemandUSDPerHour: 0.1,
+  interruptRate: 0.2,
+};
 const policy: AutoscalerPolicy = {
   idleCount: 2,
   idleTimeSeconds: 600,
@@ -17,6 +24,14 @@ describe('simulateAutoscaler', () => {
     const result = simulateAutoscaler([job(0, 60), job(0, 60), job(0, 60)], parameters, policy);
     expect(result.waitsSeconds).toEqual([0, 0, 30]);
     expect(result.name).toBe('autoscaler idle_count=2 idle_time=10m max_use_count=1 (on-demand)');
+  });
+
+  it("makes a job beyond the idle pool wait the start-up profile's launch → runner asking", () => {
+    const stock = { ...parameters, startup: STARTUP_PROFILES.stock };
+
+    const result = simulateAutoscaler([job(0, 60), job(0, 60), job(0, 60)], stock, policy);
+
+    expect(result.waitsSeconds).toEqual([0, 0, launchToReadySeconds(STARTUP_PROFILES.stock)]);
   });
 
   it('removes an instance after max_use_count jobs and boots a replacement to keep idle_count', () => {

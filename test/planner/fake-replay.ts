@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { arrivalMs, type SpotlabReplay, type TraceJob } from '../../planner/model';
+import { launchToJobSeconds, startupBreakdown } from '../../planner/startup-profile';
 import { type ModelRun, sampleTimeline, summarise } from '../../planner/stats';
 import { parseTrace } from '../../planner/trace/parse';
 
@@ -8,7 +9,8 @@ import { parseTrace } from '../../planner/trace/parse';
  * which is what Spotlab aims at when nothing goes wrong.
  */
 export const fakeReplay: SpotlabReplay = async (jobs, parameters) => {
-  const bootMs = parameters.bootSeconds * 1000;
+  const bootSeconds = launchToJobSeconds(parameters.startup);
+  const bootMs = bootSeconds * 1000;
   const startMs = Math.min(...jobs.map(arrivalMs));
   const instances = jobs.map((job) => ({
     fromMs: arrivalMs(job),
@@ -16,7 +18,7 @@ export const fakeReplay: SpotlabReplay = async (jobs, parameters) => {
     spot: true,
   }));
   const run: ModelRun = {
-    waitsSeconds: jobs.map(() => parameters.bootSeconds),
+    waitsSeconds: jobs.map(() => bootSeconds),
     instances,
     pending: jobs.map((job) => ({ fromMs: arrivalMs(job), toMs: arrivalMs(job) + bootMs })),
     extraUSD: 0,
@@ -29,6 +31,7 @@ export const fakeReplay: SpotlabReplay = async (jobs, parameters) => {
     summary: summarise(run, parameters.onDemandUSDPerHour, parameters.spotDiscount),
     timeline: sampleTimeline(run),
     waitsSeconds: run.waitsSeconds,
+    startup: [startupBreakdown(parameters.startup)],
   };
 };
 

@@ -106,12 +106,13 @@ describe('the HTML report in headless Chromium, offline', () => {
     expect.soft(new Set(edges).size).toBe(1);
     expect.soft(leftovers.tiles).toEqual([
       ['Leftovers', '0'],
-      ['Machines kept running (by design)', '7'],
+      // The stock start-up's 56 s p95 is matched by 6 always-on runners (7 under the flat 30 s boot).
+      ['Machines kept running (by design)', '6'],
       ['Machines kept running (by design)', '5'],
     ]);
     expect
       .soft(leftovers.row)
-      .toBe('Leftovers07 machines kept running (by design)5 machines kept running (by design)');
+      .toBe('Leftovers06 machines kept running (by design)5 machines kept running (by design)');
   });
 
   it('finds overlapping and cut-off labels and invisible bars (the layout checks above can fail)', async () => {
