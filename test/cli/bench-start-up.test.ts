@@ -24,6 +24,7 @@ const settings: ScaleUpEnv = {
   stackName: 'Spotlab',
   instanceArnPrefix: 'arn:aws:ec2:eu-west-1:123456789012:instance/',
   tableName: 'Spotlab-Jobs',
+  interruptionTableName: 'Spotlab-Interruptions',
   gitlabUrl: shipped.gitlab.url,
   gitlabTokenParameter: shipped.gitlab.apiTokenParameter,
   scope: { type: 'group', groupId: 12 },
