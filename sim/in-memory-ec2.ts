@@ -55,6 +55,9 @@ export class InMemoryEc2 implements ScaleUpFleet {
   private nextId = 1;
   // The running instances, in launch order: listings cost what runs, not every instance ever.
   private readonly runningIds = new Set<string>();
+  // Each running instance as DescribeInstances lists it: nothing listed changes while it runs, and
+  // scale-up and the reaper list the fleet on every batch and sweep.
+  private readonly listings = new Map<string, FleetInstance>();
 
   constructor(private readonly options: InMemoryEc2Options) {
     const bucket = options.mutatingBucket ?? { capacity: 50, refillPerSecond: 5 };
@@ -111,13 +114,21 @@ export class InMemoryEc2 implements ScaleUpFleet {
     instance.state = 'terminated';
     instance.stateReason = reason;
     this.runningIds.delete(instanceId);
+    this.listings.delete(instanceId);
     return true;
   }
 
   async live(): Promise<readonly FleetInstance[]> {
     this.calls.describe += 1;
     this.spend(this.describing);
-    return this.running().map((i) => ({ ...i, projectShares: projectShares(i.tags[TagKey.projectId]) }));
+    return this.running().map((i) => {
+      let listed = this.listings.get(i.instanceId);
+      if (listed === undefined) {
+        listed = { ...i, projectShares: projectShares(i.tags[TagKey.projectId]) };
+        this.listings.set(i.instanceId, listed);
+      }
+      return listed;
+    });
   }
 
   /** Instances still running, whatever the caller thinks. */
@@ -126,7 +137,10 @@ export class InMemoryEc2 implements ScaleUpFleet {
     for (const id of this.runningIds) {
       const instance = this.instances.get(id);
       if (instance?.state === 'running') running.push(instance);
-      else this.runningIds.delete(id);
+      else {
+        this.runningIds.delete(id);
+        this.listings.delete(id);
+      }
     }
     return running;
   }

@@ -44,8 +44,11 @@ export function instanceOf(item: MemoryJobItem): string | undefined {
 /** Job `jobId`'s item as the DynamoDB decoder would read it. */
 export function toRecord(jobId: number, item: MemoryJobItem): JobRecord {
   // Every write but recordLaunch moves `expiresAt` to its own time + TTL: a write time too.
-  const times = [item.claimedAt, item.launchedAt, item.expiresAt - JOB_ITEM_TTL_SECONDS].flatMap((t) =>
-    t === undefined || t <= 0 ? [] : [t * 1000],
+  // A sweep reads every open item this way each minute: no arrays for three numbers.
+  const touchedSeconds = Math.max(
+    item.claimedAt ?? 0,
+    item.launchedAt ?? 0,
+    item.expiresAt - JOB_ITEM_TTL_SECONDS,
   );
   return {
     jobId,
@@ -64,6 +67,6 @@ export function toRecord(jobId: number, item: MemoryJobItem): JobRecord {
     launchCleanedUp: item.launchCleanedUp === true,
     launchWarnedAtMs: item.launchWarnedAt === undefined ? undefined : item.launchWarnedAt * 1000,
     launchGoneAtMs: item.launchGoneAt === undefined ? undefined : item.launchGoneAt * 1000,
-    touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
+    touchedAtMs: touchedSeconds > 0 ? touchedSeconds * 1000 : undefined,
   };
 }

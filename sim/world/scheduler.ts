@@ -46,12 +46,27 @@ export class Scheduler {
     this.timers.push({ at: this.clock.now() + Math.max(0, ms), seq: this.seq++, run });
   }
 
-  /** Runs `run` now and then every `ms` while `keepGoing()` holds. */
+  /**
+   * Runs `run` now and then every `ms` while `keepGoing()` holds. On a scheduler that does not
+   * yield, a tick whose `run` answers at once (no promise) stays synchronous: a replay of weeks
+   * polls its queues millions of times, nearly all empty, and each await costs more than the poll.
+   */
   every(ms: number, run: () => void | Promise<void>, keepGoing: () => boolean): void {
-    const tick = async (): Promise<void> => {
-      await run();
+    const again = () => {
       if (keepGoing()) this.after(ms, tick);
     };
+    // Awaited as before on a yielding scheduler: its microtask turns order the timers that
+    // invocations in flight set, so the ticks keep their shape there.
+    const tick = this.yields
+      ? async (): Promise<void> => {
+          await run();
+          again();
+        }
+      : (): void | Promise<void> => {
+          const ran = run();
+          if (ran === undefined) return again();
+          return ran.then(again);
+        };
     this.after(0, tick);
   }
 
@@ -86,8 +101,10 @@ export class Scheduler {
       if (next === undefined || next.at > untilMs) return;
       if (next.at > this.clock.now()) this.onAdvance(this.clock.now(), next.at);
       this.clock.advance(next.at - this.clock.now());
-      if (this.yields) await this.turn(next.run());
-      else await next.run();
+      const ran = next.run();
+      if (this.yields) await this.turn(ran);
+      // An event that ends at once is not awaited: nothing of it is left to run.
+      else if (ran !== undefined) await ran;
       if (done()) return;
     }
   }

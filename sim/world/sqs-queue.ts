@@ -58,6 +58,12 @@ export class SimQueue {
     return this.waiting.length;
   }
 
+  /** Whether a poll now would receive anything: the messages visible now. */
+  get anyVisible(): boolean {
+    const now = this.scheduler.now;
+    return this.waiting.some((m) => m.visibleAt <= now);
+  }
+
   /**
    * SendMessage: a new message, no receives yet, that SQS delivers no sooner than `delaySeconds`
    * (DelaySeconds, 0–900) from now.
