@@ -30,6 +30,11 @@ export class Heap<T> {
     items[i] = value;
   }
 
+  /** The smallest item, left in place; undefined when empty. */
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
   /** Removes and returns the smallest item; undefined when empty. */
   pop(): T | undefined {
     const items = this.items;

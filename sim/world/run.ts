@@ -58,13 +58,17 @@ export async function runScenario(scenario: Scenario, instrument?: (world: World
   const { times } = scenario;
   const start = world.startedAt;
   instrument?.(world);
-  scenario.jobs.forEach((job, index) => {
-    world.scheduler.after(job.atMs, () => {
+  const { jobs } = scenario;
+  world.scheduler.afterEach(
+    jobs.map((job) => job.atMs),
+    (index) => {
+      const job = jobs[index];
+      if (job === undefined) return;
       const logical = { ...job, index, interruptPending: job.interrupt, attempts: [] };
       world.logical.push(logical);
       createJob(world, logical, 0);
-    });
-  });
+    },
+  );
 
   let settledAt: number | undefined;
   const settled = () =>

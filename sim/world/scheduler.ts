@@ -8,6 +8,18 @@ interface Timer {
 }
 
 /**
+ * Timers that come due in the order they were added (a periodic tick's, a sorted batch's): kept in
+ * a list beside the heap instead of in it. A replay of weeks polls each queue millions of times and
+ * schedules every arrival up front; through the heap each would pay its depth twice.
+ */
+interface Lane {
+  readonly timers: Timer[];
+  head: number;
+}
+
+const earlier = (a: Timer, b: Timer): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+/**
  * A discrete-event scheduler on a {@link SimClock}: events run one at a time, in time order (ties
  * in the order they were scheduled), each to its end before the clock moves. No real time passes.
  *
@@ -17,6 +29,8 @@ interface Timer {
  */
 export class Scheduler {
   private readonly timers = new Heap<Timer>((a, b) => a.at - b.at || a.seq - b.seq);
+  // Every timer has its own (at, seq), so merging the lanes with the heap keeps the one order.
+  private readonly lanes: Lane[] = [];
   private seq = 0;
   /** The first failure of work that ran on after its event ({@link Scheduler.spawn}). */
   private failure: { readonly error: unknown } | undefined;
@@ -43,7 +57,17 @@ export class Scheduler {
 
   /** Runs `run` `ms` from now (at once when ms ≤ 0, after what is due already). */
   after(ms: number, run: () => void | Promise<void>): void {
-    this.timers.push({ at: this.clock.now() + Math.max(0, ms), seq: this.seq++, run });
+    this.timers.push(this.timer(ms, run));
+  }
+
+  /**
+   * Runs `run(i)` `ms[i]` from now for each i: as many {@link Scheduler.after} calls in this order,
+   * held in a sorted list rather than the heap.
+   */
+  afterEach(ms: readonly number[], run: (index: number) => void | Promise<void>): void {
+    const timers = ms.map((delay, index) => this.timer(delay, () => run(index)));
+    timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.lanes.push({ timers, head: 0 });
   }
 
   /**
@@ -52,8 +76,18 @@ export class Scheduler {
    * polls its queues millions of times, nearly all empty, and each await costs more than the poll.
    */
   every(ms: number, run: () => void | Promise<void>, keepGoing: () => boolean): void {
+    // Each tick is due after the one before it: the ticks need only a lane of their own.
+    const lane: Lane = { timers: [], head: 0 };
+    this.lanes.push(lane);
+    const schedule = () => {
+      if (lane.head === lane.timers.length) {
+        lane.timers.length = 0;
+        lane.head = 0;
+      }
+      lane.timers.push(this.timer(ms, tick));
+    };
     const again = () => {
-      if (keepGoing()) this.after(ms, tick);
+      if (keepGoing()) schedule();
     };
     // Awaited as before on a yielding scheduler: its microtask turns order the timers that
     // invocations in flight set, so the ticks keep their shape there.
@@ -67,7 +101,7 @@ export class Scheduler {
           if (ran === undefined) return again();
           return ran.then(again);
         };
-    this.after(0, tick);
+    lane.timers.push(this.timer(0, tick));
   }
 
   /** Resolves `ms` of simulated time from now. Only a yielding scheduler may be waited on. */
@@ -97,7 +131,7 @@ export class Scheduler {
    */
   async run(done: () => boolean, untilMs: number): Promise<void> {
     for (;;) {
-      const next = this.timers.pop();
+      const next = this.next();
       if (next === undefined || next.at > untilMs) return;
       if (next.at > this.clock.now()) this.onAdvance(this.clock.now(), next.at);
       this.clock.advance(next.at - this.clock.now());
@@ -107,6 +141,26 @@ export class Scheduler {
       else if (ran !== undefined) await ran;
       if (done()) return;
     }
+  }
+
+  private timer(ms: number, run: () => void | Promise<void>): Timer {
+    return { at: this.clock.now() + Math.max(0, ms), seq: this.seq++, run };
+  }
+
+  /** Takes the earliest timer of the heap and the lanes. */
+  private next(): Timer | undefined {
+    let best = this.timers.peek();
+    let from: Lane | undefined;
+    for (const lane of this.lanes) {
+      const head = lane.timers[lane.head];
+      if (head !== undefined && (best === undefined || earlier(head, best))) {
+        best = head;
+        from = lane;
+      }
+    }
+    if (from === undefined) return this.timers.pop();
+    from.head += 1;
+    return best;
   }
 
   // The in-memory adapters answer in microtasks, so once a macrotask turn has passed, whatever has
