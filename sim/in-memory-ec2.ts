@@ -75,7 +75,8 @@ export class InMemoryEc2 implements ScaleUpFleet {
   async launch(request: LaunchRequest): Promise<LaunchResult> {
     this.calls.createFleet += 1;
     this.spend(this.mutating);
-    const signature = JSON.stringify({ ...request, clientToken: undefined });
+    // Object.assign, not a spread followed by a key (V8's slow path): the same keys, in order.
+    const signature = JSON.stringify(Object.assign({}, request, { clientToken: undefined }));
     const earlier = this.tokens.get(request.clientToken);
     if (earlier !== undefined) {
       if (earlier.signature !== signature) throw new IdempotentParameterMismatch(request.clientToken);
@@ -124,7 +125,7 @@ export class InMemoryEc2 implements ScaleUpFleet {
     return this.running().map((i) => {
       let listed = this.listings.get(i.instanceId);
       if (listed === undefined) {
-        listed = { ...i, projectShares: projectShares(i.tags[TagKey.projectId]) };
+        listed = Object.assign({}, i, { projectShares: projectShares(i.tags[TagKey.projectId]) });
         this.listings.set(i.instanceId, listed);
       }
       return listed;

@@ -202,7 +202,7 @@ export class InMemoryGitlab
       throw new GitlabAuthError(403);
     const id = this.nextRunnerId++;
     const token = `glrt-sim${id.toString(36)}${'x'.repeat(12)}`;
-    this.runners.set(id, { ...spec, id, token, createdAtMs: this.now() });
+    this.runners.set(id, Object.assign({}, spec, { id, token, createdAtMs: this.now() }));
     this.runnerOfToken.set(token, id);
     return { id, token };
   }

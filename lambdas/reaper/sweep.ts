@@ -78,7 +78,8 @@ async function reap(
 ) {
   const seen = { instances, jobs, tokens, nowMs };
   const runners = await askRunners(idleRunnerIds(seen, deps.settings), deps, run);
-  const plan = decideReaping({ ...seen, runners }, deps.settings);
+  // Object.assign, not `{ ...seen, runners }`: V8 (Node 20) takes a slow path for a key after a spread.
+  const plan = decideReaping(Object.assign({}, seen, { runners }), deps.settings);
   for (const s of plan.spared) deps.observer.spared(s.reason, s.instanceId);
   const terminated = await terminate(plan, deps, run);
   // An instance whose termination failed is still alive: its runner and token stay with it.

@@ -72,8 +72,11 @@ export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Pr
   const expired = demands.filter((item) => demandAgeMs(item.demand, now) > MAX_DEMAND_AGE_MS);
   for (const item of expired) deps.observer.demandExpired(item.demand.jobId);
   const current = demands.filter((item) => !expired.includes(item));
-  const checked = await checkJobs(current, { ...deps, concurrency });
-  const admitted = await admitDemand(checked.routed, { ...deps, concurrency });
+  // Object.assign, not `{ ...deps, concurrency }`: V8 (Node 20) takes a slow path for a key after a
+  // spread, tens of microseconds for deps this wide, twice a batch.
+  const withConcurrency = Object.assign({}, deps, { concurrency });
+  const checked = await checkJobs(current, withConcurrency);
+  const admitted = await admitDemand(checked.routed, withConcurrency);
   const retry = [...checked.retry, ...admitted.retry];
   const groups = groupByShape(admitted.admitted, await coolingPools(admitted.admitted, deps, now));
   if (groups.length === 0) return retry;

@@ -64,7 +64,8 @@ export async function runScenario(scenario: Scenario, instrument?: (world: World
     (index) => {
       const job = jobs[index];
       if (job === undefined) return;
-      const logical = { ...job, index, interruptPending: job.interrupt, attempts: [] };
+      // Object.assign, not a spread followed by keys: V8's slow path, once per job of a long trace.
+      const logical = Object.assign({}, job, { index, interruptPending: job.interrupt, attempts: [] });
       world.logical.push(logical);
       createJob(world, logical, 0);
     },

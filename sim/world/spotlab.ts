@@ -221,7 +221,7 @@ export function spotlab(world: World): Spotlab {
       }
       environment.busy = true;
       try {
-        await sweep({ ...sweepDeps, runnerPages: environment.runnerPages });
+        await sweep(Object.assign({}, sweepDeps, { runnerPages: environment.runnerPages }));
       } finally {
         environment.busy = false;
       }
