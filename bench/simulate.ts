@@ -3,9 +3,10 @@
  * shape with `planner/samples/generate-sample.ts --jobs N` (2,000 jobs a working day, day after
  * day), then runs `cli/spotlab.js simulate --json --trace` on it in a process of its own, so that
  * each size's peak RSS is its own. Prints one JSON line per size: `{"jobs","seconds","peakRssMB",
- * "secondsPerThousandJobs"}`; time and memory should grow linearly with the trace, so the last
- * field should stay flat. `seconds` is the process's wall time, its start (about half a second)
- * included.
+ * "secondsPerThousandJobs","cpuSeconds"}`; time and memory should grow linearly with the trace, so
+ * `secondsPerThousandJobs` should stay flat. `seconds` is the process's wall time, its start (about
+ * half a second) included; `cpuSeconds` its user + system CPU time, steadier than wall time on a
+ * machine other work shares.
  *
  * `npm run bench:simulate` runs 2,000, 20,000 and 100,000 jobs (a few minutes on the 2-core
  * development machine); `-- --jobs 2000,20000` picks other sizes.
@@ -15,12 +16,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as z from 'zod/mini';
 
 const DEFAULT_SIZES = [2_000, 20_000, 100_000];
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const GENERATOR = path('../planner/samples/generate-sample.ts');
 const CLI = path('../cli/spotlab.js');
 const PEAK_RSS = path('./support/peak-rss.ts');
+
+/** What the preload writes at the child's exit. */
+const usageSchema = z.object({ maxRSS: z.number(), cpuMicros: z.number() });
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -59,11 +64,13 @@ try {
       SPOTLAB_PEAK_RSS_FILE: rssFile,
     });
     const seconds = (performance.now() - started) / 1000;
+    const usage = usageSchema.parse(JSON.parse(readFileSync(rssFile, 'utf8')));
     const line = {
       jobs,
       seconds: Math.round(seconds * 10) / 10,
-      peakRssMB: Math.round(Number(readFileSync(rssFile, 'utf8')) / 1024),
+      peakRssMB: Math.round(usage.maxRSS / 1024),
       secondsPerThousandJobs: Math.round((seconds / jobs) * 1000 * 100) / 100,
+      cpuSeconds: Math.round(usage.cpuMicros / 100_000) / 10,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   }
