@@ -152,10 +152,9 @@ describe('reaper handler', () => {
     expect(logged).not.toContain('AQICAHh');
   });
 
-  it('deletes a runner no job item names once EC2 shows its instance terminated', async () => {
-    const left = 'i-0ccccccccccccccc3';
+  it('deletes a runner no job item names once it is old enough and GitLab never heard from it', async () => {
     runnerList = [
-      { id: 4242, description: `spotlab ${left}`, online: false, created_at: minutesAgo(30).toISOString() },
+      { id: 4242, description: 'spotlab job 31337', online: false, created_at: minutesAgo(30).toISOString() },
       {
         id: 77,
         description: 'shared-docker-runner',
@@ -163,10 +162,6 @@ describe('reaper handler', () => {
         created_at: minutesAgo(900).toISOString(),
       },
     ];
-    ec2
-      .on(DescribeInstancesCommand, { Filters: [{ Name: 'instance-id', Values: [left] }] })
-      .resolves({ Reservations: [{ Instances: [{ InstanceId: left, State: { Name: 'terminated' } }] }] });
-
     const summary = await handler({ time: NOW.toISOString() }, lambdaContext);
 
     expect(summary).toMatchObject({ runnersDeleted: 2, unrecordedRunnersDeleted: 1, failures: 0 });
