@@ -31,6 +31,8 @@ export interface MemoryJobItem {
   launchGoneAt?: number;
   retriedJobId?: number;
   cleanedUp?: boolean;
+  /** Runners a cleanup deleted (the item's `runnersDeleted` set). */
+  runnersDeleted?: Set<number>;
 }
 
 /**
@@ -64,6 +66,7 @@ export function toRecord(jobId: number, item: MemoryJobItem): JobRecord {
     launchCleanedUp: item.launchCleanedUp === true,
     launchWarnedAtMs: item.launchWarnedAt === undefined ? undefined : item.launchWarnedAt * 1000,
     launchGoneAtMs: item.launchGoneAt === undefined ? undefined : item.launchGoneAt * 1000,
+    runnersDeleted: [...(item.runnersDeleted ?? [])],
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };
 }

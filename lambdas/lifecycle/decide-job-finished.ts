@@ -50,11 +50,12 @@ export function decideFinished(
       ? { kind: 'not_our_runner' }
       : { kind: 'act', actions: [record(undefined)] };
   const { placement } = verdict;
+  // A runner recorded deleted (an instance-gone cleanup got there first) is not deleted again.
+  const runners = verdict.deleted
+    ? []
+    : [job.jobId, ...verdict.namedBy].map((jobId) => ({ runnerId: placement.runnerId, jobId }));
   return {
     kind: 'act',
-    actions: [
-      ...cleanupActions(placement.instanceId, [placement.runnerId], 'job_finished', true),
-      record(placement),
-    ],
+    actions: [...cleanupActions(placement.instanceId, runners, 'job_finished', true), record(placement)],
   };
 }

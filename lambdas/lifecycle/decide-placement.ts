@@ -21,7 +21,14 @@ export type RunnerVerdict =
   /** Described as Spotlab's, but no launch record of Spotlab's names that runner. */
   | { readonly kind: 'unrecorded'; readonly claim: RunnerClaim }
   /** A runner a Spotlab launch registered, on the instance that launch recorded. */
-  | { readonly kind: 'recorded'; readonly placement: Placement };
+  | {
+      readonly kind: 'recorded';
+      readonly placement: Placement;
+      /** The job items that name the runner: where its deletion is recorded. */
+      readonly namedBy: readonly number[];
+      /** One of them records it deleted already: no cleanup deletes it again. */
+      readonly deleted: boolean;
+    };
 
 /** The hook's claim about its runner; `undefined` when it names no runner described as Spotlab's. */
 export function claimedRunner(message: LifecycleMessage): RunnerClaim | undefined {
@@ -49,7 +56,13 @@ export function judgeRunner(
   if (claim === undefined) return { kind: 'not_ours' };
   const instanceId = launchedInstanceOf(launch, claim.runnerId) ?? placedInstanceOf(own, claim.runnerId);
   if (instanceId === undefined) return { kind: 'unrecorded', claim };
-  return { kind: 'recorded', placement: { runnerId: claim.runnerId, instanceId } };
+  const records = [own, launch].flatMap((record) => (record === undefined ? [] : [record]));
+  return {
+    kind: 'recorded',
+    placement: { runnerId: claim.runnerId, instanceId },
+    namedBy: [...new Set(records.map((record) => record.jobId))],
+    deleted: records.some((record) => record.runnersDeleted?.includes(claim.runnerId) === true),
+  };
 }
 
 /** Whether the claim's launch job must be read besides the job's own item. */

@@ -13,7 +13,7 @@ import { jobRecord } from './job-record';
 
 const AT: Placement = { instanceId: 'i-0aaa', runnerId: 7 };
 const launch = (jobId: number, runnerId = 7): LaunchedRunner => ({ jobId, runnerId, warned: false });
-const recorded: RunnerVerdict = { kind: 'recorded', placement: AT };
+const recorded: RunnerVerdict = { kind: 'recorded', placement: AT, namedBy: [41], deleted: false };
 /** The hook's runner 7, described `spotlab job 41` (the job `jobRecord` makes). */
 const CLAIM: RunnerClaim = { runnerId: 7, launchJobId: 41 };
 
@@ -149,7 +149,18 @@ describe('decide job finished', () => {
       kind: 'act',
       actions: [
         { kind: 'terminate', instanceId: 'i-0aaa', reason: 'job_finished' },
-        { kind: 'delete-runner', runnerId: 7, reason: 'job_finished' },
+        { kind: 'delete-runner', runnerId: 7, jobIds: [41], reason: 'job_finished' },
+        { kind: 'delete-token', instanceId: 'i-0aaa' },
+        { kind: 'record-finished', ...job, placement: AT },
+      ],
+    });
+  });
+
+  it('deletes no runner an instance-gone cleanup recorded deleted, and still terminates and records', () => {
+    expect(decideFinished(job, jobRecord({ state: 'running' }), { ...recorded, deleted: true })).toEqual({
+      kind: 'act',
+      actions: [
+        { kind: 'terminate', instanceId: 'i-0aaa', reason: 'job_finished' },
         { kind: 'delete-token', instanceId: 'i-0aaa' },
         { kind: 'record-finished', ...job, placement: AT },
       ],

@@ -124,7 +124,14 @@ describe('lifecycle handler: jobs', () => {
     expect(ssm.commandCalls(DeleteParameterCommand)[0]?.args[0].input).toEqual({
       Name: `/spotlab/Spotlab/runner-token/${INSTANCE}`,
     });
-    expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input).toMatchObject({
+    const [recorded, finished] = dynamo.commandCalls(UpdateItemCommand).map((call) => call.args[0].input);
+    // The runner's deletion is recorded on its item first, then the job finished.
+    expect(recorded).toMatchObject({
+      Key: { jobId: { N: '1977' } },
+      UpdateExpression: 'ADD runnersDeleted :runner',
+      ExpressionAttributeValues: { ':runner': { NS: ['380987'] } },
+    });
+    expect(finished).toMatchObject({
       TableName: 'jobs',
       Key: { jobId: { N: '1977' } },
       ExpressionAttributeValues: { ':finished': { S: 'finished' }, ':status': { S: 'success' } },
@@ -208,7 +215,9 @@ describe('lifecycle handler: jobs', () => {
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(metrics()).toContain('LifecycleFailures stage=terminate');
-    expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(0);
+    // The runner was deleted (and that recorded), but the job is not recorded finished: it retries.
+    const writes = dynamo.commandCalls(UpdateItemCommand).map((call) => call.args[0].input.UpdateExpression);
+    expect(writes).toEqual(['ADD runnersDeleted :runner']);
   });
 
   it('retries a message whose job table write fails', async () => {
