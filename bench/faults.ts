@@ -93,6 +93,9 @@ async function main(): Promise<void> {
   console.log(
     `Lambda: up to ${env.CONCURRENCY} batches of a queue at once; invocations started while another ran: scale-up ${f.overlappingInvocations.scaleUp}, lifecycle ${f.overlappingInvocations.lifecycle}; sweeps overlapped: ${s.sweepsOverlapped}`,
   );
+  console.log(
+    `GitLab calls: ${f.gitlabCalls} (${(f.gitlabCalls / f.jobs).toFixed(2)} per job); runners created: ${f.runnersCreated}, DELETE calls: ${f.runnerDeletes} (${(f.runnerDeletes / Math.max(1, f.runnersCreated)).toFixed(2)} per runner)`,
+  );
   console.log(`simulated: ${(f.simulatedMs / 60_000).toFixed(1)} min; wall time: ${Math.round(wallMs)} ms`);
   const missed = missedTargets(f);
   console.log(missed.length === 0 ? 'targets: all met' : `targets missed: ${missed.join(', ')}`);

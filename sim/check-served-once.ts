@@ -1,10 +1,11 @@
+import { runnerDescription } from '../lambdas/shared/gitlab/port';
 import type { InMemoryEc2 } from './in-memory-ec2';
 import type { InMemoryGitlab } from './in-memory-gitlab';
 import type { InMemoryLedger } from './in-memory-job-views';
 import type { InMemoryTokenStore } from './in-memory-stores';
 
 /**
- * Every job launched, on its own instance, with its own runner named after that instance and that
+ * Every job launched, on its own instance, with its own runner named after that job and that
  * runner's token stored for that instance; nothing else running, registered or stored.
  * @returns the number of jobs served exactly once.
  * @throws naming the first problems when any job is not.
@@ -25,7 +26,7 @@ export function checkEveryJobServedOnce(
     else if (instances.has(launch.instanceId)) problems.push(`job ${jobId}: shares ${launch.instanceId}`);
     else if (ec2.instances.get(launch.instanceId)?.state !== 'running')
       problems.push(`job ${jobId}: ${launch.instanceId} is not running`);
-    else if (runner?.description !== `spotlab ${launch.instanceId}`)
+    else if (runner?.description !== runnerDescription(jobId))
       problems.push(`job ${jobId}: no runner for ${launch.instanceId}`);
     else if (tokens.tokens.get(launch.instanceId) !== runner.token)
       problems.push(`job ${jobId}: no token for ${launch.instanceId}`);

@@ -36,6 +36,8 @@ export interface SimJob {
   runnerId?: number;
 }
 
+const FIRST_RUNNER_ID = 9000;
+
 /** GitLab's page size for the job listing the reaper asks for (`per_page=100`). */
 const PAGE_SIZE = 100;
 
@@ -91,7 +93,7 @@ export class InMemoryGitlab
     getGroup: 0,
   };
   private readonly faults: GitlabFault[] = [];
-  private nextRunnerId = 9000;
+  private nextRunnerId = FIRST_RUNNER_ID;
   private highestJobId = 0;
   // Indexes kept as jobs and runners change, so each call costs what is live (pending and running
   // jobs, registered runners), not every job the run ever created.
@@ -205,6 +207,11 @@ export class InMemoryGitlab
     this.runners.set(id, Object.assign({}, spec, { id, token, createdAtMs: this.now() }));
     this.runnerOfToken.set(token, id);
     return { id, token };
+  }
+
+  /** Runners created so far (registrations GitLab accepted). */
+  get runnersCreated(): number {
+    return this.nextRunnerId - FIRST_RUNNER_ID;
   }
 
   async deleteRunner(runnerId: number): Promise<void> {

@@ -31,6 +31,8 @@ export interface MemoryJobItem {
   launchGoneAt?: number;
   retriedJobId?: number;
   cleanedUp?: boolean;
+  /** Runners a cleanup deleted (the item's `runnersDeleted` set). */
+  runnersDeleted?: Set<number>;
 }
 
 /**
@@ -67,6 +69,7 @@ export function toRecord(jobId: number, item: MemoryJobItem): JobRecord {
     launchCleanedUp: item.launchCleanedUp === true,
     launchWarnedAtMs: item.launchWarnedAt === undefined ? undefined : item.launchWarnedAt * 1000,
     launchGoneAtMs: item.launchGoneAt === undefined ? undefined : item.launchGoneAt * 1000,
+    runnersDeleted: item.runnersDeleted === undefined ? [] : [...item.runnersDeleted],
     touchedAtMs: touchedSeconds > 0 ? touchedSeconds * 1000 : undefined,
   };
 }

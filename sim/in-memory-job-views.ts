@@ -19,6 +19,13 @@ import { ProvisionedThroughputExceeded, type ThrottleHook } from './in-memory-st
  * One consumer's view of the in-memory job table, with the DynamoDB adapter's conditions (the
  * transitions of `states.ts`) and its own faults: each Lambda's calls fail on their own.
  */
+/** DynamoDB's `ADD runnersDeleted :runner` on an item that exists. */
+function markDeleted(item: MemoryJobItem | undefined, runnerId: number): void {
+  if (item === undefined) return;
+  item.runnersDeleted ??= new Set();
+  item.runnersDeleted.add(runnerId);
+}
+
 abstract class View {
   /** Calls that fail (as a DynamoDB throttling error) before the next succeeds. */
   failNext = 0;
@@ -132,7 +139,13 @@ export class InMemoryJournal extends View implements JobJournal {
       jobId,
       runnerId: item.launch?.runnerId ?? 0,
       warned: item.launchWarned === true,
+      deleted: item.launch !== undefined && item.runnersDeleted?.has(item.launch.runnerId) === true,
     }));
+  }
+
+  async markRunnerDeleted(jobId: number, runnerId: number): Promise<void> {
+    this.maybeFail();
+    markDeleted(this.items.get(jobId), runnerId);
   }
 
   async markDisplaced(
@@ -222,6 +235,11 @@ export class InMemorySweepView extends View implements JobSweepView {
     this.maybeFail();
     const item = this.items.get(jobId);
     if (item?.launch?.instanceId === launchInstanceId) item.launchGoneAt ??= this.table.seconds();
+  }
+
+  async markRunnerDeleted(jobId: number, runnerId: number): Promise<void> {
+    this.maybeFail();
+    markDeleted(this.items.get(jobId), runnerId);
   }
 
   async markLaunchCleanedUp(jobId: number, launchInstanceId: string): Promise<boolean> {

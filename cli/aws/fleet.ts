@@ -32,6 +32,8 @@ export interface FleetInstance {
   readonly launchedAtMs: number;
   /** The job running there (job table), else the job whose demand launched it (instance tag). */
   readonly job?: { readonly id: number; readonly state: string; readonly source: 'job table' | 'tag' };
+  /** The job whose demand launched it (`spotlab:job-id` tag): its runner is described `spotlab job <id>`. */
+  readonly launchJobId?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function listFleet(
       spot: instance.InstanceLifecycle === 'spot',
       launchedAtMs: instance.LaunchTime.getTime(),
       ...(job === undefined ? {} : { job }),
+      ...(Number.isSafeInteger(taggedJob) && taggedJob > 0 ? { launchJobId: taggedJob } : {}),
     };
   });
 }

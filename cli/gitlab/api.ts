@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GitlabResponseError } from '../../lambdas/shared/gitlab/errors';
 import { parseRunnerList, runnerListPath } from '../../lambdas/shared/gitlab/http-adapter';
-import { instanceOfRunner } from '../../lambdas/shared/gitlab/port';
+import { launchJobOfRunner } from '../../lambdas/shared/gitlab/port';
 import type { SpotlabConfig } from '../../lib/config/schema';
 import type { GitlabClient } from './client';
 
@@ -31,7 +31,8 @@ const hookListSchema = z.array(
 /** One of Spotlab's runners as GitLab lists it. */
 export interface SpotlabRunner {
   readonly id: number;
-  readonly instanceId: string;
+  /** The job it was created for (`spotlab job <id>`): the `spotlab:job-id` tag of its instance. */
+  readonly jobId: number;
   /** `online`, `offline`, `stale` or `never_contacted`. */
   readonly status: string;
   readonly paused: boolean;
@@ -51,7 +52,7 @@ export type Hook = z.infer<typeof hookListSchema>[number];
 /**
  * Spotlab's runners: `GET /runners` of the configured scope's type (`/runners/all` for instance
  * runners, which only an administrator sees), every page up to `maxPages` of 100, keeping those
- * named `spotlab <instance id>`. The REST API cannot filter on the description. Path, parsing and
+ * named `spotlab job <id>`. The REST API cannot filter on the description. Path, parsing and
  * naming are the reaper's (`lambdas/shared/gitlab`); the CLI only pages with its own client.
  */
 export async function listSpotlabRunners(
@@ -65,11 +66,11 @@ export async function listSpotlabRunners(
   for (let fetched = 0; page !== undefined && fetched < maxPages; fetched += 1) {
     const answer = await gitlab.page(path, page, 100);
     for (const runner of parseRunnerList(answer.body)) {
-      const instanceId = instanceOfRunner(runner.description);
-      if (instanceId !== undefined)
+      const jobId = launchJobOfRunner(runner.description);
+      if (jobId !== undefined)
         runners.push({
           id: runner.id,
-          instanceId,
+          jobId,
           // `status` is deprecated for removal in API v5; `online` stays.
           status: runner.status ?? (runner.online ? 'online' : 'offline'),
           paused: runner.paused,

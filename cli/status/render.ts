@@ -61,10 +61,11 @@ export function renderStatus(report: StatusReport): string {
     report.runners === null
       ? '(could not be read)\n'
       : formatTable(
-          ['RUNNER', 'INSTANCE', 'STATUS', 'INSTANCE LIVE'],
+          ['RUNNER', 'JOB', 'INSTANCE', 'STATUS', 'INSTANCE LIVE'],
           report.runners.list.map((r) => [
             r.id,
-            r.instanceId,
+            r.jobId,
+            r.instanceId ?? '-',
             r.paused ? `${r.status}, paused` : r.status,
             r.instanceLive ? 'yes' : 'no',
           ]),

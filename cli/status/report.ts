@@ -39,7 +39,10 @@ export interface StatusReport {
   readonly runners: {
     readonly list: readonly {
       id: number;
-      instanceId: string;
+      /** The job the runner was created for (`spotlab job <id>`). */
+      jobId: number;
+      /** The live instance launched for that job, if any. */
+      instanceId: string | null;
       status: string;
       paused: boolean;
       instanceLive: boolean;
@@ -82,7 +85,11 @@ export function buildStatusReport(
   };
   const launching = read(facts.launching, 'launch switch');
   const runners = read(facts.runners, 'GitLab runners');
-  const live = new Set(facts.fleet.filter((i) => i.state !== 'shutting-down').map((i) => i.instanceId));
+  const present = facts.fleet.filter((i) => i.state !== 'shutting-down');
+  // A runner is described after the job it was created for, its instance tagged with that job.
+  const instanceOfJob = new Map(
+    present.flatMap((i) => (i.launchJobId === undefined ? [] : [[i.launchJobId, i.instanceId] as const])),
+  );
   const dlq = (depth: QueueDepth | null) =>
     depth === null ? null : depth.waiting + depth.inFlight + depth.delayed;
   const queues = {
@@ -94,7 +101,7 @@ export function buildStatusReport(
     notes.push('messages in a dead-letter queue: a job event failed 5 times; read them in the SQS console');
   if (launching !== null && !isLaunching(launching.state))
     notes.push('launching is drained: run `spotlab resume` to launch again');
-  const ghosts = (runners?.runners ?? []).filter((r) => !live.has(r.instanceId)).length;
+  const ghosts = (runners?.runners ?? []).filter((r) => !instanceOfJob.has(r.jobId)).length;
   if (ghosts > 0)
     notes.push(`${ghosts} runner(s) without a live instance: the reaper deletes them within minutes`);
   if (runners?.truncated === true) notes.push('runner list cut at 1,000 runners');
@@ -128,7 +135,11 @@ export function buildStatusReport(
       runners === null
         ? null
         : {
-            list: runners.runners.map((r) => ({ ...r, instanceLive: live.has(r.instanceId) })),
+            list: runners.runners.map((r) => ({
+              ...r,
+              instanceId: instanceOfJob.get(r.jobId) ?? null,
+              instanceLive: instanceOfJob.has(r.jobId),
+            })),
             truncated: runners.truncated,
           },
     queues,

@@ -9,11 +9,22 @@ export interface TerminateAction {
   readonly reason: CleanupReason;
 }
 
-/** Delete a GitLab runner (GitLab counts registered runners against a quota). */
+/**
+ * Delete a GitLab runner (GitLab counts registered runners against a quota), then record it
+ * deleted on the job items that name it, so no other cleanup path deletes it again.
+ */
 export interface DeleteRunnerAction {
   readonly kind: 'delete-runner';
   readonly runnerId: number;
+  /** The job items that name the runner: where the deletion is recorded. */
+  readonly jobIds: readonly number[];
   readonly reason: CleanupReason;
+}
+
+/** A runner a job item names. */
+export interface NamedRunner {
+  readonly runnerId: number;
+  readonly jobId: number;
 }
 
 /** Delete an instance's runner token parameter. */
@@ -55,16 +66,28 @@ export type LifecycleAction =
       readonly placement: Placement | undefined;
     };
 
-/** Terminate (when asked), delete every runner once, then delete the token: the cleanup order. */
+/**
+ * Terminate (when asked), delete every runner once, then delete the token: the cleanup order.
+ * @param runners the runners to delete, each with an item that names it (one runner may be named
+ * by several: its launch's job and the job it ran); callers leave out those recorded deleted.
+ */
 export function cleanupActions(
   instanceId: string,
-  runnerIds: readonly number[],
+  runners: readonly NamedRunner[],
   reason: CleanupReason,
   terminate: boolean,
 ): CleanupAction[] {
+  const jobsOf = new Map<number, number[]>();
+  for (const { runnerId, jobId } of runners) {
+    const jobIds = jobsOf.get(runnerId) ?? [];
+    if (!jobIds.includes(jobId)) jobIds.push(jobId);
+    jobsOf.set(runnerId, jobIds);
+  }
   return [
     ...(terminate ? [{ kind: 'terminate', instanceId, reason } as const] : []),
-    ...[...new Set(runnerIds)].map((runnerId) => ({ kind: 'delete-runner', runnerId, reason }) as const),
+    ...[...jobsOf].map(
+      ([runnerId, jobIds]) => ({ kind: 'delete-runner', runnerId, jobIds, reason }) as const,
+    ),
     { kind: 'delete-token', instanceId },
   ];
 }

@@ -1,5 +1,5 @@
 import type { JobRecord, LaunchedRunner } from '../shared/job-table/record';
-import { type CleanupAction, cleanupActions } from './actions';
+import { type CleanupAction, cleanupActions, type NamedRunner } from './actions';
 import { anyRunning, unmarked } from './decide-interruption';
 
 /**
@@ -29,16 +29,29 @@ export function reclaimEvidence(
 
 /**
  * What a gone instance leaves behind: every runner a job item or a launch record ties to it
- * (GitLab counts registered runners), and its token parameter. No terminate: it is gone.
+ * (GitLab counts registered runners) that no cleanup recorded deleted yet (the finished hook's
+ * usually did: the instance goes right after its job), and its token parameter. No terminate: it
+ * is gone.
  */
 export function goneCleanup(
   instanceId: string,
   records: readonly JobRecord[],
   launched: readonly LaunchedRunner[],
 ): CleanupAction[] {
-  const runnerIds = [
-    ...records.flatMap((record) => (record.runnerId === undefined ? [] : [record.runnerId])),
-    ...launched.map((launch) => launch.runnerId),
+  const deleted = new Set([
+    ...records.flatMap((record) => record.runnersDeleted ?? []),
+    ...launched.flatMap((launch) => (launch.deleted === true ? [launch.runnerId] : [])),
+  ]);
+  const runners: NamedRunner[] = [
+    ...records.flatMap((record) =>
+      record.runnerId === undefined ? [] : [{ runnerId: record.runnerId, jobId: record.jobId }],
+    ),
+    ...launched.map((launch) => ({ runnerId: launch.runnerId, jobId: launch.jobId })),
   ];
-  return cleanupActions(instanceId, runnerIds, 'instance_gone', false);
+  return cleanupActions(
+    instanceId,
+    runners.filter((runner) => !deleted.has(runner.runnerId)),
+    'instance_gone',
+    false,
+  );
 }

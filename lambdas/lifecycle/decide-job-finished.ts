@@ -1,7 +1,7 @@
 import type { JobRecord } from '../shared/job-table/record';
 import type { Placement } from '../shared/job-table/views';
 import { cleanupActions, type LifecycleAction } from './actions';
-import type { RunnerVerdict } from './decide-placement';
+import type { RunnerClaim, RunnerVerdict } from './decide-placement';
 import type { FinishedStatus } from './events';
 
 /** What a `success` / `failed` / `canceled` hook asks for. */
@@ -11,10 +11,10 @@ export type FinishedPlan =
   /** A job Spotlab never saw, run by a runner not its own. */
   | { readonly kind: 'not_our_runner' }
   /**
-   * Named like Spotlab's runner, never registered by it on that instance: acknowledged, nothing
-   * terminated, deleted or recorded. A forged hook, or a runner someone else named `spotlab i-…`.
+   * Named like Spotlab's runner, never recorded by a launch of Spotlab's: acknowledged, nothing
+   * terminated, deleted or recorded. A forged hook, or a runner someone else named `spotlab job …`.
    */
-  | { readonly kind: 'unrecorded_runner'; readonly placement: Placement }
+  | { readonly kind: 'unrecorded_runner'; readonly claim: RunnerClaim }
   /** Steps to take in order; a cleanup step that fails keeps the message for a retry. */
   | { readonly kind: 'act'; readonly actions: readonly LifecycleAction[] };
 
@@ -39,7 +39,7 @@ export function decideFinished(
   verdict: RunnerVerdict,
 ): FinishedPlan {
   if (existing?.state === 'finished') return { kind: 'already_finished' };
-  if (verdict.kind === 'unrecorded') return { kind: 'unrecorded_runner', placement: verdict.placement };
+  if (verdict.kind === 'unrecorded') return { kind: 'unrecorded_runner', claim: verdict.claim };
   const record = (placement: Placement | undefined): LifecycleAction => ({
     kind: 'record-finished',
     ...job,
@@ -50,11 +50,12 @@ export function decideFinished(
       ? { kind: 'not_our_runner' }
       : { kind: 'act', actions: [record(undefined)] };
   const { placement } = verdict;
+  // A runner recorded deleted (an instance-gone cleanup got there first) is not deleted again.
+  const runners = verdict.deleted
+    ? []
+    : [job.jobId, ...verdict.namedBy].map((jobId) => ({ runnerId: placement.runnerId, jobId }));
   return {
     kind: 'act',
-    actions: [
-      ...cleanupActions(placement.instanceId, [placement.runnerId], 'job_finished', true),
-      record(placement),
-    ],
+    actions: [...cleanupActions(placement.instanceId, runners, 'job_finished', true), record(placement)],
   };
 }

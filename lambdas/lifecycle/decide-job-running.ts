@@ -1,21 +1,21 @@
 import type { LaunchedRunner } from '../shared/job-table/record';
 import type { Placement, RunningOutcome } from '../shared/job-table/views';
 import type { GiveBackAction } from './actions';
-import type { RunnerVerdict } from './decide-placement';
+import type { RunnerClaim, RunnerVerdict } from './decide-placement';
 
 /** What a `running` hook asks for. */
 export type RunningPlan =
   /** A runner Spotlab did not create: nothing is recorded. */
   | { readonly kind: 'not_our_runner' }
-  /** Named like Spotlab's, never registered by it: a placement Spotlab never made is not recorded. */
-  | { readonly kind: 'unrecorded_runner'; readonly placement: Placement }
+  /** Named like Spotlab's, never recorded by it: a placement Spotlab never made is not recorded. */
+  | { readonly kind: 'unrecorded_runner'; readonly claim: RunnerClaim }
   /** Record where the job runs (creating the item when absent, so a late `pending` launches nothing). */
   | { readonly kind: 'record'; readonly placement: Placement };
 
 /** Decides a `running` hook from the verdict on its runner. */
 export function decideRunning(verdict: RunnerVerdict): RunningPlan {
   if (verdict.kind === 'not_ours') return { kind: 'not_our_runner' };
-  if (verdict.kind === 'unrecorded') return { kind: 'unrecorded_runner', placement: verdict.placement };
+  if (verdict.kind === 'unrecorded') return { kind: 'unrecorded_runner', claim: verdict.claim };
   return { kind: 'record', placement: verdict.placement };
 }
 

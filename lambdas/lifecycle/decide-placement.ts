@@ -1,61 +1,79 @@
-import { instanceOfRunner } from '../shared/gitlab/port';
+import { launchJobOfRunner } from '../shared/gitlab/port';
 import type { LifecycleMessage } from '../shared/job-messages';
-import type { JobRecord, LaunchedRunner } from '../shared/job-table/record';
+import type { JobRecord } from '../shared/job-table/record';
 import type { Placement } from '../shared/job-table/views';
+
+/**
+ * What a hook says about its runner: its id, and the job its description names as the one it
+ * was created for (`spotlab job <id>`). Only a claim: whoever registers a runner chooses its
+ * description (a project's Maintainer can name one `spotlab job …`), and anyone holding the
+ * webhook secret can write the whole hook.
+ */
+export interface RunnerClaim {
+  readonly runnerId: number;
+  readonly launchJobId: number;
+}
 
 /** What a Job Hook's runner is to Spotlab. */
 export type RunnerVerdict =
   /** No runner, or one not described as Spotlab's: nothing of Spotlab's is involved. */
   | { readonly kind: 'not_ours' }
-  /** Described as Spotlab's (`spotlab i-…`), but no launch record ties that runner to that instance. */
-  | { readonly kind: 'unrecorded'; readonly placement: Placement }
-  /** A runner a Spotlab launch registered on that very instance. */
-  | { readonly kind: 'recorded'; readonly placement: Placement };
+  /** Described as Spotlab's, but no launch record of Spotlab's names that runner. */
+  | { readonly kind: 'unrecorded'; readonly claim: RunnerClaim }
+  /** A runner a Spotlab launch registered, on the instance that launch recorded. */
+  | {
+      readonly kind: 'recorded';
+      readonly placement: Placement;
+      /** The job items that name the runner: where its deletion is recorded. */
+      readonly namedBy: readonly number[];
+      /** One of them records it deleted already: no cleanup deletes it again. */
+      readonly deleted: boolean;
+    };
 
-/**
- * Where the hook says the job runs: its runner id, and the instance its description names. Only a
- * claim: whoever registers a runner chooses its description (a project's Maintainer can name one
- * `spotlab i-…`), and anyone holding the webhook secret can write the whole hook.
- */
-export function claimedPlacement(message: LifecycleMessage): Placement | undefined {
-  const instanceId = instanceOfRunner(message.runnerDescription);
-  if (message.runnerId === null || instanceId === undefined) return undefined;
-  return { runnerId: message.runnerId, instanceId };
+/** The hook's claim about its runner; `undefined` when it names no runner described as Spotlab's. */
+export function claimedRunner(message: LifecycleMessage): RunnerClaim | undefined {
+  const launchJobId = launchJobOfRunner(message.runnerDescription);
+  if (message.runnerId === null || launchJobId === undefined) return undefined;
+  return { runnerId: message.runnerId, launchJobId };
 }
 
 /**
- * Whether the launch index must be read to judge `claimed`: the job's own item (read
- * consistently) settles the usual case, a job run by the runner launched for it, or one recorded
- * running there already.
- */
-export function launchIndexNeeded(claimed: Placement | undefined, own: JobRecord | undefined): boolean {
-  return claimed !== undefined && !ownRecordTies(own, claimed);
-}
-
-/**
- * Judges the runner a hook names against what Spotlab recorded: the job's own item, and the
- * launches on the instance the runner's description names. A runner takes any pending job its
- * tags cover, so the job it runs may have been launched for elsewhere; the launch still ties the
- * runner to the instance. The job's own item ties them too when it holds that runner on that
- * instance: its launch, or where it was recorded running (recorded only for a runner judged so, and
- * kept when the job launched for that instance is relaunched elsewhere, which moves its launch on).
- * Only a recorded runner may steer a terminate or a delete.
- * @param launchedOn the launches on `claimed.instanceId` (empty when not read).
+ * Judges the runner a hook names against what Spotlab recorded, never against its description:
+ * the launch record of the job the description names (job id → runner id → instance id), and the
+ * job's own item. A runner takes any pending job its tags cover, so the job it runs may be another
+ * than the one it was created for; that launch still ties the runner to its instance. The job's
+ * own item ties them too when it holds that runner (its launch, or where it was recorded running:
+ * recorded only for a runner judged so, and kept when the job launched for that instance is
+ * relaunched elsewhere, which overwrites that job's launch record). Only a recorded runner may
+ * steer a terminate or a delete.
+ * @param launch the item of `claim.launchJobId` (the job's own item when it is that job).
  */
 export function judgeRunner(
-  claimed: Placement | undefined,
+  claim: RunnerClaim | undefined,
   own: JobRecord | undefined,
-  launchedOn: readonly LaunchedRunner[],
+  launch: JobRecord | undefined,
 ): RunnerVerdict {
-  if (claimed === undefined) return { kind: 'not_ours' };
-  const recorded =
-    ownRecordTies(own, claimed) || launchedOn.some((launch) => launch.runnerId === claimed.runnerId);
-  return { kind: recorded ? 'recorded' : 'unrecorded', placement: claimed };
+  if (claim === undefined) return { kind: 'not_ours' };
+  const instanceId = launchedInstanceOf(launch, claim.runnerId) ?? placedInstanceOf(own, claim.runnerId);
+  if (instanceId === undefined) return { kind: 'unrecorded', claim };
+  const records = [own, launch].flatMap((record) => (record === undefined ? [] : [record]));
+  return {
+    kind: 'recorded',
+    placement: { runnerId: claim.runnerId, instanceId },
+    namedBy: [...new Set(records.map((record) => record.jobId))],
+    deleted: records.some((record) => record.runnersDeleted?.includes(claim.runnerId) === true),
+  };
 }
 
-function ownRecordTies(own: JobRecord | undefined, claimed: Placement): boolean {
-  if (own === undefined) return false;
-  const at = (instanceId: string | undefined, runnerId: number | undefined) =>
-    instanceId === claimed.instanceId && runnerId === claimed.runnerId;
-  return at(own.launchInstanceId, own.launchRunnerId) || at(own.instanceId, own.runnerId);
+/** Whether the claim's launch job must be read besides the job's own item. */
+export function launchRecordNeeded(claim: RunnerClaim | undefined, jobId: number): claim is RunnerClaim {
+  return claim !== undefined && claim.launchJobId !== jobId;
+}
+
+function launchedInstanceOf(record: JobRecord | undefined, runnerId: number): string | undefined {
+  return record?.launchRunnerId === runnerId ? record.launchInstanceId : undefined;
+}
+
+function placedInstanceOf(record: JobRecord | undefined, runnerId: number): string | undefined {
+  return record?.runnerId === runnerId ? record.instanceId : undefined;
 }

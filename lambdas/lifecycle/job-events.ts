@@ -1,7 +1,7 @@
 import type { LifecycleMessage } from '../shared/job-messages';
 import { decideFinished } from './decide-job-finished';
 import { decideDisplaced, decideRunning } from './decide-job-running';
-import { claimedPlacement, judgeRunner, launchIndexNeeded } from './decide-placement';
+import { claimedRunner, judgeRunner, launchRecordNeeded } from './decide-placement';
 import type { FinishedStatus } from './events';
 import type { Outcome } from './outcome';
 import { performActions } from './perform-actions';
@@ -9,26 +9,23 @@ import type { LifecyclePorts } from './ports';
 
 /**
  * `running`: records which runner (and so which instance) took the job, when a Spotlab launch
- * registered that runner on that instance; then gives back the jobs it displaced there. The item
- * is created when absent, so a `pending` delivered after `running` finds the job taken and
- * launches nothing. A placement Spotlab never made is not recorded, so no later cleanup follows it.
+ * recorded that runner (job table: job id → runner id → instance id); then gives back the jobs it
+ * displaced there. The item is created when absent, so a `pending` delivered after `running` finds
+ * the job taken and launches nothing. A placement Spotlab never made is not recorded, so no later
+ * cleanup follows it.
  * @throws what the journal throws (the caller retries the message).
  */
 export async function onRunning(message: LifecycleMessage, ports: LifecyclePorts): Promise<Outcome> {
-  const claimed = claimedPlacement(message);
-  const launchedOn = claimed === undefined ? [] : await ports.journal.findLaunchedOn(claimed.instanceId);
-  let verdict = judgeRunner(claimed, undefined, launchedOn);
-  // The launch index no longer names a runner whose launch moved on (its job was given back and
-  // launched again elsewhere): the job's own item may still hold it, as a duplicate `running` finds.
-  if (verdict.kind === 'unrecorded')
-    verdict = judgeRunner(claimed, await ports.journal.get(message.jobId), launchedOn);
-  const plan = decideRunning(verdict);
+  const claim = claimedRunner(message);
+  const own = claim === undefined ? undefined : await ports.journal.get(message.jobId);
+  const launch = launchRecordNeeded(claim, message.jobId) ? await ports.journal.get(claim.launchJobId) : own;
+  const plan = decideRunning(judgeRunner(claim, own, launch));
   if (plan.kind === 'not_our_runner') {
     ports.observer.ignored('not_our_runner', message.jobId);
     return 'done';
   }
   if (plan.kind === 'unrecorded_runner') {
-    ports.observer.unrecordedRunnerIgnored(message.jobId, plan.placement, message.status);
+    ports.observer.unrecordedRunnerIgnored(message.jobId, plan.claim, message.status);
     return 'done';
   }
   const { placement } = plan;
@@ -41,6 +38,9 @@ export async function onRunning(message: LifecycleMessage, ports: LifecyclePorts
   const waitMs =
     message.queuedDurationSeconds === null ? undefined : Math.round(message.queuedDurationSeconds * 1000);
   ports.observer.jobRunning(message.jobId, placement.instanceId, outcome.pool ?? 'unknown', waitMs);
+  // Only a job that runs away from the instance launched for it can displace anyone there.
+  if (outcome.launchedOn === placement.instanceId) return 'done';
+  const launchedOn = await ports.journal.findLaunchedOn(placement.instanceId);
   await performActions(decideDisplaced(message, placement, outcome, launchedOn), ports);
   return 'done';
 }
@@ -58,20 +58,20 @@ export async function onFinished(
   ports: LifecyclePorts,
 ): Promise<Outcome> {
   const existing = await ports.journal.get(message.jobId);
-  const claimed = claimedPlacement(message);
-  const launchedOn =
-    existing?.state !== 'finished' && claimed !== undefined && launchIndexNeeded(claimed, existing)
-      ? await ports.journal.findLaunchedOn(claimed.instanceId)
-      : [];
+  const claim = claimedRunner(message);
+  const launch =
+    existing?.state !== 'finished' && launchRecordNeeded(claim, message.jobId)
+      ? await ports.journal.get(claim.launchJobId)
+      : existing;
   const job = { jobId: message.jobId, projectId: message.projectId, status };
-  const plan = decideFinished(job, existing, judgeRunner(claimed, existing, launchedOn));
+  const plan = decideFinished(job, existing, judgeRunner(claim, existing, launch));
   switch (plan.kind) {
     case 'already_finished':
     case 'not_our_runner':
       ports.observer.ignored(plan.kind, message.jobId);
       return 'done';
     case 'unrecorded_runner':
-      ports.observer.unrecordedRunnerIgnored(message.jobId, plan.placement, status);
+      ports.observer.unrecordedRunnerIgnored(message.jobId, plan.claim, status);
       return 'done';
     case 'act':
       return performActions(plan.actions, ports);

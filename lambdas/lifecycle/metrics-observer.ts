@@ -47,13 +47,13 @@ export function lifecycleMetricsObserver(logger: Logger, metrics: Metrics): Life
       logger.warn('GitLab refused to retry an interrupted job', { jobId });
       count(Metric.jobRetriesRefused, {});
     },
-    unrecordedRunnerIgnored(jobId, placement, status) {
-      // A Maintainer can name a runner `spotlab i-…`, and the webhook secret can forge a hook:
+    unrecordedRunnerIgnored(jobId, claim, status) {
+      // A Maintainer can name a runner `spotlab job …`, and the webhook secret can forge a hook:
       // worth a look when it recurs.
-      logger.warn('hook names a runner Spotlab never registered on that instance, ignored', {
+      logger.warn('hook names a runner no Spotlab launch recorded, ignored', {
         jobId,
-        runnerId: placement.runnerId,
-        instanceId: placement.instanceId,
+        runnerId: claim.runnerId,
+        launchJobId: claim.launchJobId,
         status,
       });
       count(Metric.unrecordedRunnerIgnored, { [Dimension.kind]: status });

@@ -1,4 +1,4 @@
-import type { Placement } from '../shared/job-table/views';
+import type { RunnerClaim } from './decide-placement';
 
 /** Why an event needed nothing. */
 export type IgnoredReason =
@@ -45,10 +45,10 @@ export interface LifecycleObserver {
   demandDisplaced(jobId: number, instanceId: string): void;
   retryRefused(jobId: number): void;
   /**
-   * A hook named a runner as Spotlab's (`spotlab i-…`) that no launch registered on that
-   * instance: acknowledged, nothing done. Forged, or a runner someone else named like Spotlab's.
+   * A hook named a runner as Spotlab's (`spotlab job …`) that no launch of Spotlab's recorded:
+   * acknowledged, nothing done. Forged, or a runner someone else named like Spotlab's.
    */
-  unrecordedRunnerIgnored(jobId: number, placement: Placement, status: string): void;
+  unrecordedRunnerIgnored(jobId: number, claim: RunnerClaim, status: string): void;
   gitlabAuthFailure(status: number): void;
   failed(stage: LifecycleStage, subject: number | string, error: unknown): void;
 }

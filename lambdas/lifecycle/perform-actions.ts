@@ -1,4 +1,4 @@
-import type { GiveBackAction, LifecycleAction, TerminateAction } from './actions';
+import type { DeleteRunnerAction, GiveBackAction, LifecycleAction, TerminateAction } from './actions';
 import { displacedDemand } from './displaced-demand';
 import { attempt, type Outcome, worst } from './outcome';
 import type { LifecyclePorts } from './ports';
@@ -38,8 +38,10 @@ async function perform(action: LifecycleAction, ports: LifecyclePorts): Promise<
         'runner',
         action.runnerId,
         async () => {
+          // GitLab answers 404 for a runner gone already, which the adapter counts as deleted.
           await ports.gitlab.deleteRunner(action.runnerId);
           observer.runnerDeleted(action.runnerId, action.reason);
+          await recordDeleted(action, ports);
         },
         observer,
       );
@@ -61,6 +63,20 @@ async function perform(action: LifecycleAction, ports: LifecyclePorts): Promise<
       await ports.journal.recordFinished(action.jobId, action.projectId, action.status, action.placement);
       return 'done';
   }
+}
+
+/**
+ * Records the deletion on the items that name the runner. The runner is gone whatever happens
+ * here: a failed record costs at most one more DELETE by another path, never a retry of this one.
+ */
+async function recordDeleted(action: DeleteRunnerAction, ports: LifecyclePorts): Promise<void> {
+  await Promise.all(
+    action.jobIds.map((jobId) =>
+      ports.journal
+        .markRunnerDeleted(jobId, action.runnerId)
+        .catch((error: unknown) => ports.observer.failed('runner', action.runnerId, error)),
+    ),
+  );
 }
 
 /**

@@ -1,108 +1,80 @@
-import { instanceOfRunner, type ListedRunner, PROBE_RUNNER_DESCRIPTION } from '../shared/gitlab/port';
+import { type ListedRunner, launchJobOfRunner } from '../shared/gitlab/port';
 import type { JobItem } from '../shared/job-table/views';
-import { GONE_AFTER_SECONDS } from './decide-reaping';
 
 /**
- * EC2 lists a terminated instance for about an hour, then answers its id as unknown. Spotlab
- * creates a runner after its instance launched, so an instance of this account and Region that is
- * unknown while its runner is younger than this is one EC2 does not list yet (DescribeInstances is
- * eventually consistent), or one in another account or Region: a Spotlab stack there may share
- * this GitLab.
+ * How long a runner Spotlab created may go unnamed by any open job item before it counts as left
+ * behind. Scale-up creates a runner, launches its instance and records the launch within one
+ * invocation (a minute at most); a runner it could not record and whose delete failed (GitLab
+ * 429/5xx during a rollback) is never named. Longer than that, far shorter than GitLab's 7-day
+ * runner count.
  */
-export const FORGOTTEN_AFTER_SECONDS = 60 * 60;
+export const UNRECORDED_AFTER_SECONDS = 10 * 60;
 
-/** A runner Spotlab registered (`spotlab i-…`) that no job item awaiting cleanup names. */
+/** A runner described as Spotlab's (`spotlab job <id>`) that no job item awaiting cleanup names. */
 export interface UnrecordedRunner {
   readonly runnerId: number;
-  readonly instanceId: string;
+  /** The job its description names (a claim: anyone may describe a runner so). */
+  readonly launchJobId: number;
   readonly online: boolean;
   readonly createdAtMs: number | undefined;
 }
 
-/** What becomes of an unrecorded runner, given its instance's EC2 state. */
+/** What becomes of an unrecorded runner. */
 export type UnrecordedVerdict =
-  /** Its instance is gone: delete the runner. */
+  /** Offline and older than {@link UNRECORDED_AFTER_SECONDS}: delete the runner. */
   | 'delete'
-  /** Its instance is pending, running, stopping or stopped, this stack's or another's. */
+  /** GitLab heard from it lately: it runs somewhere (another Region's or account's stack). */
   | 'live'
-  /** Too young to judge: scale-up may be recording its launch, or EC2 not listing it yet. */
+  /** Too young to judge: scale-up may be recording its launch. */
   | 'recent'
-  /** EC2 does not know its instance, and nothing says it ended here rather than elsewhere. */
+  /** GitLab does not say when it was created (older GitLab): nothing proves it left behind. */
   | 'unproven';
 
 /**
- * The runners of `listed` named `spotlab i-…` whose instance no job item still has to clean up.
- * A runner such an item names is the lifecycle consumer's and the sweep's business; one whose
- * items are all cleaned up (or expired) was left behind by a cleanup that deleted another runner
- * of the instance, or by a scale-up rollback whose delete failed, and nothing else will delete it.
+ * The runners of `listed` described `spotlab job <id>` whose id no job item still has to clean
+ * up. The job table ties runners to instances (job id → runner id → instance id), so a runner
+ * such an item names is the lifecycle consumer's and the sweep's business; one no open item names
+ * was left behind by a scale-up rollback whose delete failed, or by a cleanup that deleted another
+ * runner of its instance, and nothing else will delete it.
  */
 export function unrecordedRunners(
   listed: readonly ListedRunner[],
   jobs: readonly JobItem[],
 ): UnrecordedRunner[] {
-  const awaiting = instancesAwaitingCleanup(jobs);
+  const awaiting = runnersAwaitingCleanup(jobs);
   return listed.flatMap((runner) => {
-    const instanceId = instanceOfRunner(runner.description);
-    if (instanceId === undefined || awaiting.has(instanceId)) return [];
-    return [{ runnerId: runner.id, instanceId, online: runner.online, createdAtMs: runner.createdAtMs }];
+    const launchJobId = launchJobOfRunner(runner.description);
+    if (launchJobId === undefined || awaiting.has(runner.id)) return [];
+    return [{ runnerId: runner.id, launchJobId, online: runner.online, createdAtMs: runner.createdAtMs }];
   });
 }
 
 /**
- * Judges one unrecorded runner by its instance's EC2 state (`undefined`: EC2 does not know the
- * id). Pure. Only an instance EC2 shows ending (`shutting-down`, `terminated`) or has forgotten
- * lets its runner go; any other state, including one this code does not know, keeps it.
+ * Judges one unrecorded runner. Pure. A Spotlab runner gets its token to an instance only
+ * together with the launch record that names it, so an unnamed one never ran anything here: once
+ * it is old enough that scale-up is done with it, and GitLab has not heard from it lately (a
+ * runner that polls GitLab runs somewhere: another Region's or account's stack sharing this
+ * GitLab), it goes.
  */
-export function judgeUnrecorded(
-  runner: UnrecordedRunner,
-  state: string | undefined,
-  nowMs: number,
-): UnrecordedVerdict {
-  const olderThan = (seconds: number) =>
-    runner.createdAtMs !== undefined && nowMs - runner.createdAtMs > seconds * 1000;
-  if (state === 'shutting-down' || state === 'terminated')
-    // Without `created_at` (older GitLab) the ended instance alone decides: scale-up creates
-    // a runner only for an instance it just launched, so a runner of an ended one serves no one.
-    return runner.createdAtMs === undefined || olderThan(GONE_AFTER_SECONDS) ? 'delete' : 'recent';
-  if (state !== undefined) return 'live';
-  // Unknown to EC2: gone only when the runner is old enough that its instance, had it ended here,
-  // would have dropped out of DescribeInstances, and GitLab has not heard from it lately (a
-  // runner polling GitLab runs somewhere: another Region's or account's stack).
-  if (runner.createdAtMs === undefined || runner.online) return 'unproven';
-  return olderThan(FORGOTTEN_AFTER_SECONDS) ? 'delete' : 'recent';
+export function judgeUnrecorded(runner: UnrecordedRunner, nowMs: number): UnrecordedVerdict {
+  if (runner.online) return 'live';
+  if (runner.createdAtMs === undefined) return 'unproven';
+  return nowMs - runner.createdAtMs > UNRECORDED_AFTER_SECONDS * 1000 ? 'delete' : 'recent';
 }
 
 /**
- * The instances some job item still has to clean up: where its job ran (or was launched) until
- * the item is marked cleaned up, and its launch record's instance until that is marked too.
+ * The runners some job item still has to clean up: the one its job runs on (or was launched
+ * with) until the item is marked cleaned up, and its launch record's until that is marked too.
  */
-function instancesAwaitingCleanup(jobs: readonly JobItem[]): Set<string> {
-  const awaiting = new Set<string>();
+function runnersAwaitingCleanup(jobs: readonly JobItem[]): Set<number> {
+  const awaiting = new Set<number>();
   for (const job of jobs) {
-    if (job.instanceId !== undefined && !job.cleanedUp) awaiting.add(job.instanceId);
-    const launch = job.launchInstanceId;
+    if (job.runnerId !== undefined && job.instanceId !== undefined && !job.cleanedUp)
+      awaiting.add(job.runnerId);
+    const launch = job.launchRunnerId;
     // One instance for both: the item's own cleanup covered the launch's runner too.
-    const coveredByItem = launch === job.instanceId && job.cleanedUp;
+    const coveredByItem = job.launchInstanceId === job.instanceId && job.cleanedUp;
     if (launch !== undefined && job.launchCleanedUp !== true && !coveredByItem) awaiting.add(launch);
   }
   return awaiting;
-}
-
-/**
- * Scale-up's probe runners still registered: each lives for one create and one delete, so one
- * older than this lost its delete (GitLab 429/5xx, a Lambda that timed out). It never takes a job
- * (a tag no pool uses, no untagged jobs), so deleting it early costs nothing either.
- */
-export const PROBE_STALE_AFTER_SECONDS = 5 * 60;
-
-/** The ids of probe runners to delete (see {@link PROBE_STALE_AFTER_SECONDS}); pure. */
-export function staleProbes(listed: readonly ListedRunner[], nowMs: number): number[] {
-  return listed
-    .filter((runner) => runner.description === PROBE_RUNNER_DESCRIPTION)
-    .filter(
-      // Without `created_at` (older GitLab) age is unknown; a probe is useless at any age.
-      (runner) =>
-        runner.createdAtMs === undefined || nowMs - runner.createdAtMs > PROBE_STALE_AFTER_SECONDS * 1000,
-    )
-    .map((runner) => runner.id);
 }

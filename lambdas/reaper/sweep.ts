@@ -87,7 +87,7 @@ async function reap(
   const cleanups = plan.cleanups.filter((c) => !stillAlive.has(c.instanceId));
   const tokenIds = plan.tokens.filter((id) => !stillAlive.has(id));
   const [deletedRunners, tokensDeleted] = await Promise.all([
-    deleteRunners(cleanups, deps, run),
+    deleteRunners(cleanups, jobs, deps, run),
     deleteTokens(tokenIds, deps, run),
   ]);
   const lost = await markItems(cleanups, deletedRunners, deps, run);
@@ -135,20 +135,35 @@ async function terminate(plan: ReapingPlan, deps: SweepDeps, run: SweepRun): Pro
   return new Set(ids);
 }
 
-/** Deletes each runner once, however many items name it; answers those deleted (or gone). */
+/**
+ * Deletes each runner once, however many items name it, unless an item records it deleted by
+ * another cleanup (the lifecycle's, as its instance went); records each deletion on the items of
+ * `cleanups` that name it. Answers those deleted (or gone).
+ */
 async function deleteRunners(
   cleanups: readonly Cleanup[],
+  jobs: readonly JobItem[],
   deps: SweepDeps,
   run: SweepRun,
 ): Promise<Set<number>> {
-  const runnerIds = [...new Set(cleanups.flatMap((c) => (c.runnerId === undefined ? [] : [c.runnerId])))];
-  const deleted = new Set<number>();
+  const deleted = new Set(jobs.flatMap((job) => job.runnersDeleted ?? []));
+  const runnerIds = [
+    ...new Set(
+      cleanups.flatMap((c) => (c.runnerId === undefined || deleted.has(c.runnerId) ? [] : [c.runnerId])),
+    ),
+  ];
   await mapLimit(runnerIds, CONCURRENCY, async (runnerId) => {
     if (!run.gitlabUsable) return;
     const done = await run.attempt('runner', runnerId, () => deps.gitlab.deleteRunner(runnerId));
     if (done === undefined) return;
     deleted.add(runnerId);
     deps.observer.reaped('runner', runnerId);
+    const namedBy = new Set(cleanups.filter((c) => c.runnerId === runnerId).map((c) => c.jobId));
+    await Promise.all(
+      [...namedBy].map((jobId) =>
+        run.attempt('mark', jobId, () => deps.table.markRunnerDeleted(jobId, runnerId)),
+      ),
+    );
   });
   return deleted;
 }

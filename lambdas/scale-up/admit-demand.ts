@@ -1,5 +1,4 @@
-import { GitlabAuthError, GitlabNotFoundError } from '../shared/gitlab/errors';
-import { type GitlabApi, PROBE_RUNNER_DESCRIPTION } from '../shared/gitlab/port';
+import { GitlabNotFoundError } from '../shared/gitlab/errors';
 import type { JobLedger } from '../shared/job-table/views';
 import { mapLimit } from '../shared/map-limit';
 import type { RunnerScope } from '../shared/runner-scope';
@@ -12,12 +11,11 @@ import {
   runnerScopeKey,
 } from './admission';
 import type { RoutedDemand } from './check-jobs';
-import type { GitlabMemo, RunnerVerdict } from './gitlab-memo';
+import type { GitlabMemo } from './gitlab-memo';
 import type { ScaleUpObserver } from './observer';
 
 /** What admission needs. */
 export interface AdmissionDeps {
-  readonly gitlab: Pick<GitlabApi, 'createRunner' | 'deleteRunner'>;
   readonly memo: GitlabMemo;
   readonly admission: AdmissionPolicy;
   readonly scope: RunnerScope;
@@ -36,8 +34,10 @@ export interface AdmissionOutcome {
 /**
  * Lets only demand Spotlab may serve reach the caps and the fleet: a project the allow-lists do
  * not name, or (group scope) one outside the runners' group, and a project or group where GitLab
- * refuses to register a runner, are refused: the job is recorded skipped, nothing launches and no
- * runner is made. A refused job is not retried; GitLab fails it after an hour without a runner.
+ * refused to register a runner in the last minutes (the memo; the refusal itself is met when the
+ * runner is created, before any launch: `create-runners.ts`), are refused: the job is recorded
+ * skipped, nothing launches and no runner is made. A refused job is not retried; GitLab fails it
+ * after an hour without a runner.
  */
 export async function admitDemand(
   routed: readonly RoutedDemand[],
@@ -55,17 +55,12 @@ export async function admitDemand(
     else located.push(item);
   });
   const admitted: RoutedDemand[] = [];
-  const byKey = new Map<string, RoutedDemand[]>();
+  const refused: RoutedDemand[] = [];
   for (const item of located) {
     const key = runnerScopeKey(deps.scope, item.demand.projectId);
-    byKey.set(key, [...(byKey.get(key) ?? []), item]);
+    (deps.memo.refusesRunners(key) ? refused : admitted).push(item);
   }
-  await mapLimit([...byKey.values()], deps.concurrency, async (items) => {
-    if ((await runnerVerdict(items[0] as RoutedDemand, deps)) === 'refused')
-      retry.push(...(await refuse(items, 'runner_refused', deps)));
-    else admitted.push(...items);
-  });
-  await deleteLeftoverProbes(deps);
+  retry.push(...(await refuse(refused, 'runner_refused', deps)));
   return { admitted, retry };
 }
 
@@ -90,66 +85,13 @@ async function locate(item: RoutedDemand, deps: AdmissionDeps): Promise<Refusal 
 }
 
 /**
- * Whether GitLab registers runners for the scope of `item`'s project, asked before any instance
- * launches for it: a probe runner (no tags a job can match, its token dropped at once) is created
- * and deleted. The warm Lambda remembers the verdict, and every real registration renews it, so
- * this costs two calls per project (group, instance) now and then, not per job. `undefined`:
- * GitLab could not tell now (429, 5xx, 401); the demand goes on as it did before the probe
- * existed, and the runner created after the launch decides, as a refusal is what the probe spares.
+ * Records each of `items` skipped for `reason` (not retried).
+ * @returns the messages to retry: those whose skip could not be recorded (their claims released).
  */
-async function runnerVerdict(item: RoutedDemand, deps: AdmissionDeps): Promise<RunnerVerdict | undefined> {
-  const key = runnerScopeKey(deps.scope, item.demand.projectId);
-  try {
-    return await deps.memo.runnerVerdict(key, () => probeRunner(item, deps));
-  } catch (error) {
-    deps.observer.failed('check', item.demand.jobId, error);
-    return undefined;
-  }
-}
-
-/** Deletes the probe runners whose deletion failed, this batch's and earlier ones'. */
-async function deleteLeftoverProbes(deps: AdmissionDeps): Promise<void> {
-  await Promise.all(
-    deps.memo.takeLeftoverProbes().map((runnerId) =>
-      deps.gitlab.deleteRunner(runnerId).catch((error: unknown) => {
-        deps.memo.leaveProbe(runnerId);
-        deps.observer.failed('rollback', undefined, error);
-      }),
-    ),
-  );
-}
-
-async function probeRunner(item: RoutedDemand, deps: AdmissionDeps): Promise<RunnerVerdict> {
-  let runnerId: number;
-  try {
-    ({ id: runnerId } = await deps.gitlab.createRunner({
-      scope: deps.scope,
-      projectId: item.demand.projectId,
-      // A tag no job of Spotlab's pools asks for, no untagged jobs: the probe could take no job
-      // even if its token were used, and it is not.
-      tags: ['spotlab-probe'],
-      runUntagged: false,
-      maximumTimeoutSeconds: 600,
-      description: PROBE_RUNNER_DESCRIPTION,
-    }));
-  } catch (error) {
-    // 403: the token's user may not add runners there; 404: it cannot see the project or group.
-    // 401 is the token itself (every call fails): not the project's fault, so it is retried.
-    if ((error instanceof GitlabAuthError && error.status === 403) || error instanceof GitlabNotFoundError)
-      return 'refused';
-    throw error;
-  }
-  await deps.gitlab.deleteRunner(runnerId).catch((error: unknown) => {
-    deps.memo.leaveProbe(runnerId);
-    deps.observer.failed('rollback', item.demand.jobId, error);
-  });
-  return 'accepted';
-}
-
-async function refuse(
+export async function refuse(
   items: readonly RoutedDemand[],
   reason: Refusal,
-  deps: AdmissionDeps,
+  deps: Pick<AdmissionDeps, 'ledger' | 'observer'>,
 ): Promise<string[]> {
   const retry: string[] = [];
   await Promise.all(
@@ -166,7 +108,10 @@ async function refuse(
   return retry;
 }
 
-async function release(items: readonly RoutedDemand[], deps: AdmissionDeps): Promise<string[]> {
+async function release(
+  items: readonly RoutedDemand[],
+  deps: Pick<AdmissionDeps, 'ledger'>,
+): Promise<string[]> {
   await Promise.all(items.map((item) => deps.ledger.release(item.demand.jobId)));
   return items.map((item) => item.messageId);
 }

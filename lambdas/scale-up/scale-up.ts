@@ -1,6 +1,5 @@
 import type { GitlabApi } from '../shared/gitlab/port';
 import type { JobLedger } from '../shared/job-table/views';
-import { mapLimit } from '../shared/map-limit';
 import { hourlyPrice, type PriceList } from '../shared/prices';
 import type { RunnerScope } from '../shared/runner-scope';
 import type { TokenStore } from '../shared/token-store';
@@ -18,14 +17,13 @@ import {
   releaseAll,
 } from './defer-demand';
 import type { GitlabMemo } from './gitlab-memo';
-import { launchGroup } from './launch-groups';
 import type { LaunchPacer } from './launch-pacing';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { DemandRequeue, LaunchedInstance, Lifecycle, ScaleUpFleet } from './ports';
-import { provisionRunner } from './provision-runner';
+import type { DemandRequeue, Lifecycle, ScaleUpFleet } from './ports';
 import type { ShapeTags } from './route-job';
 import type { RuntimePool } from './runtime-pool';
+import { serveGroup } from './serve-group';
 
 /** Everything scale-up talks to and decides with. */
 export interface ScaleUpDeps extends CoolDownDeps {
@@ -62,8 +60,8 @@ export interface ScaleUpDeps extends CoolDownDeps {
 /**
  * Turns a batch of demand into capacity: claim and check each job, refuse what Spotlab may not
  * serve (allow-lists, group scope, GitLab refusing the runner), group by pool and shape, apply
- * the caps, launch each group with one CreateFleet (plus one on-demand call for a spot shortfall)
- * and give every instance its runner.
+ * the caps, create each job's runner, launch each group with one CreateFleet (plus one on-demand
+ * call for a spot shortfall) and give every instance its runner's token.
  * @returns ids of the messages to retry (SQS redelivers them after the visibility timeout).
  */
 export async function scaleUp(demands: readonly Demand[], deps: ScaleUpDeps): Promise<string[]> {
@@ -147,54 +145,6 @@ function waitForRate(items: readonly RoutedDemand[], deps: ScaleUpDeps): Promise
   if (items.length === 0) return Promise.resolve([]);
   const delays = deps.pacer?.defer(items.length, deps.now(), deps.deferChunk ?? 50) ?? [];
   return deferAll(items, delays, 'launch_rate', deps);
-}
-
-/** Launches a group and provisions its instances; returns the messages to retry. */
-async function serveGroup(
-  group: LaunchGroup,
-  items: readonly RoutedDemand[],
-  deps: ScaleUpDeps,
-  concurrency: number,
-): Promise<string[]> {
-  if (items.length === 0) return [];
-  for (const item of items)
-    deps.observer.webhookToLaunchMs(group.pool.name, deps.now() - Date.parse(item.demand.receivedAt));
-  let instances: LaunchedInstance[];
-  try {
-    ({ instances } = await launchGroup(group, items.length, deps));
-  } catch (error) {
-    deps.observer.failed('launch', undefined, error);
-    if (!isThrottle(error)) {
-      deps.pacer?.refund(items.length, deps.now());
-      return releaseAll(items, deps.ledger);
-    }
-    // EC2's bucket is shared with every launch in the account: it, not this Lambda's count, is right.
-    deps.pacer?.drain(deps.now());
-    return deferAll(
-      items,
-      deps.pacer?.defer(items.length, deps.now(), deps.deferChunk ?? 50) ?? [],
-      'throttled',
-      deps,
-    );
-  }
-  if (group.coolingDown === true) deps.observer.coolDownLaunches(group.pool.name, instances.length);
-  // EC2 charges the bucket only for the instances it started.
-  deps.pacer?.refund(items.length - instances.length, deps.now());
-  const outcomes = await mapLimit(instances, concurrency, (instance, index) =>
-    provisionRunner(items[index] as RoutedDemand, instance, deps),
-  );
-  const failedInstances = instances
-    .filter((_, index) => outcomes[index] !== 'ready')
-    .map((instance) => instance.instanceId);
-  if (failedInstances.length > 0) {
-    // One call for all of them: TerminateInstances takes up to 1000 ids and has its own bucket.
-    await deps.fleet
-      .terminate(failedInstances)
-      .catch((error: unknown) => deps.observer.failed('rollback', undefined, error));
-  }
-  // Jobs with no instance (a shortfall) or whose provisioning was undone are retried.
-  const unserved = items.filter((_, index) => outcomes[index] === undefined || outcomes[index] === 'undone');
-  return releaseAll(unserved, deps.ledger);
 }
 
 /**

@@ -73,8 +73,8 @@ export const Metric = {
    */
   demandDisplaced: 'DemandDisplaced',
   /**
-   * Job Hooks naming a runner as Spotlab's (`spotlab i-…`) that no Spotlab launch registered on that
-   * instance: acknowledged, nothing terminated or deleted. Dimension: `kind` (the job status).
+   * Job Hooks naming a runner as Spotlab's (`spotlab job …`) that no Spotlab launch recorded (job
+   * table: job id → runner id → instance id): acknowledged, nothing terminated or deleted. Dimension: `kind` (the job status).
    */
   unrecordedRunnerIgnored: 'UnrecordedRunnerIgnored',
   /** Interrupted jobs GitLab refused to retry (retried already, or not ended): may need a hand. */

@@ -61,7 +61,8 @@ function startJob(world: World, vm: Vm, jobId: number): void {
   vm.state = 'busy';
   vm.jobId = jobId;
   attempt.startedAt = world.scheduler.now;
-  attempt.runner = { id: vm.runnerId, description: `spotlab ${vm.instanceId}` };
+  // The hook carries the runner as GitLab knows it: its description is the one scale-up gave it.
+  attempt.runner = { id: vm.runnerId, description: world.gitlab.runners.get(vm.runnerId)?.description ?? '' };
   sendJobHook(world, jobId, 'running');
   const { logical } = attempt;
   if (logical.interruptPending && vm.lifecycle === 'spot')

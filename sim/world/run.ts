@@ -27,6 +27,12 @@ export interface FaultFigures {
   /** Invocations that started while another of the same queue was in flight. */
   readonly overlappingInvocations: { readonly scaleUp: number; readonly lifecycle: number };
   readonly simulatedMs: number;
+  /** Every GitLab API call Spotlab's Lambdas made (with its API token), failed ones included. */
+  readonly gitlabCalls: number;
+  /** Runners GitLab created for Spotlab. */
+  readonly runnersCreated: number;
+  /** `DELETE /runners/:id` calls Spotlab made (the VMs' own `DELETE /runners` at exit not counted). */
+  readonly runnerDeletes: number;
   readonly stats: WorldStats;
   /** Why each lost job was lost: `<status>:<failure reason>` of its last GitLab job, counted. */
   readonly lostBy: Readonly<Record<string, number>>;
@@ -164,6 +170,9 @@ function figures(world: World, simulatedMs: number): FaultFigures {
       lifecycle: world.lifecycleQueue.overlapping,
     },
     simulatedMs,
+    gitlabCalls: Object.values(world.gitlab.calls).reduce((sum, n) => sum + n, 0),
+    runnersCreated: world.gitlab.runnersCreated,
+    runnerDeletes: world.gitlab.calls.deleteRunner,
     stats: { ...world.stats },
     lostBy,
   };

@@ -21,12 +21,12 @@ import {
 
 const A = 'i-0aaaaaaaaaaaaaaa1';
 const B = 'i-0bbbbbbbbbbbbbbb2';
-const GONE = 'i-0ccccccccccccccc3';
 
 const runnersPage = {
   body: [
-    { id: 501, description: `spotlab ${A}`, status: 'online', paused: false },
-    { id: 502, description: `spotlab ${GONE}`, status: 'offline', paused: false },
+    // Created for job 1001 (A is tagged with it) and for job 1003, whose instance is gone.
+    { id: 501, description: 'spotlab job 1001', status: 'online', paused: false },
+    { id: 502, description: 'spotlab job 1003', status: 'offline', paused: false },
     { id: 9, description: 'shared docker runner', status: 'online', paused: false },
   ],
 };
@@ -67,8 +67,8 @@ describe('spotlab status on a healthy setup', () => {
     expect(stdout).toMatch(
       new RegExp(`${B}\\s+x86-docker\\s+m7i.large\\s+running\\s+on-demand\\s+1m\\s+1002 launched \\(tag\\)`),
     );
-    expect(stdout).toMatch(new RegExp(`501\\s+${A}\\s+online\\s+yes`));
-    expect(stdout).toMatch(new RegExp(`502\\s+${GONE}\\s+offline\\s+no`));
+    expect(stdout).toMatch(new RegExp(`501\\s+1001\\s+${A}\\s+online\\s+yes`));
+    expect(stdout).toMatch(/502\s+1003\s+-\s+offline\s+no/);
     expect(stdout).not.toContain('shared docker runner');
     expect(stdout).toContain('1 runner(s) without a live instance');
   });

@@ -107,7 +107,7 @@ function everyEmission(): string[] {
         o.jobRetried(1, 2);
         o.demandDisplaced(1, 'i-1');
         o.retryRefused(1);
-        o.unrecordedRunnerIgnored(1, { runnerId: 7, instanceId: 'i-1' }, 'success');
+        o.unrecordedRunnerIgnored(1, { runnerId: 7, launchJobId: 1 }, 'success');
         o.gitlabAuthFailure(403);
         o.failed('runner', 1, error);
       },

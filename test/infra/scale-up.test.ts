@@ -385,7 +385,10 @@ describe('Spotlab launcher: job table and cache', () => {
         {
           IndexName: 'byLaunchInstance',
           KeySchema: [{ AttributeName: 'launchInstanceId', KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['launchRunnerId', 'launchWarned'] },
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['launchRunnerId', 'launchWarned', 'runnersDeleted'],
+          },
         },
         Match.objectLike({ IndexName: 'open' }),
       ],

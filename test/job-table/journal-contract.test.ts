@@ -142,7 +142,7 @@ describe.each(IMPLEMENTATIONS)('job table (%s): by instance and by launch instan
     await table.journalAt().recordRunning(jobId, PROJECT, elsewhere);
 
     expect(await table.journalAt().findLaunchedOn(at.instanceId)).toEqual([
-      { jobId, runnerId: at.runnerId, warned: false },
+      { jobId, runnerId: at.runnerId, warned: false, deleted: false },
     ]);
     expect(await table.journalAt().findLaunchedOn(elsewhere.instanceId)).toEqual([]);
   });
@@ -166,7 +166,7 @@ describe.each(IMPLEMENTATIONS)('job table (%s): by instance and by launch instan
     await table.journalAt(T0 + 9_000).markLaunchWarned(jobId, at.instanceId);
 
     expect(await table.journalAt().findLaunchedOn(at.instanceId)).toEqual([
-      { jobId, runnerId: at.runnerId, warned: true },
+      { jobId, runnerId: at.runnerId, warned: true, deleted: false },
     ]);
     expect(await table.journalAt().get(jobId)).toMatchObject({
       state: 'launched',

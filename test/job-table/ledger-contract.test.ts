@@ -124,7 +124,7 @@ describe.each(IMPLEMENTATIONS)('job table (%s): launches and skips', (_name, ope
       launchRunnerId: at.runnerId,
     });
     expect(await table.journalAt().findLaunchedOn(at.instanceId)).toEqual([
-      { jobId, runnerId: at.runnerId, warned: false },
+      { jobId, runnerId: at.runnerId, warned: false, deleted: false },
     ]);
   });
 

@@ -116,9 +116,19 @@ describe('decide instance gone', () => {
         [launch(), launch({ jobId: 43, runnerId: 9 })],
       ),
     ).toEqual([
-      { kind: 'delete-runner', runnerId: 7, reason: 'instance_gone' },
-      { kind: 'delete-runner', runnerId: 9, reason: 'instance_gone' },
+      { kind: 'delete-runner', runnerId: 7, jobIds: [41], reason: 'instance_gone' },
+      { kind: 'delete-runner', runnerId: 9, jobIds: [50, 43], reason: 'instance_gone' },
       { kind: 'delete-token', instanceId: 'i-0aaa' },
     ]);
+  });
+
+  it('deletes no runner an item or a launch record records deleted already (the finished hook did)', () => {
+    expect(
+      goneCleanup(
+        'i-0aaa',
+        [jobRecord({ state: 'finished', runnersDeleted: [7] }), jobRecord({ jobId: 50, runnerId: 9 })],
+        [launch(), launch({ jobId: 43, runnerId: 9, deleted: true })],
+      ),
+    ).toEqual([{ kind: 'delete-token', instanceId: 'i-0aaa' }]);
   });
 });

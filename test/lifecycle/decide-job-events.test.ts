@@ -1,71 +1,78 @@
 import { describe, expect, it } from 'vitest';
 import { decideFinished } from '../../lambdas/lifecycle/decide-job-finished';
 import { decideDisplaced, decideRunning } from '../../lambdas/lifecycle/decide-job-running';
-import { judgeRunner, launchIndexNeeded, type RunnerVerdict } from '../../lambdas/lifecycle/decide-placement';
+import {
+  judgeRunner,
+  launchRecordNeeded,
+  type RunnerClaim,
+  type RunnerVerdict,
+} from '../../lambdas/lifecycle/decide-placement';
 import type { JobRecord, LaunchedRunner } from '../../lambdas/shared/job-table/record';
 import type { Placement } from '../../lambdas/shared/job-table/views';
 import { jobRecord } from './job-record';
 
 const AT: Placement = { instanceId: 'i-0aaa', runnerId: 7 };
 const launch = (jobId: number, runnerId = 7): LaunchedRunner => ({ jobId, runnerId, warned: false });
-const recorded: RunnerVerdict = { kind: 'recorded', placement: AT };
+const recorded: RunnerVerdict = { kind: 'recorded', placement: AT, namedBy: [41], deleted: false };
+/** The hook's runner 7, described `spotlab job 41` (the job `jobRecord` makes). */
+const CLAIM: RunnerClaim = { runnerId: 7, launchJobId: 41 };
 
 describe('decide placement: whether Spotlab registered the runner a hook names', () => {
-  it.each<[string, Placement | undefined, JobRecord | undefined, LaunchedRunner[], RunnerVerdict['kind']]>([
-    ['no runner, or one not described as Spotlab’s', undefined, undefined, [], 'not_ours'],
-    ['the runner launched for the job itself', AT, jobRecord(), [], 'recorded'],
-    ['a runner launched on that instance for another job', AT, undefined, [launch(40)], 'recorded'],
+  it.each<[string, RunnerClaim | undefined, JobRecord | undefined, JobRecord | undefined, string]>([
+    ['no runner, or one not described as Spotlab’s', undefined, jobRecord(), jobRecord(), 'not_ours'],
+    ['the runner launched for the job itself', CLAIM, jobRecord(), jobRecord(), 'recorded i-0aaa'],
     [
-      'a runner id no launch on that instance registered',
-      { ...AT, runnerId: 666 },
+      'a runner launched for another job (the launch record names it)',
+      { ...CLAIM, launchJobId: 40 },
+      undefined,
+      jobRecord({ jobId: 40 }),
+      'recorded i-0aaa',
+    ],
+    [
+      'a runner id the named job’s launch did not register',
+      { ...CLAIM, runnerId: 666 },
       jobRecord(),
-      [launch(41)],
+      jobRecord(),
       'unrecorded',
     ],
     [
-      'the job’s own runner, named on another instance',
-      { ...AT, instanceId: 'i-0bbb' },
-      jobRecord(),
-      [],
+      'a description naming a job Spotlab never launched for',
+      { ...CLAIM, launchJobId: 40 },
+      undefined,
+      undefined,
       'unrecorded',
     ],
-    ['a job Spotlab never saw, on an instance with no launch', AT, undefined, [], 'unrecorded'],
     [
-      'a job recorded running there, whose instance’s launch moved on',
-      AT,
+      'a job recorded running on that runner, whose named launch moved on',
+      { ...CLAIM, launchJobId: 40 },
       jobRecord({ state: 'running', launchInstanceId: undefined, launchRunnerId: undefined }),
-      [],
-      'recorded',
+      jobRecord({ jobId: 40, launchInstanceId: 'i-0ccc', launchRunnerId: 9 }),
+      'recorded i-0aaa',
     ],
-  ])('%s', (_name, claimed, own, launchedOn, verdict) => {
-    expect(judgeRunner(claimed, own, launchedOn).kind).toBe(verdict);
+  ])('%s', (_name, claim, own, launched, verdict) => {
+    const judged = judgeRunner(claim, own, launched);
+
+    expect(judged.kind === 'recorded' ? `recorded ${judged.placement.instanceId}` : judged.kind).toBe(
+      verdict,
+    );
   });
 
-  it.each<[string, Placement | undefined, JobRecord | undefined, boolean]>([
-    ['no runner claimed', undefined, jobRecord(), false],
-    ['the job’s own launch settles it', AT, jobRecord(), false],
-    ['a job with no item', AT, undefined, true],
-    [
-      'a job launched elsewhere, not running yet',
-      AT,
-      jobRecord({ instanceId: 'i-0bbb', runnerId: 8, launchInstanceId: 'i-0bbb', launchRunnerId: 8 }),
-      true,
-    ],
-    [
-      'a job recorded running there already',
-      AT,
-      jobRecord({ state: 'running', launchInstanceId: 'i-0bbb', launchRunnerId: 8 }),
-      false,
-    ],
-  ])('reads the launch index only when needed: %s', (_name, claimed, own, needed) => {
-    expect(launchIndexNeeded(claimed, own)).toBe(needed);
-  });
+  it.each<[string, RunnerClaim | undefined, boolean]>([
+    ['no runner claimed', undefined, false],
+    ['the runner created for the job itself', CLAIM, false],
+    ['a runner created for another job', { ...CLAIM, launchJobId: 40 }, true],
+  ])(
+    'reads the named job’s launch record besides the job’s own only when needed: %s',
+    (_name, claim, needed) => {
+      expect(launchRecordNeeded(claim, 41)).toBe(needed);
+    },
+  );
 });
 
 describe('decide job running', () => {
   it.each<[string, RunnerVerdict, string]>([
     ['a runner not described as Spotlab’s', { kind: 'not_ours' }, 'not_our_runner'],
-    ['a runner Spotlab never registered there', { kind: 'unrecorded', placement: AT }, 'unrecorded_runner'],
+    ['a runner Spotlab never registered there', { kind: 'unrecorded', claim: CLAIM }, 'unrecorded_runner'],
     ['a runner a launch registered there', recorded, 'record'],
   ])('%s: %s', (_name, verdict, plan) => {
     expect(decideRunning(verdict).kind).toBe(plan);
@@ -128,7 +135,7 @@ describe('decide job finished', () => {
     [
       'a runner Spotlab never registered there',
       jobRecord(),
-      { kind: 'unrecorded', placement: AT },
+      { kind: 'unrecorded', claim: CLAIM },
       'unrecorded_runner',
     ],
     ['a job Spotlab launched for, cancelled while pending', jobRecord(), { kind: 'not_ours' }, 'act'],
@@ -142,7 +149,18 @@ describe('decide job finished', () => {
       kind: 'act',
       actions: [
         { kind: 'terminate', instanceId: 'i-0aaa', reason: 'job_finished' },
-        { kind: 'delete-runner', runnerId: 7, reason: 'job_finished' },
+        { kind: 'delete-runner', runnerId: 7, jobIds: [41], reason: 'job_finished' },
+        { kind: 'delete-token', instanceId: 'i-0aaa' },
+        { kind: 'record-finished', ...job, placement: AT },
+      ],
+    });
+  });
+
+  it('deletes no runner an instance-gone cleanup recorded deleted, and still terminates and records', () => {
+    expect(decideFinished(job, jobRecord({ state: 'running' }), { ...recorded, deleted: true })).toEqual({
+      kind: 'act',
+      actions: [
+        { kind: 'terminate', instanceId: 'i-0aaa', reason: 'job_finished' },
         { kind: 'delete-token', instanceId: 'i-0aaa' },
         { kind: 'record-finished', ...job, placement: AT },
       ],

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { readLifecycleEnv } from '../../lambdas/lifecycle/env';
 import { type ParsedBody, parseLifecycleBody } from '../../lambdas/lifecycle/events';
 import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
-import { instanceOfRunner } from '../../lambdas/shared/gitlab/port';
+import { launchJobOfRunner } from '../../lambdas/shared/gitlab/port';
 import { sqsRecord } from '../../sim/sqs-event-source';
 import { LIFECYCLE_ENV } from './lifecycle-env';
 import {
@@ -70,7 +70,7 @@ describe('lifecycle queue bodies: webhook lifecycle messages', () => {
           projectId: 380,
           status,
           runnerId: 380987,
-          runnerDescription: `spotlab ${INSTANCE}`,
+          runnerDescription: 'spotlab job 1977',
         },
       },
     });
@@ -112,18 +112,20 @@ describe('lifecycle queue bodies: unreadable', () => {
 });
 
 describe('runner descriptions', () => {
-  it.each<[string | null, string | undefined]>([
-    ['spotlab i-0123456789abcdef0', 'i-0123456789abcdef0'],
-    ['spotlab i-0123abcd', 'i-0123abcd'],
+  it.each<[string | null, number | undefined]>([
+    ['spotlab job 1977', 1977],
+    ['spotlab job 9999999999999999', undefined],
     [null, undefined],
     ['', undefined],
     ['shared-runner-7', undefined],
     ['spotlab', undefined],
-    ['spotlab i-0123456789abcdef0 extra', undefined],
-    ['Spotlab i-0123456789abcdef0', undefined],
-    ['spotlab i-0123', undefined],
-  ])('reads %j as the runner of instance %s', (description, instanceId) => {
-    expect(instanceOfRunner(description)).toBe(instanceId);
+    ['spotlab job 1977 extra', undefined],
+    ['Spotlab job 1977', undefined],
+    ['spotlab job 0', undefined],
+    ['spotlab job 01977', undefined],
+    ['spotlab i-0123456789abcdef0', undefined],
+  ])('reads %j as the runner created for job %s', (description, jobId) => {
+    expect(launchJobOfRunner(description)).toBe(jobId);
   });
 });
 

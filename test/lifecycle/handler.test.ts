@@ -51,6 +51,16 @@ const launchRecord: Record<string, AttributeValue> = {
   launchRunnerId: { N: '380987' },
 };
 
+/** Job 1977's item as scale-up leaves it: launched on INSTANCE with runner 380987 (`spotlab job 1977`). */
+const launchedItem: Record<string, AttributeValue> = {
+  ...launchRecord,
+  state: { S: 'launched' },
+  projectId: { N: '380' },
+  instanceId: { S: INSTANCE },
+  runnerId: { N: '380987' },
+  pool: { S: 'arm-docker' },
+};
+
 /** GitLab: runners delete with 204, a cancel answers the cancelled job, a retry the new job 1978. */
 function stubGitlab(answer: (request: Request) => Response | undefined = () => undefined): void {
   requests = [];
@@ -76,6 +86,7 @@ beforeEach(() => {
   ssm.on(GetParameterCommand).resolves({ Parameter: { Value: API_TOKEN } });
   ssm.on(DeleteParameterCommand).resolves({});
   dynamo.on(GetItemCommand).resolves({});
+  dynamo.on(GetItemCommand, { Key: { jobId: { N: '1977' } } }).resolves({ Item: launchedItem });
   dynamo.on(UpdateItemCommand).resolves({});
   dynamo.on(QueryCommand).resolves({ Items: [] });
   dynamo
@@ -113,7 +124,14 @@ describe('lifecycle handler: jobs', () => {
     expect(ssm.commandCalls(DeleteParameterCommand)[0]?.args[0].input).toEqual({
       Name: `/spotlab/Spotlab/runner-token/${INSTANCE}`,
     });
-    expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input).toMatchObject({
+    const [recorded, finished] = dynamo.commandCalls(UpdateItemCommand).map((call) => call.args[0].input);
+    // The runner's deletion is recorded on its item first, then the job finished.
+    expect(recorded).toMatchObject({
+      Key: { jobId: { N: '1977' } },
+      UpdateExpression: 'ADD runnersDeleted :runner',
+      ExpressionAttributeValues: { ':runner': { NS: ['380987'] } },
+    });
+    expect(finished).toMatchObject({
       TableName: 'jobs',
       Key: { jobId: { N: '1977' } },
       ExpressionAttributeValues: { ':finished': { S: 'finished' }, ':status': { S: 'success' } },
@@ -169,8 +187,8 @@ describe('lifecycle handler: jobs', () => {
   ] as const)(
     'terminates, deletes and records nothing for a %s hook whose runner Spotlab never registered on the instance it names, and counts it',
     async (status, fixture) => {
-      // A runner someone named `spotlab i-…`: the launch record ties runner 380987 to INSTANCE, not 666.
-      const result = await send(jobEvent(fixture, 2001, { runnerId: 666, instanceId: INSTANCE }));
+      // A runner someone named `spotlab job 1977`: job 1977's launch record names runner 380987, not 666.
+      const result = await send(jobEvent(fixture, 2001, { runnerId: 666, launchJobId: 1977 }));
 
       expect(result).toEqual({ batchItemFailures: [] });
       expect(ec2.calls()).toHaveLength(0);
@@ -178,7 +196,7 @@ describe('lifecycle handler: jobs', () => {
       expect(ssm.commandCalls(DeleteParameterCommand)).toHaveLength(0);
       expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(0);
       expect(metrics()).toContain(`UnrecordedRunnerIgnored kind=${status}`);
-      expect(output.lines().join('\n')).toContain('hook names a runner Spotlab never registered');
+      expect(output.lines().join('\n')).toContain('hook names a runner no Spotlab launch recorded');
     },
   );
 
@@ -197,7 +215,9 @@ describe('lifecycle handler: jobs', () => {
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(metrics()).toContain('LifecycleFailures stage=terminate');
-    expect(dynamo.commandCalls(UpdateItemCommand)).toHaveLength(0);
+    // The runner was deleted (and that recorded), but the job is not recorded finished: it retries.
+    const writes = dynamo.commandCalls(UpdateItemCommand).map((call) => call.args[0].input.UpdateExpression);
+    expect(writes).toEqual(['ADD runnersDeleted :runner']);
   });
 
   it('retries a message whose job table write fails', async () => {

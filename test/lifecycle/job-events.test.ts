@@ -17,7 +17,10 @@ describe('lifecycle: a job starts running', () => {
     const retry = await w.deliver(jobEvent('job-hook-running', 41, at));
 
     expect(retry).toEqual([]);
-    expect(w.ledger.items.get(41)).toMatchObject({ state: 'running', placement: at });
+    expect(w.ledger.items.get(41)).toMatchObject({
+      state: 'running',
+      placement: { instanceId: at.instanceId, runnerId: at.runnerId },
+    });
     expect(w.ledger.items.get(41)?.expiresAt).toBe(Math.floor(w.clock.now() / 1000) + JOB_ITEM_TTL_SECONDS);
     // build_queued_duration 32.1 s in the fixture; the pool is the one scale-up launched for the job.
     expect(w.observer.events).toEqual([`running 41 ${at.instanceId} arm-docker 32100`]);
@@ -277,11 +280,11 @@ describe('lifecycle: a job finishes', () => {
 });
 
 describe('lifecycle: a hook names a runner Spotlab never registered on that instance', () => {
-  /** Another project's instance, and a runner its Maintainer named after it (`spotlab i-…`). */
+  /** Another project's instance, and a runner its Maintainer named after its job (`spotlab job 41`). */
   async function victimAndImpostor() {
     const w = lifecycleWorld();
     const victim = await w.launched(41);
-    const impostor = { runnerId: 7777, instanceId: victim.instanceId };
+    const impostor = { runnerId: 7777, launchJobId: victim.launchJobId };
     return { w, victim, impostor };
   }
 
@@ -299,7 +302,7 @@ describe('lifecycle: a hook names a runner Spotlab never registered on that inst
       expect(w.gitlab.runners.has(victim.runnerId)).toBe(true);
       expect(w.tokens.tokens.has(victim.instanceId)).toBe(true);
       expect(w.ledger.items.has(900)).toBe(false);
-      expect(w.observer.events).toEqual([`unrecorded-runner 900 7777 ${victim.instanceId} ${status}`]);
+      expect(w.observer.events).toEqual([`unrecorded-runner 900 7777 ${victim.launchJobId} ${status}`]);
     },
   );
 
@@ -323,8 +326,8 @@ describe('lifecycle: a hook names a runner Spotlab never registered on that inst
     expect(w.demanded).toEqual([]);
     expect(w.ec2.instances.get(victim.instanceId)?.state).toBe('running');
     expect(w.observer.events).toEqual([
-      `unrecorded-runner 900 7777 ${victim.instanceId} running`,
-      `unrecorded-runner 900 7777 ${victim.instanceId} success`,
+      `unrecorded-runner 900 7777 ${victim.launchJobId} running`,
+      `unrecorded-runner 900 7777 ${victim.launchJobId} success`,
     ]);
   });
 

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { handleLifecycle, type LifecycleDeps } from '../../lambdas/lifecycle/lifecycle';
 import type { LifecycleObserver } from '../../lambdas/lifecycle/observer';
 import { readLifecycleRecords } from '../../lambdas/lifecycle/read-records';
+import { runnerDescription } from '../../lambdas/shared/gitlab/port';
 import type { DemandMessage } from '../../lambdas/shared/job-messages';
 import type { Placement } from '../../lambdas/shared/job-table/views';
 import { TagKey } from '../../lambdas/shared/naming';
@@ -55,17 +56,28 @@ export const stateChange = (instanceId: string, state = 'shutting-down'): string
 export type JobFixture = 'job-hook-running' | 'job-hook-success' | 'job-hook-failed-runner-system';
 
 /**
+ * A runner as a hook names it: its id, and the job its description names (`spotlab job <id>`),
+ * by default the job of the hook.
+ */
+export interface HookRunner {
+  readonly runnerId: number;
+  readonly launchJobId?: number;
+}
+
+/**
  * The lifecycle message the webhook Lambda enqueues for a GitLab fixture about job `jobId`, taken
  * by the runner `placement` describes (`null`: no runner), or by `runner` as given.
  */
 export function jobEvent(
   fixture: JobFixture | 'job-hook-canceled-while-pending',
   jobId: number,
-  placement: Placement | null,
+  placement: HookRunner | null,
   changes: Record<string, unknown> = {},
 ): string {
   const runner =
-    placement === null ? null : { id: placement.runnerId, description: `spotlab ${placement.instanceId}` };
+    placement === null
+      ? null
+      : { id: placement.runnerId, description: runnerDescription(placement.launchJobId ?? jobId) };
   const body = JSON.stringify({ ...fixtureJson(fixture), build_id: jobId, runner, ...changes });
   const parsed = parseWebhookBody(Buffer.from(body));
   if (parsed.kind !== 'job') throw new Error(`${fixture} is not a Job Hook`);
@@ -91,8 +103,8 @@ function recordingObserver(): LifecycleObserver & { readonly events: string[] } 
     spotInterruption: (instanceId, jobId) => events.push(`spot ${instanceId} ${jobId ?? 'idle'}`),
     jobRetried: (jobId, retriedJobId) => events.push(`retried ${jobId} as ${retriedJobId}`),
     retryRefused: (jobId) => events.push(`retry-refused ${jobId}`),
-    unrecordedRunnerIgnored: (jobId, placement, status) =>
-      events.push(`unrecorded-runner ${jobId} ${placement.runnerId} ${placement.instanceId} ${status}`),
+    unrecordedRunnerIgnored: (jobId, claim, status) =>
+      events.push(`unrecorded-runner ${jobId} ${claim.runnerId} ${claim.launchJobId} ${status}`),
     demandDisplaced: (jobId, instanceId) => events.push(`displaced ${jobId} ${instanceId}`),
     gitlabAuthFailure: (status) => events.push(`auth ${status}`),
     failed: (stage, subject) => events.push(`failed ${stage} ${subject}`),
@@ -125,7 +137,11 @@ export function lifecycleWorld() {
    * An instance launched for job `jobId` (pending in GitLab) with its runner and token, as
    * scale-up leaves them, in `pool`; `stack` tags it as another stack's.
    */
-  async function launched(jobId: number, stack = STACK, pool = 'arm-docker'): Promise<Placement> {
+  async function launched(
+    jobId: number,
+    stack = STACK,
+    pool = 'arm-docker',
+  ): Promise<Placement & { readonly launchJobId: number }> {
     gitlab.addJob(jobId, PROJECT, ['arm64']);
     const { instances } = await ec2.launch({
       pool,
@@ -143,7 +159,7 @@ export function lifecycleWorld() {
       tags: ['arm64'],
       runUntagged: false,
       maximumTimeoutSeconds: 3600,
-      description: `spotlab ${instanceId}`,
+      description: runnerDescription(jobId),
     });
     await tokens.put(instanceId, runner.token);
     await ledger.claim(jobId, PROJECT);
@@ -153,7 +169,7 @@ export function lifecycleWorld() {
       pool,
       lifecycle: 'spot',
     });
-    return { instanceId, runnerId: runner.id };
+    return { instanceId, runnerId: runner.id, launchJobId: jobId };
   }
 
   /** Delivers one batch of message bodies; returns the bodies SQS will deliver again. */

@@ -1,6 +1,7 @@
 import type { ReaperObserver } from '../../lambdas/reaper/observer';
 import { RunnerPageCursor } from '../../lambdas/reaper/runner-page-cursor';
 import type { SweepDeps, SweepSettings } from '../../lambdas/reaper/sweep-context';
+import { runnerDescription } from '../../lambdas/shared/gitlab/port';
 import { TagKey } from '../../lambdas/shared/naming';
 import { SimClock } from '../../sim/clock';
 import { InMemoryEc2 } from '../../sim/in-memory-ec2';
@@ -52,6 +53,7 @@ export function recordingObserver(): ReaperObserver & { events: string[] } {
 /** The reaper over the simulated EC2, GitLab, SSM and the job table scale-up and lifecycle share. */
 export function reaperWorld(settings: Partial<SweepSettings> = {}) {
   const clock = new SimClock();
+  let unrecordedJobs = 0;
   const ec2 = new InMemoryEc2({ now: clock.now });
   const gitlab = new InMemoryGitlab(clock.now);
   const { ledger, journal, sweep: table } = new InMemoryJobTable(clock.now);
@@ -109,15 +111,19 @@ export function reaperWorld(settings: Partial<SweepSettings> = {}) {
     return { instanceId, runnerId: await runnerFor(instanceId) };
   }
 
-  /** A runner registered in GitLab for `instanceId`, as scale-up names it. */
-  async function runnerFor(instanceId: string): Promise<number> {
+  /**
+   * A runner registered in GitLab as scale-up creates one (`spotlab job <id>`), for a job no item
+   * of this table records: it was created for `instanceId`'s launch, which was never recorded.
+   */
+  async function runnerFor(_instanceId: string): Promise<number> {
+    unrecordedJobs += 1;
     const runner = await gitlab.createRunner({
       scope: { type: 'project' },
       projectId: PROJECT,
       tags: ['arm64'],
       runUntagged: false,
       maximumTimeoutSeconds: 3600,
-      description: `spotlab ${instanceId}`,
+      description: runnerDescription(90_000 + unrecordedJobs),
     });
     return runner.id;
   }

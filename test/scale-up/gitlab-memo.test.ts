@@ -34,22 +34,14 @@ describe('gitlabMemo', () => {
     expect(gitlab.calls.getProject).toBe(2);
   });
 
-  it('shares one runner probe between concurrent callers and forgets a refusal sooner than an acceptance', async () => {
+  it('remembers a runner refusal for two minutes, per scope key', () => {
     const { clock, memo } = setup();
-    let probes = 0;
-    const probe = async () => {
-      probes += 1;
-      return 'refused' as const;
-    };
 
-    await Promise.all([memo.runnerVerdict('project:1', probe), memo.runnerVerdict('project:1', probe)]);
+    memo.noteRefused('project:1');
+    const fresh = [memo.refusesRunners('project:1'), memo.refusesRunners('project:2')];
     clock.advance(2 * 60_000 + 1);
-    await memo.runnerVerdict('project:1', probe);
-    memo.noteRunner('project:2', 'accepted');
-    clock.advance(5 * 60_000);
-    const accepted = await memo.runnerVerdict('project:2', probe);
 
-    expect(probes).toBe(2);
-    expect(accepted).toBe('accepted');
+    expect(fresh).toEqual([true, false]);
+    expect(memo.refusesRunners('project:1')).toBe(false);
   });
 });

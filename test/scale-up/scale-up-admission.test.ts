@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scaleUp } from '../../lambdas/scale-up/scale-up';
+import { GitlabUnavailableError } from '../../lambdas/shared/gitlab/errors';
 import { demand, world } from './scale-up-world';
 
 describe('scale-up: only allowed projects cause launches', () => {
@@ -115,61 +116,54 @@ describe('scale-up: a refused runner costs no instance', () => {
     expect(w.gitlab.calls.createRunner).toBe(1);
   });
 
-  it('refuses before launching once a real runner was refused after GitLab had accepted the probe', async () => {
+  it('launches nothing for a project whose runner GitLab refuses after accepting its earlier ones', async () => {
     const w = world();
     w.gitlab.addJob(1, 380);
     w.gitlab.addJob(2, 380);
-    w.deps.memo.noteRunner('project:380', 'accepted');
+
+    await scaleUp([demand(1, 380)], w.deps);
     // The token lost its access to the project since.
     w.gitlab.refusesRunnersFor.add(380);
-
-    const first = await scaleUp([demand(1, 380)], w.deps);
     const fleetsBefore = w.ec2.calls.createFleet;
-    await scaleUp([demand(2, 380)], w.deps);
+    const retry = await scaleUp([demand(2, 380)], w.deps);
 
-    expect(first).toHaveLength(1);
+    expect(retry).toEqual([]);
     expect(w.ec2.calls.createFleet).toBe(fleetsBefore);
+    expect(w.ec2.instances.size).toBe(1);
     expect(w.ledger.items.get(2)).toMatchObject({ state: 'skipped', skipReason: 'runner_refused' });
-    expect(w.ec2.running()).toHaveLength(0);
   });
 });
 
-describe('scale-up: the probe runner', () => {
-  it('is deleted again when its first deletion failed, and leaves no runner behind', async () => {
+describe('scale-up: the runner before the instance', () => {
+  it('launches nothing and retries the job when GitLab cannot create its runner now (503)', async () => {
     const w = world();
     w.gitlab.addJob(1, 380);
-    const deleteRunner = w.gitlab.deleteRunner.bind(w.gitlab);
-    let deletes = 0;
-    w.gitlab.deleteRunner = async (id) => {
-      deletes += 1;
-      if (deletes === 1) throw new Error('GitLab 503');
-      return deleteRunner(id);
-    };
-
-    await scaleUp([demand(1, 380)], w.deps);
-
-    expect(w.ec2.running()).toHaveLength(1);
-    expect([...w.gitlab.runners.values()].map((r) => r.description)).toEqual([
-      `spotlab ${w.ec2.running()[0]?.instanceId}`,
-    ]);
-  });
-
-  it('lets the demand go on as before when GitLab cannot answer the probe (503)', async () => {
-    const w = world();
-    w.gitlab.addJob(1, 380);
-    const createRunner = w.gitlab.createRunner.bind(w.gitlab);
-    let creates = 0;
-    w.gitlab.createRunner = async (spec) => {
-      creates += 1;
-      if (creates === 1) throw new Error('GitLab 503');
-      return createRunner(spec);
+    w.gitlab.createRunner = async () => {
+      throw new GitlabUnavailableError('GitLab answered HTTP 503');
     };
 
     const retry = await scaleUp([demand(1, 380)], w.deps);
 
-    expect(retry).toEqual([]);
-    expect(w.ec2.running()).toHaveLength(1);
-    expect(w.gitlab.runners.size).toBe(1);
+    expect(retry).toHaveLength(1);
+    expect(w.gitlab.calls.getJob).toBe(1);
+    expect(w.ec2.calls.createFleet).toBe(0);
+    expect(w.ledger.items.has(1)).toBe(false);
+    // Not a refusal: the next delivery asks GitLab again.
+    expect(w.deps.memo.refusesRunners('project:380')).toBe(false);
+  });
+
+  it('spends one job read and one runner creation per job, and no delete, on the happy path', async () => {
+    const w = world();
+    for (const id of [1, 2, 3]) w.gitlab.addJob(id, 380);
+
+    await scaleUp([demand(1, 380), demand(2, 380), demand(3, 380)], w.deps);
+
+    expect(w.gitlab.calls).toMatchObject({ getJob: 3, createRunner: 3, deleteRunner: 0 });
+    expect([...w.gitlab.runners.values()].map((r) => r.description).sort()).toEqual([
+      'spotlab job 1',
+      'spotlab job 2',
+      'spotlab job 3',
+    ]);
   });
 });
 

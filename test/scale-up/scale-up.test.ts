@@ -12,7 +12,7 @@ const lifecycles = (w: ReturnType<typeof world>): string[] =>
     .sort();
 
 describe('scale-up: a pending job becomes one instance with its own runner', () => {
-  it('launches one spot instance, creates a locked project runner named after it and stores its token', async () => {
+  it('creates a locked project runner named after the job, launches one spot instance and stores the token under its id', async () => {
     const w = world();
     w.gitlab.addJob(1977, 380, ['spotlab', 'arm64']);
 
@@ -34,7 +34,7 @@ describe('scale-up: a pending job becomes one instance with its own runner', () 
       tags: ['spotlab', 'arm64'],
       runUntagged: true,
       maximumTimeoutSeconds: 3600,
-      description: `spotlab ${instance?.instanceId}`,
+      description: 'spotlab job 1977',
     });
     expect(w.tokens.tokens.get(instance?.instanceId ?? '')).toBe(runner?.token);
     expect(w.ledger.items.get(1977)).toMatchObject({
@@ -56,9 +56,9 @@ describe('scale-up: a pending job becomes one instance with its own runner', () 
     expect(w.ec2.calls.createFleet).toBe(1);
     expect(w.ec2.running()).toHaveLength(6);
     expect(w.gitlab.runners.size).toBe(6);
-    // One job read and one runner each, and one probe runner (created, deleted) for the project.
-    expect(w.gitlab.calls.getJob + w.gitlab.calls.createRunner).toBe(6 + 6 + 1);
-    expect(w.gitlab.calls.deleteRunner).toBe(1);
+    // One job read and one runner each, nothing deleted.
+    expect(w.gitlab.calls.getJob + w.gitlab.calls.createRunner).toBe(6 + 6);
+    expect(w.gitlab.calls.deleteRunner).toBe(0);
   });
 
   it('registers group runners when the scope is a group', async () => {
@@ -237,6 +237,9 @@ describe('scale-up: spot shortfall', () => {
     expect(retry).toHaveLength(1);
     expect(w.observer.events).toContain('shortfall gpu InsufficientInstanceCapacity 1');
     expect([...w.ledger.items.values()].filter((item) => item.state === 'claimed')).toEqual([]);
+    // The runner created for the job no instance came for is deleted: one runner per instance.
+    expect([...w.gitlab.runners.keys()]).toEqual([w.ledger.items.get(60)?.launch?.runnerId]);
+    expect(w.gitlab.calls.deleteRunner).toBe(1);
   });
 });
 
@@ -272,12 +275,10 @@ describe('scale-up: retried jobs on-demand', () => {
 });
 
 describe('scale-up: failure halfway leaves nothing behind', () => {
-  it('terminates the instance and retries the job when GitLab fails to create its runner', async () => {
+  it('launches nothing for a job and retries it when GitLab fails to create its runner', async () => {
     const w = world();
     w.gitlab.addJob(70, 380);
     w.gitlab.addJob(71, 380);
-    // GitLab accepted a runner for the project lately: no probe, the failure hits a real one.
-    w.deps.memo.noteRunner('project:380', 'accepted');
     const createRunner = w.gitlab.createRunner.bind(w.gitlab);
     let calls = 0;
     w.gitlab.createRunner = async (spec) => {
@@ -289,10 +290,10 @@ describe('scale-up: failure halfway leaves nothing behind', () => {
     const retry = await scaleUp([demand(70), demand(71)], w.deps);
 
     expect(retry).toHaveLength(1);
-    expect(w.ec2.running()).toHaveLength(1);
+    expect(w.ec2.instances.size).toBe(1);
     expect(w.gitlab.runners.size).toBe(1);
     expect(w.tokens.tokens.size).toBe(1);
-    expect(w.ec2.calls.terminate).toBe(1);
+    expect(w.ec2.calls.terminate).toBe(0);
   });
 
   it('deletes the runner and terminates the instance when storing the token fails', async () => {
@@ -320,6 +321,9 @@ describe('scale-up: failure halfway leaves nothing behind', () => {
 
     expect(retry).toHaveLength(1);
     expect(w.ledger.items.has(73)).toBe(false);
+    // Its runner was created first; with no instance for it, it is deleted.
+    expect(w.gitlab.calls.createRunner).toBe(1);
+    expect(w.gitlab.runners.size).toBe(0);
   });
 });
 

@@ -93,7 +93,7 @@ describe('webhook handler: accepted events', () => {
 
     const lifecycle = lifecycleMessageSchema.parse(JSON.parse(sentMessages()[0]?.MessageBody ?? ''));
     expect(lifecycle.failureReason).toBe('runner_system_failure');
-    expect(lifecycle.runnerDescription).toBe('spotlab i-0123456789abcdef0');
+    expect(lifecycle.runnerDescription).toBe('spotlab job 1977');
   });
 
   it.each(['https://gitlab.example.com', 'https://GitLab.Example.com/', 'gitlab.example.com'])(

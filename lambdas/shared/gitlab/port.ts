@@ -15,26 +15,32 @@ export interface RunnerSpec {
   readonly tags: readonly string[];
   readonly runUntagged: boolean;
   readonly maximumTimeoutSeconds: number;
-  /** Names the instance, so a runner can always be traced to its VM: `spotlab i-…`. */
+  /**
+   * Names the job the runner was created for, `spotlab job <jobId>` (see {@link runnerDescription}):
+   * the runner exists before its instance does, so the description cannot name the instance; the
+   * job table ties job, runner and instance together.
+   */
   readonly description: string;
 }
 
-/**
- * Description of the short-lived runner scale-up creates and deletes at once to learn whether
- * GitLab lets it add runners for a project before any instance is launched for it. The reaper
- * deletes one whose delete failed.
- */
-export const PROBE_RUNNER_DESCRIPTION = 'spotlab probe';
+/** The description of the runner Spotlab creates for job `jobId`: how a human traces it. */
+export function runnerDescription(jobId: number): string {
+  return `spotlab job ${jobId}`;
+}
 
-// EC2 instance ids are `i-` and 8 (older) or 17 hex digits.
-const SPOTLAB_RUNNER = /^spotlab (i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$/;
+const SPOTLAB_RUNNER = /^spotlab job ([1-9][0-9]{0,15})$/;
 
 /**
- * The instance a runner description names when Spotlab registered the runner (`spotlab i-…`, see
- * {@link RunnerSpec.description}); `undefined` for anyone else's runner, or none.
+ * The job a runner description names when it reads like Spotlab's (`spotlab job <id>`, see
+ * {@link runnerDescription}); `undefined` for anyone else's runner, or none. Only a claim: whoever
+ * registers a runner chooses its description, so what ties a runner to an instance is the job
+ * table's launch record (job id → runner id → instance id), never this.
  */
-export function instanceOfRunner(description: string | null): string | undefined {
-  return SPOTLAB_RUNNER.exec(description ?? '')?.[1];
+export function launchJobOfRunner(description: string | null): number | undefined {
+  const digits = SPOTLAB_RUNNER.exec(description ?? '')?.[1];
+  if (digits === undefined) return undefined;
+  const jobId = Number(digits);
+  return Number.isSafeInteger(jobId) ? jobId : undefined;
 }
 
 /** A runner GitLab created; the token is shown once and is a secret. */

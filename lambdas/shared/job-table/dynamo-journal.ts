@@ -1,6 +1,7 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { queryIndex } from './dynamo-query';
 import {
+  addRunnerDeleted,
   type ConditionalUpdate,
   FALSE,
   jobKey,
@@ -188,6 +189,9 @@ export function dynamoJobJournal(
         values: { ':true': TRUE, ':false': FALSE, ...retriedAs, ...stamp() },
       });
       return done !== false;
+    },
+    markRunnerDeleted(jobId, runnerId) {
+      return addRunnerDeleted(dynamo, tableName, jobId, runnerId);
     },
     async markCancelledForRetry(jobId) {
       // Idempotent: a redelivered message sets it again; only interrupted jobs carry it.

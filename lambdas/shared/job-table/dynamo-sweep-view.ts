@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { queryIndex } from './dynamo-query';
 import { readStates } from './dynamo-states';
 import {
+  addRunnerDeleted,
   FALSE,
   LAUNCH_ELSEWHERE_OPEN,
   PLACEMENT_OPEN,
@@ -77,6 +78,9 @@ export function dynamoSweepView(
           ...stamp(),
         },
       );
+    },
+    markRunnerDeleted(jobId, runnerId) {
+      return addRunnerDeleted(dynamo, tableName, jobId, runnerId);
     },
     markLaunchCleanedUp(jobId, launchInstanceId) {
       return settle(

@@ -122,6 +122,31 @@ export async function updateJobSettlingOpen(
   });
 }
 
+/**
+ * Adds `runnerId` to the item's `runnersDeleted` number set (ADD is idempotent). The condition
+ * keeps an expired or never-written item from being created by the mark.
+ */
+export async function addRunnerDeleted(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  jobId: number,
+  runnerId: number,
+): Promise<void> {
+  try {
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: jobKey(jobId),
+        UpdateExpression: 'ADD runnersDeleted :runner',
+        ConditionExpression: `attribute_exists(${JOB_TABLE_KEY})`,
+        ExpressionAttributeValues: { ':runner': { NS: [String(runnerId)] } },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
 /** Epoch seconds of `now()`: every time in the table is in whole seconds. */
 export function secondsOf(now: () => number): number {
   return Math.floor(now() / 1000);

@@ -5,6 +5,8 @@ import { JOB_STATES } from './states';
 const number = z.object({ N: z.string().check(z.regex(/^-?\d+$/)) });
 const text = z.object({ S: z.string() });
 const flag = z.object({ BOOL: z.boolean() });
+// A DynamoDB number set: never empty (DynamoDB drops an attribute whose set empties).
+const numbers = z.object({ NS: z.array(z.string().check(z.regex(/^\d+$/))) });
 
 /**
  * A job-table item as DynamoDB returns it, one schema for every reader. Scale-up writes
@@ -31,6 +33,7 @@ export const jobItemSchema = z.looseObject({
   launchWarned: z.optional(flag),
   launchWarnedAt: z.optional(number),
   launchGoneAt: z.optional(number),
+  runnersDeleted: z.optional(numbers),
   claimedAt: z.optional(number),
   launchedAt: z.optional(number),
   runningAt: z.optional(number),
@@ -38,12 +41,13 @@ export const jobItemSchema = z.looseObject({
   expiresAt: z.optional(number),
 });
 
-/** An item of the `byLaunchInstance` index: the keys and the one attribute it projects. */
+/** An item of the `byLaunchInstance` index: the keys and the attributes it projects. */
 export const launchIndexItemSchema = z.looseObject({
   jobId: number,
   launchInstanceId: text,
   launchRunnerId: number,
   launchWarned: z.optional(flag),
+  runnersDeleted: z.optional(numbers),
 });
 
 /** A parsed job item. */

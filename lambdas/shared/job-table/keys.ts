@@ -17,7 +17,7 @@ export const JOB_TABLE_INSTANCE_KEY = 'instanceId';
 
 /**
  * Index of the job table by the instance a launch created (`launchInstanceId`, projecting
- * `launchRunnerId` and `launchWarned`): the runner registered for an instance, even when no job ran
+ * `launchRunnerId`, `launchWarned` and `runnersDeleted`): the runner registered for an instance, even when no job ran
  * there or the job's `running` webhook never came.
  */
 export const JOB_TABLE_LAUNCH_INDEX = 'byLaunchInstance';
@@ -26,7 +26,11 @@ export const JOB_TABLE_LAUNCH_INDEX = 'byLaunchInstance';
 export const JOB_TABLE_LAUNCH_KEY = 'launchInstanceId';
 
 /** The attributes {@link JOB_TABLE_LAUNCH_INDEX} projects besides the keys. */
-export const JOB_TABLE_LAUNCH_PROJECTION: readonly string[] = ['launchRunnerId', 'launchWarned'];
+export const JOB_TABLE_LAUNCH_PROJECTION: readonly string[] = [
+  'launchRunnerId',
+  'launchWarned',
+  'runnersDeleted',
+];
 
 /**
  * Sparse index of the job items the reaper still has to see: an item carries
@@ -60,6 +64,7 @@ export const JOB_TABLE_OPEN_PROJECTION: readonly string[] = [
   'launchWarnedAt',
   'launchGoneAt',
   'cleanedUp',
+  'runnersDeleted',
   'claimedAt',
   'launchedAt',
   'runningAt',

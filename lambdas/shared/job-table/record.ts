@@ -43,6 +43,11 @@ export interface JobRecord {
   readonly launchWarnedAtMs?: number | undefined;
   /** When a sweep first found the launch's instance gone, in epoch milliseconds. */
   readonly launchGoneAtMs?: number | undefined;
+  /**
+   * The runners this item names that a cleanup deleted already (GitLab answered 2xx or 404):
+   * every other cleanup path skips them, so a runner costs one `DELETE /runners/:id`.
+   */
+  readonly runnersDeleted?: readonly number[];
   /** Latest of the item's claim, launch, running and finish times, in epoch milliseconds. */
   readonly touchedAtMs: number | undefined;
 }
@@ -53,6 +58,8 @@ export interface LaunchedRunner {
   readonly runnerId: number;
   /** A spot interruption warning came for the instance. */
   readonly warned: boolean;
+  /** A cleanup deleted the runner already (see {@link JobRecord.runnersDeleted}). */
+  readonly deleted?: boolean;
 }
 
 /** A job item no Spotlab writer wrote: a missing key, an unknown state, a malformed number. */
@@ -93,6 +100,7 @@ export function decodeJobItem(item: Record<string, AttributeValue>): JobRecord {
     launchCleanedUp: i.launchCleanedUp?.BOOL === true,
     launchWarnedAtMs: seconds(i.launchWarnedAt),
     launchGoneAtMs: seconds(i.launchGoneAt),
+    runnersDeleted: (i.runnersDeleted?.NS ?? []).map((n) => id({ N: n })),
     touchedAtMs: times.length === 0 ? undefined : Math.max(...times),
   };
 }
@@ -105,8 +113,14 @@ export function decodeLaunchIndexItem(item: Record<string, AttributeValue>): Lau
   const parsed = launchIndexItemSchema.safeParse(item);
   if (!parsed.success)
     throw new JobItemError(`launch index item has an unexpected shape: ${pathsOf(parsed.error)}`);
-  const { jobId, launchRunnerId, launchWarned } = parsed.data;
-  return { jobId: id(jobId), runnerId: id(launchRunnerId), warned: launchWarned?.BOOL === true };
+  const { jobId, launchRunnerId, launchWarned, runnersDeleted } = parsed.data;
+  const runnerId = id(launchRunnerId);
+  return {
+    jobId: id(jobId),
+    runnerId,
+    warned: launchWarned?.BOOL === true,
+    deleted: (runnersDeleted?.NS ?? []).includes(String(runnerId)),
+  };
 }
 
 function pathsOf(error: { readonly issues: readonly { readonly path: readonly PropertyKey[] }[] }): string {

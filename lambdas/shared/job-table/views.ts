@@ -65,7 +65,7 @@ export interface RunningOutcome {
  * The lifecycle consumer's view. Duplicate and out-of-order events (GitLab delivers late, twice,
  * or not in order; EventBridge at least once) leave the same item behind.
  */
-export interface JobJournal {
+export interface JobJournal extends RunnerDeletions {
   /** The job's item, read consistently; undefined when there is none. */
   get(jobId: number): Promise<JobRecord | undefined>;
   /**
@@ -132,14 +132,24 @@ export type JobItem = Pick<
   | 'launchWarnedAtMs'
   | 'launchGoneAtMs'
   | 'cleanedUp'
+  | 'runnersDeleted'
   | 'touchedAtMs'
 >;
+
+/** Recording that a runner was deleted, on the items that name it; the lifecycle's and the reaper's. */
+export interface RunnerDeletions {
+  /**
+   * Records on job `jobId`'s item that runner `runnerId` is deleted (GitLab answered 2xx or 404),
+   * so that no other cleanup path deletes it again. Idempotent; nothing when the item is gone.
+   */
+  markRunnerDeleted(jobId: number, runnerId: number): Promise<void>;
+}
 
 /**
  * The reaper's view: it reads the open items (those `needsReaper` in `states.ts` keeps: what is
  * alive, not the week of history the table holds) and marks what it cleaned up.
  */
-export interface JobSweepView {
+export interface JobSweepView extends RunnerDeletions {
   /** Every open item, in no promised order (the sparse `open` index; eventually consistent). */
   open(): Promise<readonly JobItem[]>;
   /** The states of those of `jobIds` that have an item, read by key (eventually consistent). */
