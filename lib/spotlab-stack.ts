@@ -1,19 +1,19 @@
-import { CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { Service } from '../lambdas/shared/metric-names';
 import { TagKey } from '../lambdas/shared/naming';
 import type { SpotlabConfig } from './config/schema';
-import { InterruptionLogTable } from './constructs/interruption-log';
-import { JobQueues } from './constructs/job-queues';
-import { JobTable } from './constructs/job-table';
-import { Lifecycle } from './constructs/lifecycle';
-import { Monitoring } from './constructs/monitoring';
-import { RunnerNetwork } from './constructs/network';
-import { Reaper } from './constructs/reaper';
-import { RunnerCache } from './constructs/runner-cache';
-import { RunnerLaunchTemplates } from './constructs/runner-launch-templates';
-import { SCALE_UP_TIMEOUT, ScaleUp } from './constructs/scale-up';
-import { WebhookApi } from './constructs/webhook-api';
+import type { InterruptionLogTable } from './constructs/interruption-log';
+import type { JobQueues } from './constructs/job-queues';
+import type { JobTable } from './constructs/job-table';
+import type { Lifecycle } from './constructs/lifecycle';
+import type { Monitoring } from './constructs/monitoring';
+import type { RunnerNetwork } from './constructs/network';
+import type { Reaper } from './constructs/reaper';
+import type { RunnerCache } from './constructs/runner-cache';
+import type { RunnerLaunchTemplates } from './constructs/runner-launch-templates';
+import type { ScaleUp } from './constructs/scale-up';
+import type { WebhookApi } from './constructs/webhook-api';
+import { SpotlabRunners } from './spotlab-runners';
 import { configHash, StackOutput } from './stack-outputs';
 
 /** Properties of {@link SpotlabStack}. */
@@ -23,104 +23,44 @@ export interface SpotlabStackProps extends StackProps {
 }
 
 /**
- * Spotlab's one stack. Environment-agnostic, so `cdk synth` needs no AWS credentials.
+ * The shipped app's one stack: a {@link SpotlabRunners} named after the stack, and the outputs
+ * the operator CLI reads. Environment-agnostic, so `cdk synth` needs no AWS credentials.
  */
 export class SpotlabStack extends Stack {
-  /** Queues between the webhook and the consumers. */
+  /** The Spotlab this stack holds. */
+  readonly runners: SpotlabRunners;
   readonly queues: JobQueues;
-  /** The webhook front door. */
   readonly webhook: WebhookApi;
-  /** Subnets and security group of the runners. */
   readonly network: RunnerNetwork;
-  /** The runners' shared cache, unless disabled in the configuration. */
   readonly cache?: RunnerCache;
-  /** Launch templates and instance role of the runner VMs. */
   readonly launchTemplates: RunnerLaunchTemplates;
-  /** The job table: one item per GitLab job, the exactly-once gate. */
   readonly jobs: JobTable;
-  /** Per pool, the recent spot interruptions that hit a job: the pools' cool-down. */
   readonly interruptions: InterruptionLogTable;
-  /** The scale-up Lambda. */
   readonly scaleUp: ScaleUp;
-  /** The lifecycle Lambda and the EC2 event rules feeding it. */
   readonly lifecycle: Lifecycle;
-  /** The scheduled sweep that reaps leftovers and re-enqueues lost demand. */
   readonly reaper: Reaper;
-  /** Alarm topic, alarms, dashboard and the optional budget. */
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SpotlabStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    // Also the cost-allocation tag; the launcher's IAM conditions key on the same tag on instances.
+    const { stackName: name, ...settings } = props.config;
+    // The stack-level tag also covers what CDK puts beside the construct (the custom-resource
+    // provider of the image pipelines).
     Tags.of(this).add(TagKey.stack, this.stackName);
-    this.queues = new JobQueues(this, 'Queues', { consumerTimeout: SCALE_UP_TIMEOUT });
-    this.webhook = new WebhookApi(this, 'Webhook', {
-      queues: this.queues,
-      gitlabUrl: config.gitlab.url,
-      webhookSecretParameter: config.gitlab.webhookSecretParameter,
-      signingTokenParameter: config.gitlab.signingTokenParameter,
-      secretCacheTtl: Duration.seconds(config.webhook.secretCacheSeconds),
-      rateLimitPerSecond: config.webhook.rateLimitPerSecond,
-      burstLimit: config.webhook.burstLimit,
-      reservedConcurrency: config.webhook.reservedConcurrency ?? undefined,
-    });
-    this.network = new RunnerNetwork(this, 'Network', { config: config.network });
-    if (config.cache.enabled) {
-      this.cache = new RunnerCache(this, 'Cache', {
-        expireAfterDays: config.cache.expireAfterDays,
-        removal: config.cache.removalPolicy,
-      });
-    }
-    this.launchTemplates = new RunnerLaunchTemplates(this, 'Fleet', {
-      pools: config.pools,
-      gitlabUrl: config.gitlab.url,
-      gitlabRunnerVersion: config.gitlabRunnerVersion,
-      securityGroup: this.network.securityGroup,
-      cacheBucket: this.cache?.bucket,
-      bakedImages: { config: config.bakedImages, buildSubnetId: Fn.select(0, this.network.subnetIds) },
-    });
-    this.jobs = new JobTable(this, 'JobTable');
+    // `Default` leaves no trace in logical ids: the resources keep the ids they had before the
+    // construct existed, so an upgrade replaces nothing.
+    const runners = new SpotlabRunners(this, 'Default', { ...settings, name });
+    this.runners = runners;
+    ({ queues: this.queues, webhook: this.webhook, network: this.network, cache: this.cache } = runners);
+    ({ launchTemplates: this.launchTemplates, jobs: this.jobs, scaleUp: this.scaleUp } = runners);
+    ({ interruptions: this.interruptions } = runners);
+    ({ lifecycle: this.lifecycle, reaper: this.reaper, monitoring: this.monitoring } = runners);
     // The id the table had as `Launcher/Jobs`, before it got its own construct: a changed logical
     // id would make CloudFormation replace the table, and its items with it, on upgrade.
     this.jobs.keepLogicalId('LauncherJobs5BEFE8D2');
-    this.interruptions = new InterruptionLogTable(this, 'InterruptionLog');
-    this.scaleUp = new ScaleUp(this, 'ScaleUp', {
-      queues: this.queues,
-      jobs: this.jobs,
-      interruptions: this.interruptions,
-      launchTemplates: this.launchTemplates,
-      network: this.network,
-      config,
-      timeout: SCALE_UP_TIMEOUT,
-    });
-    this.launchTemplates.grantImageResolution(this.scaleUp.function);
-    this.lifecycle = new Lifecycle(this, 'Lifecycle', {
-      queues: this.queues,
-      jobs: this.jobs,
-      interruptions: this.interruptions,
-      gitlab: config.gitlab,
-      // Both queues share one visibility timeout, derived from this.
-      timeout: SCALE_UP_TIMEOUT,
-    });
-    this.reaper = new Reaper(this, 'Reaper', {
-      config,
-      jobs: this.jobs,
-      demandQueue: this.queues.demand,
-    });
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      config,
-      functions: {
-        [Service.webhook]: this.webhook.function,
-        [Service.scaleUp]: this.scaleUp.function,
-        [Service.lifecycle]: this.lifecycle.function,
-        [Service.reaper]: this.reaper.function,
-      },
-      queues: this.queues,
-    });
 
     new CfnOutput(this, StackOutput.webhookUrl, {
-      value: this.webhook.url,
+      value: runners.webhookUrl,
       description: 'Enter this URL in GitLab: Settings > Webhooks, trigger "Job events" only.',
     });
     if (this.cache !== undefined) {
@@ -131,7 +71,7 @@ export class SpotlabStack extends Stack {
     }
     // What the operator CLI (`npx spotlab status|doctor|drain`) reads to find the deployed resources.
     const operatorOutputs: Record<string, string> = {
-      [StackOutput.configHash]: configHash(config),
+      [StackOutput.configHash]: configHash(props.config),
       [StackOutput.jobTableName]: this.jobs.table.tableName,
       [StackOutput.demandQueueUrl]: this.queues.demand.queueUrl,
       [StackOutput.demandQueueArn]: this.queues.demand.queueArn,

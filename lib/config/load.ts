@@ -43,7 +43,7 @@ export function parseConfig(text: string, file = '<inline>'): Readonly<SpotlabCo
       `${positionOf(text, first.offset)}: ${SYNTAX[printParseErrorCode(first.error)] ?? printParseErrorCode(first.error)}`,
     ]);
   const result = spotlabConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(file, describeIssues(result.error.issues));
+  if (!result.success) throw new ConfigError(file, describeConfigIssues(result.error.issues));
   return deepFreeze(result.data);
 }
 
@@ -67,7 +67,11 @@ const SYNTAX: Readonly<Record<string, string>> = {
   InvalidCharacter: 'a control character (such as a tab or line break) is inside a string',
 };
 
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+/**
+ * Each schema issue as `key.path: what is wrong`, the way the file's errors and the construct's
+ * props errors both name a key.
+ */
+export function describeConfigIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys')
       return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key (misspelt?)`);
@@ -95,7 +99,8 @@ function positionOf(text: string, offset: number): string {
   return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
-function deepFreeze<T>(value: T): Readonly<T> {
+/** `value` and everything in it, frozen: validated configuration is read-only from here on. */
+export function deepFreeze<T>(value: T): Readonly<T> {
   if (value !== null && typeof value === 'object') {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);

@@ -1,10 +1,12 @@
-import type { Acknowledgment, Stack } from 'aws-cdk-lib';
+import { type Acknowledgment, Stack } from 'aws-cdk-lib';
 import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
 import { TagKey } from '../../lambdas/shared/naming';
 import { type ScopedStatement, withAcknowledgements } from './nag-acknowledgements';
 import { runnerTokenStatement } from './parameter-grants';
 import type { LaunchImages } from './runner-launch-templates';
+import { spotlabName } from './spotlab-name';
 
 /** What the launcher's EC2, IAM and SSM statements are scoped to. */
 export interface ScaleUpScope {
@@ -30,12 +32,13 @@ const CREATED_AT_LAUNCH =
  * instances so tagged can be terminated.
  */
 export function scaleUpStatements(
-  stack: Stack,
+  owner: Construct,
   scope: ScaleUpScope,
 ): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
-  const stackName = stack.stackName;
+  const stack = Stack.of(owner);
+  const stackName = spotlabName(owner);
   const scoped: ScopedStatement[] = [
-    ...launchStatements(stack, scope),
+    ...launchStatements(owner, scope),
     {
       statement: new PolicyStatement({
         sid: 'TagOnlyAtLaunch',
@@ -50,7 +53,7 @@ export function scaleUpStatements(
       }),
       wildcardReason: CREATED_AT_LAUNCH,
     },
-    ...instanceControlStatements(stack),
+    ...instanceControlStatements(owner),
     {
       statement: new PolicyStatement({
         sid: 'PassOnlyRunnerRoleToEc2',
@@ -78,14 +81,15 @@ export function scaleUpStatements(
     },
     // PutParameter with Tags needs AddTagsToResource too: each token is created with its owner's
     // ARN as a tag, which the instance role's policy checks.
-    runnerTokenStatement(stack, ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:DeleteParameter']),
+    runnerTokenStatement(owner, ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:DeleteParameter']),
   ];
   return withAcknowledgements(stack, scoped);
 }
 
 /** Stack-scoped instance control: terminate only stack-tagged instances; describe (no resource scoping exists). */
-export function instanceControlStatements(stack: Stack): ScopedStatement[] {
-  const stackName = stack.stackName;
+export function instanceControlStatements(owner: Construct): ScopedStatement[] {
+  const stack = Stack.of(owner);
+  const stackName = spotlabName(owner);
   const ec2 = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
   return [
     {
@@ -131,7 +135,8 @@ const stackTagged = (stack: Stack) => ['fleet', 'instance', 'volume'].map((type)
  * not the template), is refused too. The CreateFleet check itself is held by the launch-template
  * resource: only this stack's templates are allowed.
  */
-function launchStatements(stack: Stack, scope: ScaleUpScope): ScopedStatement[] {
+function launchStatements(owner: Construct, scope: ScaleUpScope): ScopedStatement[] {
+  const stack = Stack.of(owner);
   const templateArns = scope.launchTemplateIds.map((id) => ec2Arn(stack, 'launch-template', id));
   const instances = ec2Arn(stack, 'instance');
   const deny = (sid: string, conditions: Record<string, Record<string, unknown>>): ScopedStatement => ({
@@ -149,7 +154,7 @@ function launchStatements(stack: Stack, scope: ScaleUpScope): ScopedStatement[] 
         sid: 'LaunchOnlyStackTagged',
         actions: LAUNCH,
         resources: stackTagged(stack),
-        conditions: { StringEquals: { [REQUEST_STACK_TAG]: stack.stackName } },
+        conditions: { StringEquals: { [REQUEST_STACK_TAG]: spotlabName(owner) } },
       }),
       wildcardReason: CREATED_AT_LAUNCH,
     },

@@ -14,6 +14,7 @@ import type { JobTable } from './job-table';
 import { withAcknowledgements } from './nag-acknowledgements';
 import { grantSecureStringRead, grantTokenCleanup } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
+import { spotlabName } from './spotlab-name';
 
 /** Properties of {@link Lifecycle}. */
 export interface LifecycleProps {
@@ -51,7 +52,7 @@ export class Lifecycle extends Construct {
       timeout: props.timeout,
       logRetention: props.logRetention,
       environment: encodeLifecycleEnv({
-        stackName: stack.stackName,
+        stackName: spotlabName(this),
         tableName: props.jobs.table.tableName,
         interruptionTableName: props.interruptions.table.tableName,
         demandQueueUrl: props.queues.demand.queueUrl,
@@ -92,10 +93,10 @@ export class Lifecycle extends Construct {
     // A job whose launched instance another job took goes back on the demand queue at once.
     props.queues.demand.grantSendMessages(role);
     grantSecureStringRead(this, 'GitlabToken', role, props.gitlab.apiTokenParameter);
-    const policy = withAcknowledgements(stack, instanceControlStatements(stack));
+    const policy = withAcknowledgements(stack, instanceControlStatements(this));
     for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
     Validations.of(role).acknowledge(...policy.acknowledgements);
     // Deletes the token of an instance that went away; reads none.
-    grantTokenCleanup(stack, role, { listByPath: false });
+    grantTokenCleanup(this, role, { listByPath: false });
   }
 }

@@ -3,9 +3,9 @@ import type { CfnBudget } from 'aws-cdk-lib/aws-budgets';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { SpotlabConfig } from '../config/schema';
@@ -14,6 +14,7 @@ import { type AlarmsConfig, createAlarms } from './monitoring-alarms';
 import { createBudget } from './monitoring-budget';
 import { createDashboard } from './monitoring-dashboard';
 import type { ServiceName } from './monitoring-metrics';
+import { spotlabName } from './spotlab-name';
 
 /** The parts of the configuration monitoring reads. */
 export type MonitoringConfig = AlarmsConfig & Pick<SpotlabConfig, 'alarmEmail' | 'budget'>;
@@ -25,6 +26,18 @@ export interface MonitoringProps {
   readonly functions: Readonly<Record<ServiceName, IFunction>>;
   /** The job queues; their dead-letter queues are alarmed. */
   readonly queues: JobQueues;
+  /**
+   * An existing topic for alarms and budget notifications. Its owner's policy must let CloudWatch
+   * (and Budgets, with a budget) publish: nothing is added to an imported topic or its key.
+   * @default - a topic of Spotlab's own, encrypted with {@link encryptionKey}
+   */
+  readonly topic?: ITopic;
+  /**
+   * The key that encrypts Spotlab's own topic; Spotlab adds the CloudWatch and Budgets grants
+   * to its policy (an imported key's policy stays as it is: grant them there).
+   * @default - a key of Spotlab's own, rotated yearly
+   */
+  readonly encryptionKey?: IKey;
 }
 
 /**
@@ -35,7 +48,7 @@ export interface MonitoringProps {
  */
 export class Monitoring extends Construct {
   /** Where alarms and budget notifications go. */
-  readonly topic: Topic;
+  readonly topic: ITopic;
   /** Every alarm, each notifying {@link topic} when it fires and when it clears. */
   readonly alarms: readonly Alarm[];
   readonly dashboard: Dashboard;
@@ -45,8 +58,10 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const name = spotlabName(this);
     const { config } = props;
-    this.topic = this.createTopic(stack, config.budget !== undefined);
+    this.topic =
+      props.topic ?? this.createTopic(stack, name, config.budget !== undefined, props.encryptionKey);
     if (config.alarmEmail !== undefined) {
       // SNS sends a confirmation e-mail; nothing arrives until the recipient confirms.
       this.topic.addSubscription(new EmailSubscription(config.alarmEmail));
@@ -59,17 +74,17 @@ export class Monitoring extends Construct {
         lifecycle: props.queues.lifecycleDeadLetters,
       },
       action: new SnsAction(this.topic),
-      namePrefix: stack.stackName,
+      namePrefix: name,
     });
     this.dashboard = createDashboard(this, {
       config,
-      stackName: stack.stackName,
+      stackName: name,
       functions: props.functions,
       queues: props.queues,
       alarms: this.alarms,
     });
     if (config.budget !== undefined) {
-      this.budget = createBudget(this, stack.stackName, config.budget, this.topic);
+      this.budget = createBudget(this, name, config.budget, this.topic);
     }
   }
 
@@ -77,20 +92,22 @@ export class Monitoring extends Construct {
    * The topic, encrypted with its own key: CloudWatch and Budgets cannot publish to a topic under
    * the AWS managed key `aws/sns`, whose policy they may not use.
    */
-  private createTopic(stack: Stack, forBudget: boolean): Topic {
-    const key = new Key(this, 'TopicKey', {
-      description: `Spotlab ${stack.stackName}: encrypts the alarm topic`,
-      enableKeyRotation: true,
-      // Alarm messages are transient: nothing needs the key once the stack is gone.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
+  private createTopic(stack: Stack, name: string, forBudget: boolean, given?: IKey): Topic {
+    const key =
+      given ??
+      new Key(this, 'TopicKey', {
+        description: `Spotlab ${name}: encrypts the alarm topic`,
+        enableKeyRotation: true,
+        // Alarm messages are transient: nothing needs the key once the stack is gone.
+        removalPolicy: RemovalPolicy.DESTROY,
+        pendingWindow: Duration.days(7),
+      });
     const topic = new Topic(this, 'Topic', {
-      displayName: `Spotlab ${stack.stackName} alarms`,
+      displayName: `Spotlab ${name} alarms`,
       masterKey: key,
       enforceSSL: true,
     });
-    const alarmArns = `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${stack.stackName}-*`;
+    const alarmArns = `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${name}-*`;
     const fromAlarms = {
       StringEquals: { 'aws:SourceAccount': stack.account },
       ArnLike: { 'aws:SourceArn': alarmArns },
@@ -119,7 +136,7 @@ export class Monitoring extends Construct {
     return topic;
   }
 
-  private allowBudgets(stack: Stack, topic: Topic, key: Key): void {
+  private allowBudgets(stack: Stack, topic: Topic, key: IKey): void {
     const budgets = new ServicePrincipal('budgets.amazonaws.com');
     topic.addToResourcePolicy(
       new PolicyStatement({

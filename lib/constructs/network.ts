@@ -4,6 +4,7 @@ import {
   FlowLogTrafficType,
   type IVpc,
   SecurityGroup,
+  type SubnetSelection,
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
@@ -20,6 +21,12 @@ export interface RunnerNetworkProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly flowLogRetention?: RetentionDays;
+  /**
+   * A VPC the host app already has, and which of its subnets the runners use; `config` is then
+   * not read.
+   * @default - as `config` says
+   */
+  readonly existing?: { readonly vpc: IVpc; readonly subnets?: SubnetSelection };
 }
 
 /**
@@ -40,8 +47,11 @@ export class RunnerNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: RunnerNetworkProps) {
     super(scope, id);
-    const { config } = props;
-    if (config.mode === 'create') {
+    const { config, existing } = props;
+    if (existing !== undefined) {
+      this.vpc = existing.vpc;
+      this.subnetIds = existing.vpc.selectSubnets(existing.subnets).subnetIds;
+    } else if (config.mode === 'create') {
       const vpc = new Vpc(this, 'Vpc', {
         // An environment-agnostic VPC gets two zones from `maxAzs`, whatever is asked; naming the
         // first N zones of the Region keeps the stack agnostic and honours maxAzs (a Region with

@@ -1,9 +1,10 @@
-import { type Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { runnerTokenPrefix } from '../../lambdas/shared/naming';
 import { type ScopedStatement, withAcknowledgements } from './nag-acknowledgements';
+import { spotlabName } from './spotlab-name';
 
 /**
  * Lets `role` read one SecureString's current value: `ssm:GetParameter` on that parameter, which
@@ -26,12 +27,12 @@ export function grantSecureStringRead(
 }
 
 /** The given SSM actions on this stack's runner token parameters only. */
-export function runnerTokenStatement(stack: Stack, actions: string[]): ScopedStatement {
+export function runnerTokenStatement(owner: Construct, actions: string[]): ScopedStatement {
   return {
     statement: new PolicyStatement({
       sid: 'RunnerTokens',
       actions,
-      resources: [runnerTokenParameters(stack)],
+      resources: [runnerTokenParameters(owner)],
     }),
     wildcardReason:
       "Runner token parameters are named after instance ids known only after launch; the wildcard covers this stack's token prefix only.",
@@ -47,7 +48,8 @@ export function runnerTokenStatement(stack: Stack, actions: string[]): ScopedSta
  * kms:Decrypt under that context for the token prefix makes a decrypting listing fail while the
  * names-only listing the reaper makes (`WithDecryption: false`) calls no KMS at all.
  */
-export function grantTokenCleanup(stack: Stack, role: IRole, options: { listByPath: boolean }): void {
+export function grantTokenCleanup(owner: Construct, role: IRole, options: { listByPath: boolean }): void {
+  const stack = Stack.of(owner);
   const scoped: ScopedStatement[] = [];
   if (options.listByPath) {
     scoped.push({
@@ -58,13 +60,13 @@ export function grantTokenCleanup(stack: Stack, role: IRole, options: { listByPa
           stack.formatArn({
             service: 'ssm',
             resource: 'parameter',
-            resourceName: runnerTokenPrefix(stack.stackName).replace(/^\//, ''),
+            resourceName: runnerTokenPrefix(spotlabName(owner)).replace(/^\//, ''),
           }),
         ],
       }),
     });
   }
-  scoped.push(runnerTokenStatement(stack, ['ssm:DeleteParameter']));
+  scoped.push(runnerTokenStatement(owner, ['ssm:DeleteParameter']));
   scoped.push({
     statement: new PolicyStatement({
       sid: 'NeverDecryptRunnerTokens',
@@ -73,7 +75,7 @@ export function grantTokenCleanup(stack: Stack, role: IRole, options: { listByPa
       // The key is AWS's aws/ssm (or any key a token might be written with): the condition, not
       // the resource, names what is denied.
       resources: ['*'],
-      conditions: { StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': runnerTokenParameters(stack) } },
+      conditions: { StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': runnerTokenParameters(owner) } },
     }),
   });
   const policy = withAcknowledgements(stack, scoped);
@@ -81,7 +83,8 @@ export function grantTokenCleanup(stack: Stack, role: IRole, options: { listByPa
   Validations.of(role).acknowledge(...policy.acknowledgements);
 }
 
-function runnerTokenParameters(stack: Stack): string {
-  const tokenPath = runnerTokenPrefix(stack.stackName).replace(/^\//, '');
+function runnerTokenParameters(owner: Construct): string {
+  const stack = Stack.of(owner);
+  const tokenPath = runnerTokenPrefix(spotlabName(owner)).replace(/^\//, '');
   return stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${tokenPath}/*` });
 }

@@ -13,6 +13,7 @@ import type { JobTable } from './job-table';
 import { iam5Finding, withAcknowledgements } from './nag-acknowledgements';
 import { grantSecureStringRead, grantTokenCleanup } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
+import { spotlabName } from './spotlab-name';
 
 /** The parts of the configuration the reaper reads. */
 export type ReaperConfig = Pick<SpotlabConfig, 'gitlab' | 'pools' | 'prices' | 'reaper' | 'runnerScope'>;
@@ -56,7 +57,7 @@ export class Reaper extends Construct {
       timeout: Duration.seconds(50),
       logRetention: props.logRetention,
       environment: encodeReaperEnv({
-        stackName: stack.stackName,
+        stackName: spotlabName(this),
         tableName: props.jobs.table.tableName,
         gitlabUrl: config.gitlab.url,
         gitlabTokenParameter: config.gitlab.apiTokenParameter,
@@ -95,10 +96,10 @@ export class Reaper extends Construct {
     grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);
     // DescribeInstances (Resource "*": no resource-level permissions) also answers the by-id
     // lookup of a listed runner's instance, whichever stack launched it; nothing else is granted.
-    const policy = withAcknowledgements(stack, instanceControlStatements(stack));
+    const policy = withAcknowledgements(stack, instanceControlStatements(this));
     for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
     Validations.of(role).acknowledge(...policy.acknowledgements);
     // Lists token names by path and deletes orphans; a Deny keeps their values out of reach.
-    grantTokenCleanup(stack, role, { listByPath: true });
+    grantTokenCleanup(this, role, { listByPath: true });
   }
 }

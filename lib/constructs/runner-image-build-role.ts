@@ -2,6 +2,7 @@ import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { iam5Finding } from './nag-acknowledgements';
+import { spotlabName } from './spotlab-name';
 
 /**
  * The build instance's role, instead of EC2InstanceProfileForImageBuilder and
@@ -12,7 +13,7 @@ export function imageBuildRole(scope: Construct, name: string): Role {
   const stack = Stack.of(scope);
   const role = new Role(scope, 'BuildRole', {
     assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
-    description: `Spotlab ${stack.stackName}: Image Builder build instance of ${name}`,
+    description: `Spotlab ${spotlabName(scope)}: Image Builder build instance of ${name}`,
   });
   const component = stack.formatArn({
     service: 'imagebuilder',

@@ -3,6 +3,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnLifecyclePolicy } from 'aws-cdk-lib/aws-imagebuilder';
 import type { Construct } from 'constructs';
 import { iam5Finding } from './nag-acknowledgements';
+import { spotlabName } from './spotlab-name';
 
 /** What {@link imageCleanup} deletes. */
 export interface ImageCleanupProps {
@@ -24,7 +25,7 @@ export function imageCleanup(scope: Construct, props: ImageCleanupProps): CfnLif
   const stack = Stack.of(scope);
   const role = new Role(scope, 'CleanupRole', {
     assumedBy: new ServicePrincipal('imagebuilder.amazonaws.com'),
-    description: `Spotlab ${stack.stackName}: deletes old images of ${props.name}`,
+    description: `Spotlab ${spotlabName(scope)}: deletes old images of ${props.name}`,
   });
   const images = stack.formatArn({
     service: 'imagebuilder',

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { bakeComponentDocument } from '../bootstrap/image-component';
 import { imageBuildRole } from './runner-image-build-role';
 import { imageCleanup } from './runner-image-cleanup';
+import { spotlabName } from './spotlab-name';
 
 /** Properties of {@link RunnerImage}. */
 export interface RunnerImageProps {
@@ -79,7 +80,7 @@ export class RunnerImage extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const arch = props.architecture;
-    const name = `spotlab-${stack.stackName}-runner-${arch}`.toLowerCase();
+    const name = `spotlab-${spotlabName(this)}-runner-${arch}`.toLowerCase();
     const document = bakeComponentDocument({
       arch,
       runnerVersion: props.runnerVersion,
@@ -90,7 +91,7 @@ export class RunnerImage extends Construct {
     // Seeded with the stock AL2023 image so that a baked pool launches (and bootstraps the stock
     // way) before the first build; each build overwrites it. CloudFormation resolves the dynamic
     // reference only when this resource changes, so a deploy does not undo a build.
-    this.parameterName = runnerImageParameter(stack.stackName, arch);
+    this.parameterName = runnerImageParameter(spotlabName(this), arch);
     // The name as a literal, not the resource's Ref: IAM statements and `resolve:ssm:` name it.
     this.parameterArn = stack.formatArn({
       service: 'ssm',
@@ -133,7 +134,7 @@ export class RunnerImage extends Construct {
       terminateInstanceOnFailure: true,
       instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
     });
-    this.tagValue = `${stack.stackName}-${arch}`;
+    this.tagValue = `${spotlabName(this)}-${arch}`;
     const tag = { [RUNNER_IMAGE_TAG]: this.tagValue };
     const distribution = new CfnDistributionConfiguration(this, 'Distribution', {
       name,

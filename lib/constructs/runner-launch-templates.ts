@@ -25,6 +25,7 @@ import { renderUserData } from '../bootstrap/user-data';
 import type { PoolConfig, SpotlabConfig } from '../config/schema';
 import { type BakedImages, bakedImagesOf, machineImageOf } from './launch-template-images';
 import { iam5Finding } from './nag-acknowledgements';
+import { spotlabName } from './spotlab-name';
 
 /** Properties of {@link RunnerLaunchTemplates}. */
 export interface RunnerLaunchTemplatesProps {
@@ -90,10 +91,10 @@ export class RunnerLaunchTemplates extends Construct {
   constructor(scope: Construct, id: string, props: RunnerLaunchTemplatesProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const tokenPrefix = runnerTokenPrefix(stack.stackName);
+    const tokenPrefix = runnerTokenPrefix(spotlabName(this));
     this.instanceRole = new Role(this, 'InstanceRole', {
       assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
-      description: `Spotlab ${stack.stackName} runner VMs: own runner token, cache bucket`,
+      description: `Spotlab ${spotlabName(this)} runner VMs: own runner token, cache bucket`,
     });
     // No AmazonSSMManagedInstanceCore: nobody logs into a runner, and Session Manager would hand
     // every job a way to reach other VMs' tokens and the cache through the agent's permissions.

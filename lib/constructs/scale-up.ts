@@ -15,6 +15,7 @@ import type { RunnerNetwork } from './network';
 import { grantSecureStringRead } from './parameter-grants';
 import type { RunnerLaunchTemplates } from './runner-launch-templates';
 import { createSpotlabFunction } from './spotlab-function';
+import { spotlabName } from './spotlab-name';
 
 /** Timeout of the scale-up Lambda; the job queues' visibility timeout is derived from it. */
 export const SCALE_UP_TIMEOUT = Duration.seconds(60);
@@ -77,7 +78,7 @@ export class ScaleUp extends Construct {
       logRetention: props.logRetention,
       environment: encodeScaleUpEnv(
         {
-          stackName: stack.stackName,
+          stackName: spotlabName(this),
           instanceArnPrefix: `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:instance/`,
           tableName: props.jobs.table.tableName,
           interruptionTableName: props.interruptions.table.tableName,
@@ -126,7 +127,7 @@ export class ScaleUp extends Construct {
     props.jobs.grantLedger(role);
     props.interruptions.grantRead(role);
     grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);
-    const policy = scaleUpStatements(stack, {
+    const policy = scaleUpStatements(this, {
       launchTemplateIds: config.pools.map((pool) => props.launchTemplates.launchTemplateId(pool.name)),
       subnetIds: network.subnetIds,
       securityGroup: network.securityGroup,
