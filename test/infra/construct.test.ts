@@ -1,0 +1,153 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SpotlabPropsError, type SpotlabRunnersProps } from '../../lib/runners-props';
+import { SpotlabRunners } from '../../lib/spotlab-runners';
+import { shipped } from '../support/template';
+
+/** The shipped configuration as props: no stack name, no network key (the host's VPC instead). */
+const { stackName: _stackName, network: _network, ...settings } = shipped;
+/** One pool with a baked image, so the image pipeline's names are compared too. */
+const bakedPools = [{ ...settings.pools[0], image: 'baked' }, ...settings.pools.slice(1)];
+
+function hostStack(): { stack: Stack; vpc: Vpc; topic: Topic } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Platform');
+  const vpc = new Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'Ci', subnetType: SubnetType.PUBLIC }],
+  });
+  return { stack, vpc, topic: new Topic(stack, 'Alarms') };
+}
+
+/**
+ * Names that are not the resource's own or need not be unique: a metric an alarm reads (see
+ * docs/construct.md on metrics), a reference to a function, an API's label and its stage.
+ */
+const NOT_PHYSICAL = new Set([
+  'AWS::CloudWatch::Alarm MetricName',
+  'AWS::Lambda::Permission FunctionName',
+  'AWS::ApiGatewayV2::Api Name',
+  'AWS::ApiGatewayV2::Stage StageName',
+]);
+
+/** Every name a resource gives itself (`AlarmName`, `DashboardName`, an SSM path, ...), by type: names are unique per type. */
+function physicalNames(template: Template): string[] {
+  const resources = Object.values(template.toJSON().Resources ?? {}) as {
+    Type: string;
+    Properties?: Record<string, unknown>;
+  }[];
+  return resources.flatMap(({ Type, Properties }) =>
+    Object.entries(Properties ?? {})
+      .filter(([key]) => /Name$/.test(key) && key !== 'IndexName' && !NOT_PHYSICAL.has(`${Type} ${key}`))
+      .map(([key, value]) => `${Type} ${key}=${JSON.stringify(value)}`),
+  );
+}
+
+describe('SpotlabRunners: two in one stack', () => {
+  let template: Template;
+  beforeAll(() => {
+    const { stack, vpc, topic } = hostStack();
+    const common = { ...settings, pools: bakedPools, vpc, alarmTopic: topic } satisfies SpotlabRunnersProps;
+    new SpotlabRunners(stack, 'GitlabCom', common);
+    new SpotlabRunners(stack, 'SelfHosted', { ...common, gitlab: { ...common.gitlab, url: 'https://git.example.com' } });
+    template = Template.fromStack(stack);
+  });
+
+  it('gives no two resources the same physical name (alarms, dashboards, images, parameters)', () => {
+    const names = physicalNames(template);
+
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((name, index) => names.indexOf(name) !== index)).toEqual([]);
+  });
+
+  it('names each Spotlab after the stack and its id, in every Lambda environment', () => {
+    const stackNames = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => fn.Properties?.Environment?.Variables?.STACK_NAME)
+      .filter((name) => name !== undefined);
+
+    expect(new Set(stackNames)).toEqual(new Set(['Platform-GitlabCom', 'Platform-SelfHosted']));
+  });
+
+  it('keeps each Spotlab to its own runner tokens: distinct SSM prefixes in the IAM policies', () => {
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+
+    expect(policies).toContain('parameter/spotlab/Platform-GitlabCom/runner-token/*');
+    expect(policies).toContain('parameter/spotlab/Platform-SelfHosted/runner-token/*');
+  });
+
+  it('tags each Spotlab’s instances with its own name, the tag its reaper and IAM conditions select by', () => {
+    const templates = JSON.stringify(template.findResources('AWS::EC2::LaunchTemplate'));
+
+    expect(templates).toContain('"Key":"spotlab:stack","Value":"Platform-GitlabCom"');
+    expect(templates).toContain('"Key":"spotlab:stack","Value":"Platform-SelfHosted"');
+  });
+
+  it('sends both Spotlabs’ alarms to the host topic and creates no topic or key of its own', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const actions = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
+      JSON.stringify(alarm.Properties?.AlarmActions),
+    );
+    expect(actions.length).toBeGreaterThan(20);
+    for (const action of actions) expect(action).toBe(JSON.stringify([{ Ref: topicId }]));
+  });
+
+  it('creates no VPC of its own: the runners use the host VPC', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+  });
+});
+
+describe('SpotlabRunners: host resources', () => {
+  it('applies the permissions boundary to every role and the tags to every resource', () => {
+    const { stack, vpc } = hostStack();
+    const boundary = ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'platform-boundary');
+    new SpotlabRunners(stack, 'Ci', { ...settings, vpc, permissionsBoundary: boundary, tags: { team: 'platform' } });
+    const template = Template.fromStack(stack);
+
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles.length).toBeGreaterThan(4);
+    for (const role of roles) expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain('platform-boundary');
+    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+    for (const queue of queues) expect(queue.Properties.Tags).toContainEqual({ Key: 'team', Value: 'platform' });
+  });
+});
+
+describe('SpotlabRunners: invalid props', () => {
+  const attempt = (props: SpotlabRunnersProps): SpotlabPropsError => {
+    const { stack } = hostStack();
+    try {
+      new SpotlabRunners(stack, 'Ci', props);
+    } catch (error) {
+      if (error instanceof SpotlabPropsError) return error;
+      throw error;
+    }
+    throw new Error('no SpotlabPropsError');
+  };
+
+  it('names the construct path and every bad prop, as the file names its keys', () => {
+    const error = attempt({ ...settings, maxInstances: 0, pools: [{ ...settings.pools[0], instanceTypes: ['m7i.large'] }] });
+
+    expect(error.constructPath).toBe('Platform/Ci');
+    expect(error.message).toMatch(/^Invalid props of SpotlabRunners Platform\/Ci:/);
+    expect(error.problems).toContain('maxInstances: Too small: expected number to be >=1');
+    expect(error.problems.some((p) => p.startsWith('pools[0].instanceTypes[0]:'))).toBe(true);
+  });
+
+  it('calls the name prop by its own name, not the file’s stackName', () => {
+    expect(attempt({ ...settings, name: '1-starts-with-a-digit' }).problems[0]).toMatch(/^name: /);
+  });
+
+  it('refuses a host VPC together with the network key', () => {
+    const { vpc } = hostStack();
+
+    expect(attempt({ ...settings, vpc, network: { mode: 'create' } }).problems).toEqual([
+      'network: give either the vpc prop or the network key, not both',
+    ]);
+  });
+});
