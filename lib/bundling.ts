@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -32,6 +33,15 @@ export const ESBUILD_SETTINGS = {
 /** Path of a Lambda's entry file, `lambdas/<name>/handler.ts`. */
 export function lambdaEntry(name: string): string {
   return fileURLToPath(new URL(`../lambdas/${name}/handler.ts`, import.meta.url));
+}
+
+/**
+ * Folder of a Lambda's pre-built bundle (`index.mjs`), which only the published package has
+ * (`dist/lambda-bundles/<name>`, made by `npm run build:lib`); in the repository, none.
+ */
+export function prebuiltLambda(name: string): string | undefined {
+  const folder = fileURLToPath(new URL(`../lambda-bundles/${name}`, import.meta.url));
+  return existsSync(`${folder}/index.mjs`) ? folder : undefined;
 }
 
 /** esbuild options that build a Lambda exactly as `cdk synth` does, for tests and benchmarks. */

@@ -1,8 +1,8 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { encodeLifecycleEnv } from '../../lambdas/lifecycle/env';
@@ -42,7 +42,7 @@ export interface LifecycleProps {
  */
 export class Lifecycle extends Construct {
   /** The lifecycle Lambda. */
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: LifecycleProps) {
     super(scope, id);

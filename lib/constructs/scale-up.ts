@@ -1,6 +1,6 @@
 import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { encodeScaleUpEnv } from '../../lambdas/scale-up/env';
@@ -66,7 +66,7 @@ export interface ScaleUpProps {
  */
 export class ScaleUp extends Construct {
   /** The scale-up Lambda. */
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: ScaleUpProps) {
     super(scope, id);

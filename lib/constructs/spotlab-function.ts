@@ -1,10 +1,10 @@
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { LAMBDA_RUNTIME, lambdaBundling, lambdaEntry } from '../bundling';
+import { LAMBDA_RUNTIME, lambdaBundling, lambdaEntry, prebuiltLambda } from '../bundling';
 
 /** Options of {@link createSpotlabFunction}. */
 export interface SpotlabFunctionOptions {
@@ -31,7 +31,7 @@ export interface SpotlabFunctionOptions {
 
 /** A Spotlab Lambda with its own role and log group. */
 export interface SpotlabFunction {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
 }
 
@@ -47,18 +47,31 @@ export function createSpotlabFunction(scope: Construct, options: SpotlabFunction
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-  const fn = new NodejsFunction(scope, 'Function', {
-    entry: lambdaEntry(options.lambda),
+  const settings = {
     runtime: LAMBDA_RUNTIME,
     architecture: Architecture.ARM_64,
     memorySize: options.memorySize ?? 512,
     timeout: options.timeout,
     role,
     logGroup,
-    bundling: lambdaBundling(),
     environment: { POWERTOOLS_LOG_LEVEL: 'INFO', ...options.environment },
     reservedConcurrentExecutions: options.reservedConcurrentExecutions,
-  });
+  };
+  // The published package ships the bundles `npm run build:lib` made (with the same settings): a
+  // host app then needs neither esbuild nor the Lambdas' sources and dependencies.
+  const prebuilt = prebuiltLambda(options.lambda);
+  const fn =
+    prebuilt === undefined
+      ? new NodejsFunction(scope, 'Function', {
+          ...settings,
+          entry: lambdaEntry(options.lambda),
+          bundling: lambdaBundling(),
+        })
+      : new LambdaFunction(scope, 'Function', {
+          ...settings,
+          code: Code.fromAsset(prebuilt),
+          handler: 'index.handler',
+        });
   logGroup.grantWrite(role);
   return { function: fn, role };
 }

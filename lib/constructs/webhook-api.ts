@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { encodeWebhookEnv, SECRET_CACHE_SECONDS_DEFAULT } from '../../lambdas/webhook/env';
@@ -61,7 +61,7 @@ export interface WebhookApiProps {
  */
 export class WebhookApi extends Construct {
   /** The webhook Lambda. */
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   /** The HTTP API. */
   readonly api: HttpApi;
   /** The URL to enter in GitLab's webhook settings. */

@@ -11,7 +11,7 @@ import { shipped } from '../support/template';
 /** The shipped configuration as props: no stack name, no network key (the host's VPC instead). */
 const { stackName: _stackName, network: _network, ...settings } = shipped;
 /** One pool with a baked image, so the image pipeline's names are compared too. */
-const bakedPools = [{ ...settings.pools[0], image: 'baked' }, ...settings.pools.slice(1)];
+const bakedPools = settings.pools.map((pool, index) => (index === 0 ? { ...pool, image: 'baked' } : pool));
 
 function hostStack(): { stack: Stack; vpc: Vpc; topic: Topic } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -54,7 +54,10 @@ describe('SpotlabRunners: two in one stack', () => {
     const { stack, vpc, topic } = hostStack();
     const common = { ...settings, pools: bakedPools, vpc, alarmTopic: topic } satisfies SpotlabRunnersProps;
     new SpotlabRunners(stack, 'GitlabCom', common);
-    new SpotlabRunners(stack, 'SelfHosted', { ...common, gitlab: { ...common.gitlab, url: 'https://git.example.com' } });
+    new SpotlabRunners(stack, 'SelfHosted', {
+      ...common,
+      gitlab: { ...common.gitlab, url: 'https://git.example.com' },
+    });
     template = Template.fromStack(stack);
   });
 
@@ -107,14 +110,21 @@ describe('SpotlabRunners: host resources', () => {
   it('applies the permissions boundary to every role and the tags to every resource', () => {
     const { stack, vpc } = hostStack();
     const boundary = ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'platform-boundary');
-    new SpotlabRunners(stack, 'Ci', { ...settings, vpc, permissionsBoundary: boundary, tags: { team: 'platform' } });
+    new SpotlabRunners(stack, 'Ci', {
+      ...settings,
+      vpc,
+      permissionsBoundary: boundary,
+      tags: { team: 'platform' },
+    });
     const template = Template.fromStack(stack);
 
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
     expect(roles.length).toBeGreaterThan(4);
-    for (const role of roles) expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain('platform-boundary');
+    for (const role of roles)
+      expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain('platform-boundary');
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
-    for (const queue of queues) expect(queue.Properties.Tags).toContainEqual({ Key: 'team', Value: 'platform' });
+    for (const queue of queues)
+      expect(queue.Properties.Tags).toContainEqual({ Key: 'team', Value: 'platform' });
   });
 });
 
@@ -131,7 +141,11 @@ describe('SpotlabRunners: invalid props', () => {
   };
 
   it('names the construct path and every bad prop, as the file names its keys', () => {
-    const error = attempt({ ...settings, maxInstances: 0, pools: [{ ...settings.pools[0], instanceTypes: ['m7i.large'] }] });
+    const error = attempt({
+      ...settings,
+      maxInstances: 0,
+      pools: settings.pools.map((pool) => ({ ...pool, instanceTypes: ['m7i.large'] })),
+    });
 
     expect(error.constructPath).toBe('Platform/Ci');
     expect(error.message).toMatch(/^Invalid props of SpotlabRunners Platform\/Ci:/);
