@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SpotlabPropsError, type SpotlabRunnersProps } from '../../lib/runners-props';
@@ -107,17 +108,30 @@ describe('SpotlabRunners: two in one stack', () => {
 });
 
 describe('SpotlabRunners: host resources', () => {
-  it('applies the permissions boundary to every role and the tags to every resource', () => {
+  let template: Template;
+  beforeAll(() => {
     const { stack, vpc } = hostStack();
     const boundary = ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'platform-boundary');
+    const encryptionKey = new Key(stack, 'HostKey', { enableKeyRotation: true });
     new SpotlabRunners(stack, 'Ci', {
       ...settings,
       vpc,
+      encryptionKey,
       permissionsBoundary: boundary,
       tags: { team: 'platform' },
     });
-    const template = Template.fromStack(stack);
+    template = Template.fromStack(stack);
+  });
 
+  it('encrypts its own alarm topic with the host key, which CloudWatch may then use', () => {
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).toContain('cloudwatch.amazonaws.com');
+  });
+
+  it('applies the permissions boundary to every role and the tags to every resource', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
     expect(roles.length).toBeGreaterThan(4);
     for (const role of roles)
