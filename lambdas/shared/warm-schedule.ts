@@ -26,7 +26,7 @@ const BOUNDS: readonly (readonly [number, number])[] = [
   [0, 7],
 ];
 
-function parseField(text: string, [low, high]: readonly [number, number]): Field {
+function parseField(text: string, [low, high]: readonly [number, number]): Set<number> {
   const values = new Set<number>();
   for (const part of text.split(',')) {
     const [range = '', stepText] = part.split('/');
@@ -75,7 +75,6 @@ interface Local {
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** Minutes the zone's wall clock is ahead of UTC at `atMs`. */
 function offsetMinutes(atMs: number, timeZone: string): number {
