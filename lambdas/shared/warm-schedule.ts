@@ -52,7 +52,8 @@ export function parseCron(expression: string): Cron {
   const [minute, hour, dayOfMonth, month, dayOfWeek] = fields.map((field, index) =>
     parseField(field, BOUNDS[index] ?? [0, 0]),
   );
-  if (minute === undefined || hour === undefined || dayOfMonth === undefined) throw new CronSyntaxError(expression);
+  if (minute === undefined || hour === undefined || dayOfMonth === undefined)
+    throw new CronSyntaxError(expression);
   if (month === undefined || dayOfWeek === undefined) throw new CronSyntaxError(expression);
   if (dayOfWeek.has(7)) dayOfWeek.add(0);
   return {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dynamoWarmRegistry } from '../../lambdas/shared/job-table/dynamo-warm-registry';
 import type { WarmRegistry } from '../../lambdas/shared/job-table/warm-registry';
 import { warmItemKey } from '../../lambdas/shared/job-table/warm-registry';
-import { inMemoryWarmRegistry } from '../../sim/in-memory-warm-registry';
+import { inMemoryWarmRegistry } from '../../sim/in-memory-warm';
 import { jobTable, T0, TABLE } from '../support/job-table';
 
 const dynamo = jobTable();
@@ -41,7 +41,10 @@ describe.each<[string, () => WarmRegistry]>([
     ]);
 
     expect(claims.filter(Boolean)).toHaveLength(1);
-    expect(await registry.roster(pool)).toEqual({ ready: new Map(), claimed: new Map([['i-0aaa', T0 + 5_000]]) });
+    expect(await registry.roster(pool)).toEqual({
+      ready: new Map(),
+      claimed: new Map([['i-0aaa', T0 + 5_000]]),
+    });
   });
 
   it('refuses to claim an instance that was never ready', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetInstance, LaunchRequest, LaunchResult, ScaleUpFleet } from '../../lambdas/scale-up/ports';
 import { type WarmClaimObserver, withWarmClaims } from '../../lambdas/scale-up/warm-claims';
-import { inMemoryWarmRegistry } from '../../sim/in-memory-warm-registry';
+import { inMemoryWarmRegistry } from '../../sim/in-memory-warm';
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 
@@ -86,7 +86,10 @@ describe('warm claims around the scale-up fleet', () => {
   });
 
   it('makes no CreateFleet call when ready instances cover the request', async () => {
-    const { fleet, requests } = arrange([instance('i-ready1'), instance('i-ready2')], ['i-ready1', 'i-ready2']);
+    const { fleet, requests } = arrange(
+      [instance('i-ready1'), instance('i-ready2')],
+      ['i-ready1', 'i-ready2'],
+    );
     await fleet.live();
 
     const result = await fleet.launch(request(1));
@@ -108,7 +111,10 @@ describe('warm claims around the scale-up fleet', () => {
   it.each<[string, LaunchRequest]>([
     ['an on-demand request', request(1, { lifecycle: 'on-demand' })],
     ['another pool', request(1, { pool: 'x86' })],
-    ['other instance types', request(1, { overrides: [{ subnetId: 'subnet-0a1', instanceType: 'c7g.xlarge' }] })],
+    [
+      'other instance types',
+      request(1, { overrides: [{ subnetId: 'subnet-0a1', instanceType: 'c7g.xlarge' }] }),
+    ],
   ])('claims nothing for %s', async (_case, asked) => {
     const { fleet, requests } = arrange([instance('i-ready1')], ['i-ready1']);
     await fleet.live();
@@ -139,7 +145,12 @@ describe('warm claims around the scale-up fleet', () => {
         terminate: async () => undefined,
         live: async () => [instance('i-ready1')],
       },
-      { registry, warmPools: new Set(['arm64']), observer: { claimed: () => undefined, failed: () => undefined }, now: () => T0 },
+      {
+        registry,
+        warmPools: new Set(['arm64']),
+        observer: { claimed: () => undefined, failed: () => undefined },
+        now: () => T0,
+      },
     );
     await failing.live();
 

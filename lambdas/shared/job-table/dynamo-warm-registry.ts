@@ -45,14 +45,24 @@ export function dynamoWarmRegistry(dynamo: DynamoDBClient, tableName: string): W
     async addReady(pool, instanceIds, launchedAtMs) {
       if (instanceIds.length === 0) return;
       // A nested path can be set only inside a map that exists: create both maps first.
-      await update(pool, 'SET warmPool = :pool, warmReady = if_not_exists(warmReady, :empty), warmClaimed = if_not_exists(warmClaimed, :empty)', {
-        ExpressionAttributeValues: { ':pool': { S: pool }, ':empty': { M: {} } },
-      });
+      await update(
+        pool,
+        'SET warmPool = :pool, warmReady = if_not_exists(warmReady, :empty), warmClaimed = if_not_exists(warmClaimed, :empty)',
+        {
+          ExpressionAttributeValues: { ':pool': { S: pool }, ':empty': { M: {} } },
+        },
+      );
       const names = placeholders(instanceIds);
-      await update(pool, `SET ${Object.keys(names).map((name) => `warmReady.${name} = :at`).join(', ')}`, {
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':at': { N: String(launchedAtMs) } },
-      });
+      await update(
+        pool,
+        `SET ${Object.keys(names)
+          .map((name) => `warmReady.${name} = :at`)
+          .join(', ')}`,
+        {
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':at': { N: String(launchedAtMs) } },
+        },
+      );
     },
     async claim(pool, instanceId, claimedAtMs) {
       try {
