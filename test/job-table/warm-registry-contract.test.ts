@@ -8,7 +8,10 @@ import { jobTable, T0, TABLE } from '../support/job-table';
 const dynamo = jobTable();
 let pools = 0;
 /** Each test takes its own pool, so they share one table. */
-const freshPool = () => `warm-${(pools += 1)}`;
+const freshPool = () => {
+  pools += 1;
+  return `warm-${pools}`;
+};
 
 describe.each<[string, () => WarmRegistry]>([
   ['dynalite', () => dynamoWarmRegistry(dynamo.dynamo(), TABLE)],

@@ -30,11 +30,12 @@ function fakeFleet(live: FleetInstance[]) {
   const fleet: ScaleUpFleet = {
     async launch(r): Promise<LaunchResult> {
       requests.push(r);
-      const instances = Array.from({ length: r.count }, () => ({
-        instanceId: `i-new${(launched += 1)}`,
+      const instances = Array.from({ length: r.count }, (_, index) => ({
+        instanceId: `i-new${launched + index + 1}`,
         instanceType: 'm7g.large',
         lifecycle: r.lifecycle,
       }));
+      launched += r.count;
       return { instances, errors: [] };
     },
     terminate: async () => undefined,
