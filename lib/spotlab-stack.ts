@@ -107,6 +107,7 @@ export class SpotlabStack extends Stack {
       config,
       jobs: this.jobs,
       demandQueue: this.queues.demand,
+      warm: { launchTemplates: this.launchTemplates, network: this.network },
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,

@@ -116,8 +116,11 @@ export function poolLimitsOf(
 }
 
 /** The environment the stack gives the reaper Lambda. */
-export function encodeReaperEnv(settings: ReaperEnv): Record<string, string> {
-  return encodeEnvironment(VARIABLES, settings);
+export function encodeReaperEnv(
+  settings: ReaperEnv,
+  stringify?: (value: unknown) => string,
+): Record<string, string> {
+  return encodeEnvironment(VARIABLES, settings, stringify);
 }
 
 /**

@@ -33,24 +33,52 @@ export function scaleUpStatements(
   stack: Stack,
   scope: ScaleUpScope,
 ): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
-  const stackName = stack.stackName;
   const scoped: ScopedStatement[] = [
     ...launchStatements(stack, scope),
-    {
-      statement: new PolicyStatement({
-        sid: 'TagOnlyAtLaunch',
-        actions: ['ec2:CreateTags'],
-        resources: stackTagged(stack),
-        conditions: {
-          StringEquals: {
-            'ec2:CreateAction': ['CreateFleet', 'RunInstances'],
-            [REQUEST_STACK_TAG]: stackName,
-          },
-        },
-      }),
-      wildcardReason: CREATED_AT_LAUNCH,
-    },
+    tagOnlyAtLaunch(stack),
     ...instanceControlStatements(stack),
+    ...passRunnerRole(stack, scope),
+    // PutParameter with Tags needs AddTagsToResource too: each token is created with its owner's
+    // ARN as a tag, which the instance role's policy checks.
+    runnerTokenStatement(stack, ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:DeleteParameter']),
+  ];
+  return withAcknowledgements(stack, scoped);
+}
+
+/**
+ * The reaper's grant for launching ready instances (warm capacity): the launch statements of
+ * scale-up, word for word, and nothing of its runner tokens (a ready instance has none).
+ */
+export function warmLaunchStatements(
+  stack: Stack,
+  scope: ScaleUpScope,
+): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
+  return withAcknowledgements(stack, [
+    ...launchStatements(stack, scope),
+    tagOnlyAtLaunch(stack),
+    ...passRunnerRole(stack, scope),
+  ]);
+}
+
+function tagOnlyAtLaunch(stack: Stack): ScopedStatement {
+  return {
+    statement: new PolicyStatement({
+      sid: 'TagOnlyAtLaunch',
+      actions: ['ec2:CreateTags'],
+      resources: stackTagged(stack),
+      conditions: {
+        StringEquals: {
+          'ec2:CreateAction': ['CreateFleet', 'RunInstances'],
+          [REQUEST_STACK_TAG]: stack.stackName,
+        },
+      },
+    }),
+    wildcardReason: CREATED_AT_LAUNCH,
+  };
+}
+
+function passRunnerRole(stack: Stack, scope: ScaleUpScope): ScopedStatement[] {
+  return [
     {
       statement: new PolicyStatement({
         sid: 'PassOnlyRunnerRoleToEc2',
@@ -76,11 +104,7 @@ export function scaleUpStatements(
         conditions: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
       }),
     },
-    // PutParameter with Tags needs AddTagsToResource too: each token is created with its owner's
-    // ARN as a tag, which the instance role's policy checks.
-    runnerTokenStatement(stack, ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:DeleteParameter']),
   ];
-  return withAcknowledgements(stack, scoped);
 }
 
 /** Stack-scoped instance control: terminate only stack-tagged instances; describe (no resource scoping exists). */
