@@ -127,6 +127,7 @@ export class RunnerLaunchTemplates extends Construct {
         arch: pool.architecture,
         runnerVersion: props.gitlabRunnerVersion,
         pool: pool.name,
+        warmCapable: pool.warm !== undefined,
       });
       const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
         machineImage,
