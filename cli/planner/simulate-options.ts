@@ -151,9 +151,9 @@ export function parseSimulateOptions(args: readonly string[]): SimulateOptions {
   if (flags.image !== undefined && flags['boot-seconds'] !== undefined)
     throw new UsageError('--image and --boot-seconds both set the start-up: give one');
   const [startup, ...others] = startupsOf(flags.image, flags['boot-seconds']);
-  // A configured replay takes warm capacity from the configuration's own pools, not from a flag.
+  // The flag shapes the sample pool only; a configured replay brings its own pools.
   if (flags.config !== undefined && flags.warm !== undefined)
-    throw new UsageError('--warm adds ready instances to the sample pool: with --config, set pools[].warm');
+    throw new UsageError('--warm adds ready instances to the sample pool, not to a --config replay');
   return {
     help: flags.help,
     trace: flags.trace,
