@@ -29,7 +29,9 @@ export function vmLaunched(world: World, instance: LaunchedInstance, poolName: s
   world.liveVms.set(vm.instanceId, vm);
   if (warm) {
     vm.warm = 'ready';
-    vm.readyAt = world.scheduler.now + startupOf(world, vm).bootMs;
+    // Its bootstrap readies the tools before it waits for a token (lib/bootstrap/runner-bootstrap.sh).
+    const { bootMs, readyMs } = startupOf(world, vm);
+    vm.readyAt = world.scheduler.now + bootMs + readyMs;
     return;
   }
   world.scheduler.after(startupOf(world, vm).bootMs, () => readToken(world, vm, 1));
@@ -68,8 +70,9 @@ function readToken(world: World, vm: Vm, reads: number): void {
     return;
   }
   vm.runnerId = runner.id;
-  // Tools, run-single starting, GitLab handing over the job: none of it can fail here.
-  const { readyMs } = startupOf(world, vm);
+  // Tools, run-single starting, GitLab handing over the job: none of it can fail here. A claimed
+  // ready instance has its tools already; the claim's WARM_CLAIM_TO_RUNNER_MS covers the rest.
+  const readyMs = vm.warm === 'claimed' ? 0 : startupOf(world, vm).readyMs;
   if (readyMs === 0) goIdle(world, vm);
   else
     world.scheduler.after(readyMs, () => {
