@@ -62,13 +62,15 @@ export function missedTargets(f: FaultFigures): string[] {
 const envSchema = z.object({
   SEED: z.coerce.number().int().default(20261123),
   CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  /** Ready instances per pool while pipelines arrive (warm capacity); 0 scales to zero. */
+  WARM: z.coerce.number().int().min(0).max(300).default(0),
 });
 
 async function main(): Promise<void> {
   const env = envSchema.parse(process.env);
   const seed = env.SEED;
   const wallStart = performance.now();
-  const f = await runFaults({ seed, jobs: 1000, concurrency: env.CONCURRENCY });
+  const f = await runFaults({ seed, jobs: 1000, concurrency: env.CONCURRENCY, warmCount: env.WARM });
   const wallMs = performance.now() - wallStart;
   const s = f.stats;
   console.log(`seed ${seed}: ${f.jobs} jobs (${f.gitlabJobs} GitLab jobs with retries)`);
@@ -96,6 +98,10 @@ async function main(): Promise<void> {
   console.log(
     `GitLab calls: ${f.gitlabCalls} (${(f.gitlabCalls / f.jobs).toFixed(2)} per job); runners created: ${f.runnersCreated}, DELETE calls: ${f.runnerDeletes} (${(f.runnerDeletes / Math.max(1, f.runnersCreated)).toFixed(2)} per runner)`,
   );
+  if (env.WARM > 0)
+    console.log(
+      `warm capacity: ${env.WARM} per pool; ready instances launched ${s.warmLaunched}, claimed ${s.warmClaimed}`,
+    );
   console.log(`simulated: ${(f.simulatedMs / 60_000).toFixed(1)} min; wall time: ${Math.round(wallMs)} ms`);
   const missed = missedTargets(f);
   console.log(missed.length === 0 ? 'targets: all met' : `targets missed: ${missed.join(', ')}`);

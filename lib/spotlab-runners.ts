@@ -113,7 +113,12 @@ export class SpotlabRunners extends Construct {
       // Both queues share one visibility timeout, derived from this.
       timeout: SCALE_UP_TIMEOUT,
     });
-    this.reaper = new Reaper(this, 'Reaper', { config, jobs: this.jobs, demandQueue: this.queues.demand });
+    this.reaper = new Reaper(this, 'Reaper', {
+      config,
+      jobs: this.jobs,
+      demandQueue: this.queues.demand,
+      warm: { launchTemplates: this.launchTemplates, network: this.network },
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,
       functions: {

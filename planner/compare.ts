@@ -11,6 +11,8 @@ export interface Alternatives {
   readonly autoscaler: AutoscalerPolicy;
   /** Start-up profiles replayed beside Spotlab's own (`--image stock,baked,warm`), in order. */
   readonly startups?: readonly StartupProfile[];
+  /** Ready instances (`--warm N`): Spotlab once more, with N kept ready while jobs arrive. */
+  readonly warmCount?: number;
 }
 
 /**
@@ -33,6 +35,11 @@ export async function compare(
   for (const startup of alternatives.startups ?? []) {
     const other = await replay(jobs, { ...parameters, startup, startupFromPools: false });
     scenarios.push({ ...other, name: `Spotlab, ${startup.name} start-up` });
+  }
+  const { warmCount } = alternatives;
+  if (warmCount !== undefined && warmCount > 0) {
+    const warm = await replay(jobs, { ...parameters, warmCount });
+    scenarios.push({ ...warm, name: `Spotlab + ${warmCount} warm` });
   }
   scenarios.push({ ...matched, name: `${matched.name} (matches Spotlab p95)` });
   if (alternatives.alwaysOn !== undefined && alternatives.alwaysOn !== runnersOf(matched))

@@ -45,6 +45,8 @@ export interface SimParameters {
   readonly interruptRate: number;
   /** On-demand price of one runner instance, USD per hour. */
   readonly onDemandUSDPerHour: number;
+  /** Ready instances Spotlab keeps (warm capacity) while the trace's jobs arrive. @default 0 */
+  readonly warmCount?: number;
 }
 
 /** Replays a trace through Spotlab's real scaling code on the in-memory world. */

@@ -29,6 +29,7 @@ Options:
   --format <csv|json|jsonl>      the trace's format (default: from the file name; CSV otherwise)
   --seed <n>                     seeds every random choice (default ${D.seed})
   --always-on <n>                also show n always-on runners
+  --warm <n>                     also show Spotlab keeping n ready instances while jobs arrive
   --idle-count <n>               autoscaler idle_count (default ${A.idleCount})
   --idle-time <duration>         autoscaler idle_time, e.g. 30m (default ${A.idleTimeSeconds / 60}m)
   --max-use-count <n>            autoscaler max_use_count, 0 for no limit (default ${A.maxUseCount})
@@ -57,6 +58,7 @@ const specs = {
   format: { type: 'string' },
   seed: { type: 'string' },
   'always-on': { type: 'string' },
+  warm: { type: 'string' },
   'idle-count': { type: 'string' },
   'idle-time': { type: 'string' },
   'max-use-count': { type: 'string' },
@@ -80,6 +82,7 @@ const schema = z.object({
   format: z.enum(['csv', 'json', 'jsonl']).optional(),
   seed: numberFlag(0, 2 ** 32 - 1, true).optional(),
   'always-on': numberFlag(1, 100_000, true).optional(),
+  warm: numberFlag(1, 300, true).optional(),
   'idle-count': numberFlag(0, 10_000, true).optional(),
   'idle-time': z
     .string()
@@ -148,6 +151,9 @@ export function parseSimulateOptions(args: readonly string[]): SimulateOptions {
   if (flags.image !== undefined && flags['boot-seconds'] !== undefined)
     throw new UsageError('--image and --boot-seconds both set the start-up: give one');
   const [startup, ...others] = startupsOf(flags.image, flags['boot-seconds']);
+  // The flag shapes the sample pool only; a configured replay brings its own pools.
+  if (flags.config !== undefined && flags.warm !== undefined)
+    throw new UsageError('--warm adds ready instances to the sample pool, not to a --config replay');
   return {
     help: flags.help,
     trace: flags.trace,
@@ -163,6 +169,7 @@ export function parseSimulateOptions(args: readonly string[]): SimulateOptions {
     alternatives: {
       ...(flags['always-on'] === undefined ? {} : { alwaysOn: flags['always-on'] }),
       ...(others.length === 0 ? {} : { startups: others }),
+      ...(flags.warm === undefined ? {} : { warmCount: flags.warm }),
       autoscaler: {
         idleCount: flags['idle-count'] ?? A.idleCount,
         idleTimeSeconds: flags['idle-time'] ?? A.idleTimeSeconds,

@@ -11,6 +11,14 @@ const LAUNCHES_PER_SECOND = 2;
 const backlog = (depth: { waiting: number; delayed: number; inFlight: number }) =>
   depth.waiting + depth.delayed + depth.inFlight;
 
+/** The warm-capacity line, beside the idle figure; none for a configuration without warm capacity. */
+function warmLine(usdPerMonth: number | undefined): [string, string][] {
+  if (usdPerMonth === undefined) return [];
+  return [
+    ['Warm capacity', `≈ ${usd(usdPerMonth)}/month for the scheduled ready instances (spot, docs/cost.md)`],
+  ];
+}
+
 /** The human-readable `status`: a summary, then pools, instances and runners as tables. */
 export function renderStatus(report: StatusReport): string {
   const q = report.queues;
@@ -26,6 +34,7 @@ export function renderStatus(report: StatusReport): string {
       'Idle cost',
       `≈ ${usd(report.spend.idleUsdPerMonth)}/month with no job running (list prices, docs/cost.md)`,
     ],
+    ...warmLine(report.spend.warmUsdPerMonth),
     [
       'Jobs waiting',
       q.demand === null

@@ -1,6 +1,7 @@
 import { estimatedSpendPerHour } from '../../lambdas/shared/prices';
 import type { SpotlabConfig } from '../../lib/config/schema';
 import { idleCost } from '../../lib/cost/idle';
+import { warmCost } from '../../lib/cost/warm';
 import type { FleetInstance } from '../aws/fleet';
 import { isLaunching, type LaunchSwitch } from '../aws/launching';
 import type { QueueDepth } from '../aws/queues';
@@ -59,6 +60,8 @@ export interface StatusReport {
     readonly capUsdPerHour: number;
     /** What this configuration costs a month with no job running, list prices (docs/cost.md). */
     readonly idleUsdPerMonth: number;
+    /** What the pools' warm capacity costs a month unclaimed (lib/cost/warm.ts); only with some. */
+    readonly warmUsdPerMonth?: number;
   };
   /** Parts that could not be read, and anything the operator should look at. */
   readonly problems: readonly string[];
@@ -147,6 +150,9 @@ export function buildStatusReport(
       usdPerHour,
       capUsdPerHour: config.maxSpendPerHourUsd,
       idleUsdPerMonth: Math.round(idleCost(config).usdPerMonth * 100) / 100,
+      ...(config.pools.some((pool) => pool.warm !== undefined)
+        ? { warmUsdPerMonth: Math.round(warmCost(config).usdPerMonth * 100) / 100 }
+        : {}),
     },
     problems,
     notes,

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { decodeEnvironment, encodeEnvironment, json, text, type Variables } from '../shared/environment';
-import { type Pool, poolShape } from '../shared/pool';
+import { type Pool, poolShape, warmSchema } from '../shared/pool';
 import { priceListSchema } from '../shared/prices';
 import { runnerScopeSchema } from '../shared/runner-scope';
 import type { PoolLimits } from './decide-reaping';
@@ -31,7 +31,29 @@ export const reaperBoundsShape = {
 /** The sweep's bounds with every default taken: what the simulator runs the reaper with. */
 export const REAPER_DEFAULTS = z.parse(z.object(reaperBoundsShape), {});
 
-const { idleTimeoutSeconds, maxLifetimeMinutes } = poolShape;
+const { idleTimeoutSeconds, maxLifetimeMinutes, jobTimeoutMinutes, maxInstances } = poolShape;
+
+/** A pool with warm capacity as the reaper launches it. */
+export const warmPoolSchema = z.object({
+  name: nonEmpty,
+  launchTemplateId: nonEmpty,
+  instanceTypes: z.array(nonEmpty).check(z.minLength(1)),
+  maxInstances,
+  maxLifetimeMinutes,
+  jobTimeoutMinutes,
+  warm: warmSchema,
+});
+
+/** What the reaper needs to keep ready instances; absent when no pool has warm capacity. */
+export const warmSettingsSchema = z.object({
+  pools: z.array(warmPoolSchema).check(z.minLength(1)),
+  subnetIds: z.array(nonEmpty).check(z.minLength(1)),
+  /** The global cap, which ready instances count towards. */
+  maxInstances: z.int().check(z.positive()),
+});
+
+/** The reaper's warm-capacity settings. */
+export type WarmSettings = z.infer<typeof warmSettingsSchema>;
 
 /**
  * The reaper's environment as decoded. The GitLab token is not here: only the name of the
@@ -53,6 +75,7 @@ export const reaperSettingsSchema = z.object({
     runnerScope: runnerScopeSchema,
     ...reaperBoundsShape,
   }),
+  warm: z.optional(warmSettingsSchema),
 });
 
 /** The reaper Lambda's settings, decoded. */
@@ -74,6 +97,7 @@ const VARIABLES: Variables<ReaperEnv> = {
     pendingGraceSeconds: json('PENDING_GRACE_SECONDS'),
     maxPagesPerSweep: json('MAX_PAGES_PER_SWEEP'),
   },
+  warm: json('WARM_CAPACITY'),
 };
 
 /**
@@ -92,8 +116,11 @@ export function poolLimitsOf(
 }
 
 /** The environment the stack gives the reaper Lambda. */
-export function encodeReaperEnv(settings: ReaperEnv): Record<string, string> {
-  return encodeEnvironment(VARIABLES, settings);
+export function encodeReaperEnv(
+  settings: ReaperEnv,
+  stringify?: (value: unknown) => string,
+): Record<string, string> {
+  return encodeEnvironment(VARIABLES, settings, stringify);
 }
 
 /**

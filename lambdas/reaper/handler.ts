@@ -7,14 +7,16 @@ import { createSqsClient, sqsDemandQueue } from '../shared/adapters/sqs-queue';
 import { createSsmClient, readSecureString } from '../shared/adapters/ssm-parameter';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
 import { dynamoSweepView } from '../shared/job-table/dynamo-sweep-view';
+import { dynamoWarmRegistry } from '../shared/job-table/dynamo-warm-registry';
 import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
 import { cachedLoader } from '../shared/ttl-cache';
 import { ec2ReaperFleet } from './adapters/ec2-reaper-fleet';
+import { ec2WarmLauncher } from './adapters/ec2-warm-launcher';
 import { ssmTokenParameters } from './adapters/ssm-token-parameters';
 import { readReaperEnv } from './env';
-import { reaperMetricsObserver } from './metrics-observer';
+import { reaperMetricsObserver, warmLaunchedMetric } from './metrics-observer';
 import type { SweepSummary } from './observer';
 import { RunnerPageCursor } from './runner-page-cursor';
 import { sweep } from './sweep';
@@ -24,10 +26,13 @@ const env = readReaperEnv(process.env);
 const { logger, metrics } = createObservability(Service.reaper);
 const ssm = createSsmClient();
 const observer = reaperMetricsObserver(logger, metrics);
+const ec2 = createEc2Client();
+const dynamo = new DynamoDBClient(SDK_CLIENT_CONFIG);
+const fleet = ec2ReaperFleet(ec2, env.stackName);
 
 const deps: SweepDeps = {
-  fleet: ec2ReaperFleet(createEc2Client(), env.stackName),
-  table: dynamoSweepView(new DynamoDBClient(SDK_CLIENT_CONFIG), env.tableName, Date.now, (problem) =>
+  fleet,
+  table: dynamoSweepView(dynamo, env.tableName, Date.now, (problem) =>
     logger.warn('job item skipped', { problem }),
   ),
   tokens: ssmTokenParameters(ssm, env.stackName),
@@ -41,6 +46,18 @@ const deps: SweepDeps = {
   // Module scope: a warm function's next sweep reads on where this one stopped.
   runnerPages: new RunnerPageCursor(),
   now: Date.now,
+  ...(env.warm === undefined
+    ? {}
+    : {
+        warm: {
+          settings: env.warm,
+          registry: dynamoWarmRegistry(dynamo, env.tableName),
+          launcher: ec2WarmLauncher(ec2, env.stackName),
+          fleet,
+          stackName: env.stackName,
+          launched: warmLaunchedMetric(logger, metrics),
+        },
+      }),
 };
 
 /** The Scheduler's event; only its time is read, for the log. */

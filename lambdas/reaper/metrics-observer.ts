@@ -56,6 +56,18 @@ export function reaperMetricsObserver(logger: Logger, metrics: Metrics): ReaperO
   };
 }
 
+/** Counts ready instances the sweep launched (`WarmLaunched`, by pool) and logs them. */
+export function warmLaunchedMetric(
+  logger: Logger,
+  metrics: Metrics,
+): (pool: string, instances: number) => void {
+  const count = countMetric(metrics);
+  return (pool, instances) => {
+    logger.info('ready instances launched', { pool, instances });
+    count(Metric.warmLaunched, { [Dimension.pool]: pool }, instances);
+  };
+}
+
 function describe(error: unknown): { name: string; message: string } {
   return error instanceof Error
     ? { name: error.name, message: error.message }

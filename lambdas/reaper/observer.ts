@@ -20,7 +20,9 @@ export type ReaperStage =
   | 'read_states'
   | 'requeue'
   | 'list_runners'
-  | 'instance_states';
+  | 'instance_states'
+  | 'warm'
+  | 'warm_launch';
 
 /** What one sweep did, in counts. */
 export interface SweepSummary {

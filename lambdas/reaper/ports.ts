@@ -46,3 +46,20 @@ export type ReaperGitlab = Pick<GitlabApi, 'deleteRunner'> &
   GitlabJobListing &
   GitlabRunnerActivity &
   GitlabRunnerListing;
+
+/** One CreateFleet of ready instances for a pool. */
+export interface WarmLaunch {
+  readonly pool: string;
+  readonly launchTemplateId: string;
+  readonly instanceTypes: readonly string[];
+  readonly subnetIds: readonly string[];
+  readonly count: number;
+  /** Idempotency token (≤ 64 ASCII): two sweeps at once planning the same launch get one. */
+  readonly clientToken: string;
+}
+
+/** EC2 as keeping warm capacity needs it. Production: CreateFleet (instant, spot). */
+export interface WarmLauncher {
+  /** @returns the ids of the instances EC2 started (CreateFleet may start fewer than asked). */
+  launch(request: WarmLaunch): Promise<readonly string[]>;
+}

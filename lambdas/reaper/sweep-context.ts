@@ -4,6 +4,7 @@ import type { JobSweepView } from '../shared/job-table/views';
 import type { PriceList } from '../shared/prices';
 import type { RunnerScope } from '../shared/runner-scope';
 import type { ReapingSettings } from './decide-reaping';
+import type { WarmDeps } from './keep-warm';
 import type { ReaperObserver, ReaperStage } from './observer';
 import type { ReaperFleet, ReaperGitlab, TokenParameters } from './ports';
 import type { RunnerPageCursor } from './runner-page-cursor';
@@ -35,6 +36,8 @@ export interface SweepDeps {
   /** Where the runner listing resumes; one per warm Lambda (or simulation). */
   readonly runnerPages: RunnerPageCursor;
   readonly now: () => number;
+  /** Pools with warm capacity: their ready instances are kept, and not reaped. Absent: none. */
+  readonly warm?: WarmDeps;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type ReapingPlan,
   type RunnerActivity,
 } from './decide-reaping';
+import { keepWarm, type WarmView } from './keep-warm';
 import { requeueLostDemand } from './lost-demand';
 import type { SweepSummary } from './observer';
 import type { ReaperInstance, TokenParameter } from './ports';
@@ -37,11 +38,15 @@ export async function sweep(deps: SweepDeps): Promise<SweepSummary> {
     run.attempt('list_tokens', undefined, () => deps.tokens.list()),
   ]);
   if (instances !== undefined) reportFleet(instances.value, deps);
+  const warm =
+    instances === undefined || deps.warm === undefined
+      ? undefined
+      : await keepWarm(instances.value, nowMs, deps.warm, run);
   // Without EC2's or the table's view every instance would look orphaned or idle: reap nothing.
   const counts =
     instances === undefined || jobs === undefined
       ? { terminated: 0, runnersDeleted: 0, tokensDeleted: 0, lost: new Set<number>() }
-      : await reap(instances.value, jobs.value, tokens?.value ?? [], nowMs, deps, run);
+      : await reap(reapable(instances.value, warm), jobs.value, tokens?.value ?? [], nowMs, deps, run);
   // Without the table every Spotlab runner would look unrecorded, and no demand could be judged.
   const [demand, unrecorded] =
     jobs === undefined
@@ -66,6 +71,25 @@ export async function sweep(deps: SweepDeps): Promise<SweepSummary> {
   };
   deps.observer.swept(summary);
   return summary;
+}
+
+/**
+ * The instances the reaping rules apply to: ready ones wait for a job by design, and a claimed
+ * one's idle and lifetime bounds count from its claim, when it got its job, not from its boot.
+ */
+function reapable(
+  instances: readonly ReaperInstance[],
+  warm: WarmView | undefined,
+): readonly ReaperInstance[] {
+  if (warm === undefined) return instances;
+  return instances
+    .filter((instance) => !warm.exempt.has(instance.instanceId))
+    .map((instance) => {
+      const claimedAt = warm.claimedAtMs.get(instance.instanceId);
+      return claimedAt === undefined
+        ? instance
+        : { ...instance, launchedAtMs: Math.max(claimedAt, instance.launchedAtMs) };
+    });
 }
 
 async function reap(

@@ -10,6 +10,7 @@ import { ssmTokenStore } from '../shared/adapters/ssm-token-store';
 import { gitlabHttpApi } from '../shared/gitlab/http-adapter';
 import { dynamoInterruptionLog } from '../shared/interruptions/dynamo-interruption-log';
 import { dynamoJobLedger } from '../shared/job-table/dynamo-ledger';
+import { dynamoWarmRegistry } from '../shared/job-table/dynamo-warm-registry';
 import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SDK_CLIENT_CONFIG } from '../shared/sdk-config';
@@ -18,9 +19,10 @@ import { ec2Fleet } from './adapters/ec2-fleet';
 import { readScaleUpEnv } from './env';
 import { gitlabMemo } from './gitlab-memo';
 import { LaunchPacer } from './launch-pacing';
-import { metricsObserver } from './metrics-observer';
+import { metricsObserver, warmClaimMetrics } from './metrics-observer';
 import { readDemandRecords } from './read-records';
 import { type ScaleUpDeps, scaleUp } from './scale-up';
+import { withWarmClaims } from './warm-claims';
 
 const env = readScaleUpEnv(process.env);
 const { logger, metrics } = createObservability(Service.scaleUp);
@@ -38,7 +40,13 @@ const deps: ScaleUpDeps = {
   gitlab,
   // Module scope: what GitLab said outlives the batch, for as long as the environment stays warm.
   memo: gitlabMemo(gitlab),
-  fleet: ec2Fleet(createEc2Client(), env.stackName),
+  // Ready instances of a pool with warm capacity are taken before any new one is launched.
+  fleet: withWarmClaims(ec2Fleet(createEc2Client(), env.stackName), {
+    registry: dynamoWarmRegistry(dynamo, env.tableName),
+    warmPools: new Set(env.pools.filter((pool) => pool.warm !== undefined).map((pool) => pool.name)),
+    observer: warmClaimMetrics(logger, metrics),
+    now: Date.now,
+  }),
   tokens: ssmTokenStore(ssm, env.stackName, env.instanceArnPrefix),
   ledger: dynamoJobLedger(dynamo, env.tableName),
   interruptions: dynamoInterruptionLog(dynamo, env.interruptionTableName),

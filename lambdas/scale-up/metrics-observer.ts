@@ -4,6 +4,7 @@ import { GitlabAuthError } from '../shared/gitlab/errors';
 import { Dimension, Metric } from '../shared/metric-names';
 import { countMetric } from '../shared/observability';
 import type { ScaleUpObserver } from './observer';
+import type { WarmClaimObserver } from './warm-claims';
 
 /** A {@link ScaleUpObserver} that logs (constant messages, no secrets) and emits EMF metrics. */
 export function metricsObserver(logger: Logger, metrics: Metrics): ScaleUpObserver {
@@ -67,6 +68,21 @@ export function metricsObserver(logger: Logger, metrics: Metrics): ScaleUpObserv
     },
     webhookToLaunchMs(pool, ms) {
       count(Metric.webhookToLaunch, { [Dimension.pool]: pool }, Math.max(0, ms), MetricUnit.Milliseconds);
+    },
+  };
+}
+
+/** A {@link WarmClaimObserver} that logs and emits `WarmClaimed`, and counts failures as the `warm` stage. */
+export function warmClaimMetrics(logger: Logger, metrics: Metrics): WarmClaimObserver {
+  const count = countMetric(metrics);
+  return {
+    claimed(pool, instances) {
+      logger.info('ready instances claimed', { pool, instances });
+      count(Metric.warmClaimed, { [Dimension.pool]: pool }, instances);
+    },
+    failed(error) {
+      logger.error('scale-up step failed', { stage: 'warm', error });
+      count(Metric.scaleUpFailures, { [Dimension.stage]: 'warm' });
     },
   };
 }

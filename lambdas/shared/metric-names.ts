@@ -41,6 +41,13 @@ export const Metric = {
   demandExpired: 'DemandExpired',
   /** Instances launched. Dimensions: `pool`, `lifecycle`. */
   instancesLaunched: 'InstancesLaunched',
+  /**
+   * Ready (warm) instances scale-up took for jobs instead of launching; they also count in
+   * `InstancesLaunched`, which reports what a launch request was answered with. Dimension: `pool`.
+   */
+  warmClaimed: 'WarmClaimed',
+  /** Ready instances the reaper launched to keep a pool's warm count. Dimension: `pool`. */
+  warmLaunched: 'WarmLaunched',
   /** Instances asked for and not launched. Dimensions: `pool`, `code` (EC2 error code). */
   launchShortfall: 'LaunchShortfall',
   /** GitLab refused the API token (401/403): a configuration error. */

@@ -14,6 +14,11 @@ export const TagKey = {
   /** GitLab runner id, added once the runner exists. */
   runnerId: 'spotlab:runner-id',
   lifecycle: 'spotlab:lifecycle',
+  /**
+   * `ready` on an instance the reaper launched as warm capacity: its bootstrap reads the tag from
+   * instance metadata and waits for its token without a time limit.
+   */
+  warm: 'spotlab:warm',
 } as const;
 
 /** Prefix of the SecureString parameters that carry one runner token each, per stack. */

@@ -54,6 +54,46 @@ const instanceRequirementsSchema = z.strictObject({
 });
 
 /**
+ * One window of ready instances: from each time `cron` fires (minute hour day-of-month month
+ * day-of-week, in `timeZone`) for `durationHours`, the reaper keeps `count` instances booted and
+ * waiting for a job. Where windows overlap, the largest count applies.
+ */
+export const warmScheduleSchema = z.strictObject({
+  cron: z
+    .string()
+    .check(
+      z.regex(
+        /^\s*([0-9*,/-]+\s+){4}[0-9*,/-]+\s*$/,
+        'must be a five-field cron expression such as "0 8 * * 1-5" (numbers, *, ranges, lists, steps)',
+      ),
+    ),
+  /** An IANA time zone such as `Europe/Berlin`; the window follows its daylight saving time. */
+  timeZone: z._default(
+    z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')),
+    'UTC',
+  ),
+  durationHours: z.number().check(z.positive(), z.maximum(24 * 7)),
+  count: int(1, 1000),
+});
+
+/** Opt-in warm capacity of a pool: schedules of ready instances. */
+export const warmSchema = z.strictObject({
+  schedules: z.array(warmScheduleSchema).check(z.minLength(1), z.maxLength(20)),
+});
+
+/** A pool's warm capacity as configured. */
+export type WarmConfig = z.infer<typeof warmSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Every key of a pool, each declared once with its bounds and default: the configuration file's
  * `pools[]` is these keys; each Lambda that reads a pool takes its part of them (scale-up's
  * `runtimePoolSchema`, the reaper's pool limits) and the stack reads the rest (launch templates).
@@ -98,6 +138,11 @@ export const poolShape = {
   ),
   /** GitLab `maximum_timeout` of the pool's runners: a job running longer is stopped by GitLab. */
   jobTimeoutMinutes: z._default(int(10, 24 * 60), 60),
+  /**
+   * Ready instances kept booted on a schedule (see {@link warmSchema}); they count towards
+   * `maxInstances` and the global caps. Absent: scale to zero.
+   */
+  warm: z.optional(warmSchema),
 };
 
 /** A pool as configured, defaults filled in. */
@@ -123,6 +168,12 @@ export function checkPool(pool: Pool, ctx: z.core.$RefinementCtx<Pool>): void {
     issue(['instanceTypes'], 'set exactly one of instanceTypes and instanceRequirements');
   if (pool.jobTimeoutMinutes >= pool.maxLifetimeMinutes)
     issue(['jobTimeoutMinutes'], `must be below maxLifetimeMinutes (${pool.maxLifetimeMinutes})`);
+  const warmMost = Math.max(0, ...(pool.warm?.schedules ?? []).map((s) => s.count));
+  if (warmMost > pool.maxInstances)
+    issue(['warm', 'schedules'], `count must not exceed the pool's maxInstances (${pool.maxInstances})`);
+  // A ready instance is launched before any job says what shape it needs: it takes the pool's types.
+  if (pool.warm !== undefined && pool.instanceTypes === undefined)
+    issue(['warm'], 'applies only to pools with instanceTypes');
   // Whether each type exists and fits the architecture is checked at synth against the dated list
   // of EC2 types (lib/config/instance-types.ts), which stays out of the Lambda bundles.
 }

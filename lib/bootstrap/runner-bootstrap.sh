@@ -132,10 +132,12 @@ imds_get() {
 
 # The launcher writes the parameter right after CreateFleet answers, so the VM may boot first:
 # poll for it, SPOTLAB_TOKEN_WAIT_SECONDS / SPOTLAB_POLL_SECONDS + 1 times. Sets the global token.
+# A ready instance (second argument "unbounded") polls until a token appears: scale-up claims it
+# for a job, or the reaper terminates it when its warm window closes.
 wait_for_token() {
-  local name="$1" attempt value errors="$work_dir/ssm-errors"
+  local name="$1" bound="${2:-}" attempt value errors="$work_dir/ssm-errors"
   local attempts=$((SPOTLAB_TOKEN_WAIT_SECONDS / POLL_SECONDS + 1))
-  for ((attempt = 1; attempt <= attempts; attempt++)); do
+  for ((attempt = 1; ; attempt++)); do
     if value="$(aws ssm get-parameter --with-decryption --name "$name" \
       --query Parameter.Value --output text --region "$SPOTLAB_REGION" 2>"$errors")" &&
       [[ -n "$value" && "$value" != 'None' ]]; then
@@ -146,11 +148,11 @@ wait_for_token() {
     if ! grep -q 'ParameterNotFound' "$errors"; then
       log "reading the token parameter failed: $(head -n 1 "$errors")"
     fi
-    if ((attempt < attempts)); then
-      sleep "$POLL_SECONDS"
+    if ((attempt >= attempts)) && [[ "$bound" != unbounded ]]; then
+      return 1
     fi
+    sleep "$POLL_SECONDS"
   done
-  return 1
 }
 
 # The token is read once: remove it from SSM so nothing else can. If the delete fails, carry on;
@@ -234,10 +236,18 @@ main() {
     log 'the metadata service returned no instance id'
     return 1
   fi
+  # Only a warm-capable pool's template shows tags in metadata; an absent tag answers 404.
+  local bound=''
+  if [[ "${SPOTLAB_WARM_CAPABLE:-false}" == true && "$(imds_get tags/instance/spotlab:warm || true)" == ready ]]; then
+    bound=unbounded
+    log "instance $instance_id: ready instance, tools first"
+    ensure_tools
+    mark_stage tools
+  fi
   log "instance $instance_id: waiting for its runner token"
 
   parameter="$SPOTLAB_TOKEN_PREFIX/$instance_id"
-  if ! wait_for_token "$parameter"; then
+  if ! wait_for_token "$parameter" "$bound"; then
     log "no runner token after ${SPOTLAB_TOKEN_WAIT_SECONDS}s"
     return 1
   fi
@@ -245,8 +255,10 @@ main() {
   mark_stage token
   delete_token_parameter "$parameter"
 
-  ensure_tools
-  mark_stage tools
+  if [[ -z "$bound" ]]; then
+    ensure_tools
+    mark_stage tools
+  fi
 
   local -a runner_args
   build_runner_args runner_args

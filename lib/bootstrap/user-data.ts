@@ -35,6 +35,12 @@ export interface BootstrapSettings {
   readonly pool: string;
   /** gitlab-runner release the VM downloads (when its image has none) and verifies, e.g. `19.3.0`. */
   readonly runnerVersion: string;
+  /**
+   * The pool has warm capacity: the VM asks its metadata for the `spotlab:warm` tag, and a ready
+   * instance readies its tools first and then waits for its token without a time limit.
+   * @default false (the setting is left out of the user data)
+   */
+  readonly warmCapable?: boolean;
 }
 
 const SCRIPT_URL = new URL('./runner-bootstrap.sh', import.meta.url);
@@ -143,6 +149,7 @@ export function renderUserData(settings: BootstrapSettings): string {
     ['SPOTLAB_ARCH', settings.arch],
     ['SPOTLAB_RUNNER_VERSION', settings.runnerVersion],
     ['SPOTLAB_POOL', settings.pool],
+    ...(settings.warmCapable === true ? [['SPOTLAB_WARM_CAPABLE', 'true'] as const] : []),
   ];
   const block = assignments.map(([name, value]) => `${name}=${shellQuote(value)}`).join('\n');
   const [jobUser, install, body] = [JOB_USER_URL, INSTALL_URL, SCRIPT_URL].map(scriptBody);

@@ -153,6 +153,16 @@ export const spotlabConfigSchema = z
         path: ['maxInstancesPerProject'],
         message: `must not exceed the global maxInstances (${config.maxInstances})`,
       });
+    const warmMost = config.pools.reduce(
+      (sum, pool) => sum + Math.max(0, ...(pool.warm?.schedules ?? []).map((s) => s.count)),
+      0,
+    );
+    if (warmMost > config.maxInstances)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pools'],
+        message: `warm counts together (${warmMost}) must not exceed the global maxInstances (${config.maxInstances})`,
+      });
     const seen = new Set<string>();
     config.pools.forEach((pool, index) => {
       const at = (key: string): (string | number)[] => ['pools', index, key];

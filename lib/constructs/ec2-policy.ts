@@ -36,24 +36,53 @@ export function scaleUpStatements(
   scope: ScaleUpScope,
 ): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
   const stack = Stack.of(owner);
-  const stackName = spotlabName(owner);
   const scoped: ScopedStatement[] = [
     ...launchStatements(owner, scope),
-    {
-      statement: new PolicyStatement({
-        sid: 'TagOnlyAtLaunch',
-        actions: ['ec2:CreateTags'],
-        resources: stackTagged(stack),
-        conditions: {
-          StringEquals: {
-            'ec2:CreateAction': ['CreateFleet', 'RunInstances'],
-            [REQUEST_STACK_TAG]: stackName,
-          },
-        },
-      }),
-      wildcardReason: CREATED_AT_LAUNCH,
-    },
+    tagOnlyAtLaunch(owner),
     ...instanceControlStatements(owner),
+    ...passRunnerRole(stack, scope),
+    // PutParameter with Tags needs AddTagsToResource too: each token is created with its owner's
+    // ARN as a tag, which the instance role's policy checks.
+    runnerTokenStatement(owner, ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:DeleteParameter']),
+  ];
+  return withAcknowledgements(stack, scoped);
+}
+
+/**
+ * The reaper's grant for launching ready instances (warm capacity): the launch statements of
+ * scale-up, word for word, and nothing of its runner tokens (a ready instance has none).
+ */
+export function warmLaunchStatements(
+  owner: Construct,
+  scope: ScaleUpScope,
+): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
+  const stack = Stack.of(owner);
+  return withAcknowledgements(stack, [
+    ...launchStatements(owner, scope),
+    tagOnlyAtLaunch(owner),
+    ...passRunnerRole(stack, scope),
+  ]);
+}
+
+function tagOnlyAtLaunch(owner: Construct): ScopedStatement {
+  return {
+    statement: new PolicyStatement({
+      sid: 'TagOnlyAtLaunch',
+      actions: ['ec2:CreateTags'],
+      resources: stackTagged(Stack.of(owner)),
+      conditions: {
+        StringEquals: {
+          'ec2:CreateAction': ['CreateFleet', 'RunInstances'],
+          [REQUEST_STACK_TAG]: spotlabName(owner),
+        },
+      },
+    }),
+    wildcardReason: CREATED_AT_LAUNCH,
+  };
+}
+
+function passRunnerRole(stack: Stack, scope: ScaleUpScope): ScopedStatement[] {
+  return [
     {
       statement: new PolicyStatement({
         sid: 'PassOnlyRunnerRoleToEc2',
@@ -79,11 +108,7 @@ export function scaleUpStatements(
         conditions: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
       }),
     },
-    // PutParameter with Tags needs AddTagsToResource too: each token is created with its owner's
-    // ARN as a tag, which the instance role's policy checks.
-    runnerTokenStatement(owner, ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:DeleteParameter']),
   ];
-  return withAcknowledgements(stack, scoped);
 }
 
 /** Stack-scoped instance control: terminate only stack-tagged instances; describe (no resource scoping exists). */

@@ -91,6 +91,18 @@ export class JobTable extends Construct {
     });
   }
 
+  /**
+   * The warm registry (`warm-registry.ts`): one item per pool with warm capacity, read consistent
+   * and changed by conditional updates, by scale-up (claims) and the reaper (the rest).
+   */
+  grantWarmRegistry(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+
   /** The lifecycle's journal: consistent reads, conditional writes, and queries of both indexes. */
   grantJournal(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({

@@ -52,6 +52,7 @@ export function createDashboard(scope: Construct, inputs: DashboardInputs): Dash
   dashboard.addWidgets(...costRow(inputs));
   dashboard.addWidgets(...webhookRow(inputs));
   for (const pool of inputs.config.pools) dashboard.addWidgets(...poolRow(pool));
+  dashboard.addWidgets(...warmRow());
   dashboard.addWidgets(...cleanupRow());
   dashboard.addWidgets(...errorRow(inputs));
   return dashboard;
@@ -172,6 +173,21 @@ function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): 
           startupMetric(stageName, pool, { ...at(statistic), label: `${stageName} ${statistic}` }),
         ),
       ),
+      { width: 24 },
+    ),
+  ];
+}
+
+/** Warm capacity, every pool's: ready instances the reaper launched and scale-up claimed for jobs. */
+function warmRow(): IWidget[] {
+  const sum = { statistic: 'Sum', period: PERIOD };
+  return [
+    graph(
+      'Warm capacity: ready instances launched (reaper) and claimed by jobs (scale-up), by pool',
+      [
+        spotlabSearch(Metric.warmLaunched, Service.reaper, [poolKey], sum),
+        spotlabSearch(Metric.warmClaimed, Service.scaleUp, [poolKey], sum),
+      ],
       { width: 24 },
     ),
   ];

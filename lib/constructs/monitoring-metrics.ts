@@ -49,6 +49,8 @@ export const EMISSIONS: Readonly<Record<SpotlabMetricName, Emission>> = {
   [MetricName.demandAtRisk]: from(Service.scaleUp),
   [MetricName.demandExpired]: from(Service.scaleUp),
   [MetricName.instancesLaunched]: from(Service.scaleUp, [pool, lifecycle]),
+  [MetricName.warmClaimed]: from(Service.scaleUp, [pool]),
+  [MetricName.warmLaunched]: from(Service.reaper, [pool]),
   [MetricName.launchShortfall]: from(Service.scaleUp, [pool, code]),
   [MetricName.coolDownLaunches]: from(Service.scaleUp, [pool]),
   [MetricName.gitlabAuthFailures]: {

@@ -128,6 +128,7 @@ export class RunnerLaunchTemplates extends Construct {
         arch: pool.architecture,
         runnerVersion: props.gitlabRunnerVersion,
         pool: pool.name,
+        warmCapable: pool.warm !== undefined,
       });
       const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
         machineImage,
@@ -147,7 +148,9 @@ export class RunnerLaunchTemplates extends Construct {
         httpEndpoint: true,
         httpTokens: LaunchTemplateHttpTokens.REQUIRED,
         httpPutResponseHopLimit: 1,
-        instanceMetadataTags: false,
+        // Only a pool with warm capacity shows the instance its tags: the bootstrap of a ready
+        // instance reads `spotlab:warm` there to wait for its token without a time limit.
+        instanceMetadataTags: pool.warm !== undefined,
         // One-time spot instances cannot stop; every power-off ends the VM (and its bill).
         instanceInitiatedShutdownBehavior: InstanceInitiatedShutdownBehavior.TERMINATE,
         securityGroup: props.securityGroup,

@@ -126,6 +126,8 @@ export class ScaleUp extends Construct {
     // The job ledger's conditional writes are all the function does with the table.
     props.jobs.grantLedger(role);
     props.interruptions.grantRead(role);
+    // Claiming ready instances reads the warm registry; only where some pool has warm capacity.
+    if (config.pools.some((pool) => pool.warm !== undefined)) props.jobs.grantWarmRegistry(role);
     grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);
     const policy = scaleUpStatements(this, {
       launchTemplateIds: config.pools.map((pool) => props.launchTemplates.launchTemplateId(pool.name)),

@@ -5,6 +5,7 @@ import {
   PROJECTS,
   type Scenario,
   type ScenarioJob,
+  type SimPool,
   TAG_MIX,
   TIMES,
 } from './scenario';
@@ -35,7 +36,7 @@ export function faultScenario(options: FaultOptions): Scenario {
   const concurrency = options.concurrency ?? 2;
   return {
     seed: o.seed,
-    pools: POOLS,
+    pools: withWarm(POOLS, options.warmCount ?? 0, o.arrivalMinutes),
     times: TIMES,
     lambda: {
       maxConcurrency: concurrency,
@@ -78,4 +79,14 @@ function pipelines(seed: number, jobs: number, spanMs: number, interruptRate: nu
     }
   }
   return out;
+}
+
+/**
+ * The pools with `count` ready instances each (those with instance types; warm capacity needs
+ * them) from the run's start, 09:00 UTC on the simulated clock, for `minutes`.
+ */
+export function withWarm(pools: readonly SimPool[], count: number, minutes: number): SimPool[] {
+  if (count === 0) return [...pools];
+  const schedules = [{ cron: '0 9 * * *', timeZone: 'UTC', durationHours: minutes / 60, count }];
+  return pools.map((pool) => (pool.instanceTypes === undefined ? pool : { ...pool, warm: { schedules } }));
 }

@@ -1,6 +1,7 @@
 import { arrivalMs, type SimParameters, type SpotlabReplay, type TraceJob } from '../../planner/model';
 import { Prng } from '../../planner/prng';
 import { simStartupTimes, startupBreakdown } from '../../planner/startup-profile';
+import { withWarm } from './fault-scenario';
 import { measure, type Sample, watchTimeline } from './measure';
 import { runScenario } from './run';
 import { NO_FAULTS, POOLS, type Scenario, TIMES } from './scenario';
@@ -57,7 +58,8 @@ export function replayScenario(jobs: readonly TraceJob[], parameters: SimParamet
   const pool = { ...base, maxLifetimeMinutes: Math.max(base.maxLifetimeMinutes, longestMinutes + 30) };
   return {
     seed: parameters.seed,
-    pools: [pool],
+    // Warm capacity (`--warm N`): a window that opens with the trace and closes after its last arrival.
+    pools: withWarm([pool], parameters.warmCount ?? 0, Math.min(lastMs / 60_000 + 1, 7 * 24 * 60)),
     // The run ends once every job has ended; the limit only stops a run that never settles.
     times: { ...TIMES, ...simStartupTimes(parameters.startup), limitMs: lastMs + TIMES.limitMs },
     faults: NO_FAULTS,

@@ -30,6 +30,11 @@ export interface FaultOptions {
   readonly ssmThrottleRate?: number;
   /** VMs whose own runner deletion at exit fails, leaving the runner registered. @default 0.05 */
   readonly runnerSelfDeleteFailRate?: number;
+  /**
+   * Ready instances per pool (warm capacity) while pipelines arrive: a window that opens with the
+   * run and closes when the last pipeline has started. @default 0 (scale to zero)
+   */
+  readonly warmCount?: number;
   /** Minutes over which pipelines start. @default jobs / 25 */
   readonly arrivalMinutes?: number;
   /**

@@ -13,14 +13,17 @@ import { silentObserver } from '../../lambdas/scale-up/observer';
 import type { DemandRequeue, ScaleUpFleet } from '../../lambdas/scale-up/ports';
 import { readDemandRecords } from '../../lambdas/scale-up/read-records';
 import { type ScaleUpDeps, scaleUp } from '../../lambdas/scale-up/scale-up';
+import { withWarmClaims } from '../../lambdas/scale-up/warm-claims';
+import type { WarmRegistry } from '../../lambdas/shared/job-table/warm-registry';
 import type { GitlabFault } from '../in-memory-gitlab';
 import { inMemoryInterruptionLog } from '../in-memory-interruption-log';
 import { inMemoryLifecycleFleet } from '../in-memory-lifecycle-fleet';
 import { inMemoryReaperFleet, inMemoryTokenParameters } from '../in-memory-reaper';
+import { inMemoryWarmLauncher } from '../in-memory-warm';
 import { jobCanceled, jobRetried } from './jobs';
 import { EC2, GITLAB, SQS, SSM, slowed, TABLE } from './latency';
 import { STACK } from './scenario';
-import { vmLaunched } from './vms';
+import { vmClaimed, vmLaunched } from './vms';
 import type { World } from './world';
 
 /** Spotlab's three consumers, wired to the world: each takes a batch (or a tick) and does its work. */
@@ -92,6 +95,37 @@ function faultyGitlab(world: World) {
   };
 }
 
+/**
+ * Scale-up's fleet as the handler composes it for pools with warm capacity: ready instances are
+ * claimed first, and a claimed VM's bootstrap then finds its token (see `vmClaimed`).
+ */
+function warmClaimingFleet(
+  world: World,
+  fleet: ScaleUpFleet,
+  registry: WarmRegistry,
+  failed: () => void,
+): ScaleUpFleet {
+  const claiming = withWarmClaims(fleet, {
+    registry,
+    warmPools: new Set(world.scenario.pools.filter((p) => p.warm !== undefined).map((p) => p.name)),
+    observer: {
+      claimed: (_pool, instances) => {
+        world.stats.warmClaimed += instances;
+      },
+      failed,
+    },
+    now: world.clock.now,
+  });
+  return {
+    ...claiming,
+    async launch(request) {
+      const result = await claiming.launch(request);
+      for (const instance of result.instances) vmClaimed(world, instance.instanceId);
+      return result;
+    },
+  };
+}
+
 /** Spotlab's decision code (scale-up, lifecycle, reaper sweep) over the world's in-memory adapters. */
 export function spotlab(world: World): Spotlab {
   const gitlab = slowed(world, faultyGitlab(world), GITLAB);
@@ -119,9 +153,11 @@ export function spotlab(world: World): Spotlab {
   );
   // One log for both, as in the stack: the lifecycle notes interruptions, scale-up reads them.
   const interruptions = slowed(world, inMemoryInterruptionLog(now), TABLE);
+  const warmPools = world.scenario.pools.filter((pool) => pool.warm !== undefined);
+  const warmRegistry = slowed(world, world.warm, TABLE);
   const scaleUpDeps: ScaleUpDeps = {
     gitlab,
-    fleet,
+    fleet: warmPools.length === 0 ? fleet : warmClaimingFleet(world, fleet, warmRegistry, failed),
     tokens,
     ledger: slowed(world, world.ledger, TABLE),
     interruptions,
@@ -204,6 +240,38 @@ export function spotlab(world: World): Spotlab {
     },
     runnerPages: new RunnerPageCursor(),
     now,
+    ...(warmPools.length === 0
+      ? {}
+      : {
+          warm: {
+            settings: {
+              pools: warmPools.map((pool) => ({
+                name: pool.name,
+                launchTemplateId: pool.launchTemplateId,
+                instanceTypes: pool.instanceTypes ?? [],
+                maxInstances: pool.maxInstances,
+                maxLifetimeMinutes: pool.maxLifetimeMinutes,
+                jobTimeoutMinutes: Math.ceil(pool.jobTimeoutSeconds / 60),
+                warm: pool.warm ?? { schedules: [] },
+              })),
+              subnetIds: ['subnet-0a1', 'subnet-0b2', 'subnet-0c3'],
+              maxInstances: scaleUpDeps.limits.maxInstances,
+            },
+            registry: warmRegistry,
+            launcher: slowed(
+              world,
+              inMemoryWarmLauncher(world.ec2, STACK, (instance, pool) =>
+                vmLaunched(world, instance, pool, true),
+              ),
+              EC2,
+            ),
+            fleet: slowed(world, inMemoryReaperFleet(world.ec2, STACK), EC2),
+            stackName: STACK,
+            launched: (_pool: string, instances: number) => {
+              world.stats.warmLaunched += instances;
+            },
+          },
+        }),
   };
   // A sweep runs in an idle execution environment, or a new one: each keeps its own runner cursor.
   const environments: { busy: boolean; readonly runnerPages: RunnerPageCursor }[] = [

@@ -4,8 +4,18 @@ import { failJob, pickJob } from './jobs';
 import { sendEc2Event } from './webhooks';
 import type { Vm, World } from './world';
 
-/** An instance CreateFleet started for `poolName`: it boots, then asks for its token. */
-export function vmLaunched(world: World, instance: LaunchedInstance, poolName: string): void {
+/**
+ * From a ready instance's claim to its runner asking GitLab for the job: the bootstrap's next token
+ * poll, the token read and `run-single` starting with tools already in place.
+ * TODO: take this from the planner's start-up profiles (`warm`) once they exist.
+ */
+export const WARM_CLAIM_TO_RUNNER_MS = 3_000;
+
+/**
+ * An instance CreateFleet started for `poolName`: it boots, then asks for its token. A ready
+ * instance (`warm`) boots, readies its tools and waits, unbounded, until it is claimed.
+ */
+export function vmLaunched(world: World, instance: LaunchedInstance, poolName: string, warm = false): void {
   if (world.vms.has(instance.instanceId)) return;
   const pool = world.pool(poolName);
   const vm: Vm = {
@@ -17,12 +27,28 @@ export function vmLaunched(world: World, instance: LaunchedInstance, poolName: s
   };
   world.vms.set(vm.instanceId, vm);
   world.liveVms.set(vm.instanceId, vm);
+  if (warm) {
+    vm.warm = 'ready';
+    // Its bootstrap readies the tools before it waits for a token (lib/bootstrap/runner-bootstrap.sh).
+    const { bootMs, readyMs } = startupOf(world, vm);
+    vm.readyAt = world.scheduler.now + bootMs + readyMs;
+    return;
+  }
   world.scheduler.after(startupOf(world, vm).bootMs, () => readToken(world, vm, 1));
 }
 
 /** The VM's pool's start-up, else the scenario's. */
 function startupOf(world: World, vm: Vm): SimStartupTimes {
   return vm.pool.startup ?? world.scenario.times;
+}
+
+/** Scale-up claimed a ready instance for a job: its bootstrap finds the token at its next poll. */
+export function vmClaimed(world: World, instanceId: string): void {
+  const vm = world.vms.get(instanceId);
+  if (vm?.warm !== 'ready' || vm.state === 'off') return;
+  vm.warm = 'claimed';
+  const at = Math.max(world.scheduler.now + WARM_CLAIM_TO_RUNNER_MS, vm.readyAt ?? 0);
+  world.scheduler.after(at - world.scheduler.now, () => readToken(world, vm, 1));
 }
 
 /** The bootstrap reads its token parameter once and deletes it, then registers `run-single`. */
@@ -44,8 +70,9 @@ function readToken(world: World, vm: Vm, reads: number): void {
     return;
   }
   vm.runnerId = runner.id;
-  // Tools, run-single starting, GitLab handing over the job: none of it can fail here.
-  const { readyMs } = startupOf(world, vm);
+  // Tools, run-single starting, GitLab handing over the job: none of it can fail here. A claimed
+  // ready instance has its tools already; the claim's WARM_CLAIM_TO_RUNNER_MS covers the rest.
+  const readyMs = vm.warm === 'claimed' ? 0 : startupOf(world, vm).readyMs;
   if (readyMs === 0) goIdle(world, vm);
   else
     world.scheduler.after(readyMs, () => {

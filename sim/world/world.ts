@@ -4,6 +4,7 @@ import { InMemoryEc2 } from '../in-memory-ec2';
 import { InMemoryGitlab } from '../in-memory-gitlab';
 import { InMemoryJobTable } from '../in-memory-job-table';
 import { InMemoryTokenStore } from '../in-memory-stores';
+import { inMemoryWarmRegistry } from '../in-memory-warm';
 import { LATENCY_MS } from '../virtual-time';
 import {
   type FaultRates,
@@ -55,6 +56,10 @@ export interface Vm {
   endedBy?: 'self' | 'spot' | 'terminate';
   /** When the instance ended (simulated epoch ms), whoever ended it. */
   endedAt?: number;
+  /** A ready instance (warm capacity): `ready` until scale-up claims it, when it reads its token. */
+  warm?: 'ready' | 'claimed';
+  /** When a ready instance's bootstrap has its tools ready and polls for its token. */
+  readyAt?: number;
 }
 
 /** Counts of what happened, for the report. */
@@ -76,6 +81,9 @@ export interface WorldStats {
   spotlabFailures: number;
   /** Instances CreateFleet answered with that had ended already (a reused ClientToken). */
   deadInstancesLaunched: number;
+  /** Ready instances the reaper launched, and those scale-up claimed for jobs (warm capacity). */
+  warmLaunched: number;
+  warmClaimed: number;
   /** EC2 events EventBridge delivered twice, and late. */
   ec2EventsDuplicated: number;
   ec2EventsLate: number;
@@ -127,6 +135,8 @@ export class World {
   readonly ledger = this.jobs.ledger;
   readonly journal = this.jobs.journal;
   readonly tokens = new InMemoryTokenStore(this.clock.now);
+  /** The warm registry (its item in the job table), for pools with warm capacity. */
+  readonly warm = inMemoryWarmRegistry();
   readonly demandQueue: SimQueue;
   readonly lifecycleQueue: SimQueue;
   readonly logical: LogicalJob[] = [];
@@ -152,6 +162,8 @@ export class World {
     killedMidJob: 0,
     spotlabFailures: 0,
     deadInstancesLaunched: 0,
+    warmLaunched: 0,
+    warmClaimed: 0,
     ec2EventsDuplicated: 0,
     ec2EventsLate: 0,
     dynamoThrottled: 0,

@@ -68,6 +68,7 @@ done
 case "$method $url" in
   'PUT '*/latest/api/token) [[ -z "\${STUB_IMDS_FAIL:-}" ]] || exit 7; printf 'imds-session' ;;
   'GET '*/latest/meta-data/instance-id) printf '${INSTANCE_ID}' ;;
+  'GET '*/latest/meta-data/tags/instance/spotlab:warm) [[ -n "\${STUB_WARM:-}" ]] || exit 22; printf 'ready' ;;
   'DELETE '*/api/v4/runners) cat "\${form#token=<}" >>"$STUB_DIR/deleted-tokens"; [[ -z "\${STUB_DELETE_FAIL:-}" ]] || exit 22 ;;
   'GET '*/binaries/gitlab-runner-linux-*) cp "$STUB_DIR/gitlab-runner.template" "$output" ;;
   'GET '*/release.sha256) cp "$STUB_DIR/release.sha256" "$output" ;;
@@ -140,6 +141,7 @@ function label(call: readonly string[]): string | undefined {
   const last = args.at(-1) ?? '';
   if (name === 'curl' && last.endsWith('/latest/api/token')) return 'imds-token';
   if (name === 'curl' && last.endsWith('/meta-data/instance-id')) return 'instance-id';
+  if (name === 'curl' && last.endsWith('/tags/instance/spotlab:warm')) return 'warm-tag';
   if (name === 'curl' && args.includes('DELETE')) return 'delete-runner';
   // Start-up telemetry is checked on its own; the flow's labels leave it out.
   if (name === 'aws' && args[1] === 'put-metric-data') return undefined;
@@ -267,6 +269,41 @@ describe('runner bootstrap script', () => {
     expect(run.labels()).toEqual([
       'imds-token',
       'instance-id',
+      ...Array(3).fill('get-parameter'),
+      'shutdown',
+    ]);
+  });
+
+  it('waits for its token past the time limit when it is a ready instance of a warm pool', () => {
+    // 10 s of waiting at the 5 s poll would give up after three reads; a ready instance does not.
+    const run = runBootstrap({
+      settings: { warmCapable: true },
+      env: { STUB_WARM: '1', STUB_TOKEN_AFTER: '6' },
+    });
+
+    expect(run.status).toBe(0);
+    expect(run.labels()).toEqual([
+      'imds-token',
+      'instance-id',
+      'imds-token',
+      'warm-tag',
+      ...Array(7).fill('get-parameter'),
+      'delete-parameter',
+      'run-single',
+      'delete-runner',
+      'shutdown',
+    ]);
+  });
+
+  it('keeps the time limit on an instance of a warm pool that was launched for a job', () => {
+    const run = runBootstrap({ settings: { warmCapable: true }, env: { STUB_TOKEN_AFTER: 'never' } });
+
+    expect(run.status).not.toBe(0);
+    expect(run.labels()).toEqual([
+      'imds-token',
+      'instance-id',
+      'imds-token',
+      'warm-tag',
       ...Array(3).fill('get-parameter'),
       'shutdown',
     ]);

@@ -4,8 +4,8 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { lifecycleMetricsObserver } from '../../lambdas/lifecycle/metrics-observer';
-import { reaperMetricsObserver } from '../../lambdas/reaper/metrics-observer';
-import { metricsObserver } from '../../lambdas/scale-up/metrics-observer';
+import { reaperMetricsObserver, warmLaunchedMetric } from '../../lambdas/reaper/metrics-observer';
+import { metricsObserver, warmClaimMetrics } from '../../lambdas/scale-up/metrics-observer';
 import { METRICS_NAMESPACE, Metric, Service } from '../../lambdas/shared/metric-names';
 import { createObservability } from '../../lambdas/shared/observability';
 import { RequestRefusedError } from '../../lambdas/webhook/errors';
@@ -93,6 +93,7 @@ function everyEmission(): string[] {
         o.coolDownLaunches('linux', 1);
         o.failed('launch', 1, error);
         o.webhookToLaunchMs('linux', 900);
+        warmClaimMetrics(l, m).claimed('linux', 2);
       },
     ]),
     ...emitted(Service.lifecycle, [
@@ -121,6 +122,7 @@ function everyEmission(): string[] {
         o.fleetSeen({ linux: 1 }, 0.1);
         o.gitlabAuthFailure(401);
         o.failed('describe', undefined, error);
+        warmLaunchedMetric(l, m)('linux', 2);
       },
     ]),
   ];

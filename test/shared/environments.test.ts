@@ -154,6 +154,17 @@ describe('a pool option declared once reaches scale-up', () => {
     }),
   ).pools;
 
+  it("carries a pool's warm capacity to scale-up, which claims only for pools that have it", () => {
+    const warm = { schedules: [{ cron: '0 8 * * 1-5', timeZone: 'UTC', durationHours: 11, count: 2 }] };
+    const [pool] = shipped.pools;
+    if (pool === undefined) throw new Error('no pool');
+    const decoded = readScaleUpEnv(
+      encodeScaleUpEnv({ ...scaleUp, pools: [runtimePool({ ...pool, warm }, 'lt-0arm')] }),
+    ).pools[0];
+
+    expect(decoded?.warm).toEqual(warm);
+  });
+
   it('carries every key of the configured pool but those the stack or the reaper reads', () => {
     expectTypeOf<Exclude<keyof Pool, keyof RuntimePool | KeptOutOfScaleUp>>().toEqualTypeOf<never>();
     const [pool] = everyKeySet;
@@ -173,7 +184,10 @@ describe('a pool option declared once reaches scale-up', () => {
       'maxLifetimeMinutes',
       'jobTimeoutMinutes',
     ] satisfies KeptOutOfScaleUp[];
-    const passed = Object.keys(poolShape).filter((key) => !kept.includes(key) && key !== 'instanceTypes');
+    // This pool picks types by requirements, which rules out instanceTypes and warm: checked below.
+    const passed = Object.keys(poolShape).filter(
+      (key) => !kept.includes(key) && key !== 'instanceTypes' && key !== 'warm',
+    );
     for (const key of passed) expect(decoded).toHaveProperty(key, Reflect.get(pool, key));
     expect(decoded).toMatchObject({
       launchTemplateId: 'lt-0gpu',

@@ -1,0 +1,99 @@
+import type { WarmRegistry } from '../shared/job-table/warm-registry';
+import type { FleetInstance, LaunchedInstance, LaunchRequest, LaunchResult, ScaleUpFleet } from './ports';
+
+/** What claiming ready instances reports. */
+export interface WarmClaimObserver {
+  claimed(pool: string, instances: number): void;
+  failed(error: unknown): void;
+}
+
+/** What {@link withWarmClaims} needs. */
+export interface WarmClaimDeps {
+  readonly registry: WarmRegistry;
+  /** Pools with warm capacity: only their launches look for ready instances. */
+  readonly warmPools: ReadonlySet<string>;
+  readonly observer: WarmClaimObserver;
+  readonly now: () => number;
+}
+
+/**
+ * Scale-up's fleet, taking the ready instances of a job's pool before launching new ones. The rest
+ * of scale-up sees a launch that answered sooner: the claimed instance gets its runner and token
+ * as a launched one does, and its bootstrap, polling for the token, starts the job seconds later.
+ *
+ * `live()` leaves ready instances out: the caps count them as room, since each job that may launch
+ * takes one before any new instance starts. Without that, a pool whose warm count equals its
+ * `maxInstances` would be full of idle instances that no job is allowed to claim.
+ */
+export function withWarmClaims(fleet: ScaleUpFleet, deps: WarmClaimDeps): ScaleUpFleet {
+  // The ready instances the last `live()` saw running, which are the only ones worth claiming:
+  // the registry may still list one EC2 reclaimed since the reaper's last sweep.
+  let ready = new Map<string, FleetInstance>();
+  return {
+    async live() {
+      const instances = await fleet.live();
+      if (deps.warmPools.size === 0) return instances;
+      const readyIds = await readyInstanceIds(deps);
+      ready = new Map(instances.filter((i) => readyIds.has(i.instanceId)).map((i) => [i.instanceId, i]));
+      return instances.filter((instance) => !readyIds.has(instance.instanceId));
+    },
+    async launch(request) {
+      const claimed = await claimReady(request, ready, deps);
+      const missing = request.count - claimed.length;
+      if (missing === 0) return { instances: claimed, errors: [] };
+      let launched: LaunchResult;
+      try {
+        launched = await fleet.launch({ ...request, count: missing });
+      } catch (error) {
+        if (claimed.length === 0) throw error;
+        // The claimed instances must reach their jobs: the failure becomes the shortfall's reason.
+        const code = error instanceof Error ? error.name : 'LaunchFailed';
+        return { instances: claimed, errors: [{ code, message: String(error) }] };
+      }
+      return { instances: [...claimed, ...launched.instances], errors: launched.errors };
+    },
+    terminate: (instanceIds) => fleet.terminate(instanceIds),
+  };
+}
+
+async function readyInstanceIds(deps: WarmClaimDeps): Promise<Set<string>> {
+  try {
+    const rosters = await Promise.all([...deps.warmPools].map((pool) => deps.registry.roster(pool)));
+    return new Set(rosters.flatMap((roster) => [...roster.ready.keys()]));
+  } catch (error) {
+    // Without the roster nothing is claimed this batch and the caps count every instance: launches
+    // go on as without warm capacity.
+    deps.observer.failed(error);
+    return new Set();
+  }
+}
+
+/**
+ * Claims up to `request.count` ready instances of the request's pool, one conditional write each.
+ * Only spot requests of the pool's own types claim: an on-demand request (a retried job of a pool
+ * that asks so, or the fallback after a spot shortfall) keeps its purchase option.
+ */
+async function claimReady(
+  request: LaunchRequest,
+  ready: Map<string, FleetInstance>,
+  deps: WarmClaimDeps,
+): Promise<LaunchedInstance[]> {
+  if (request.lifecycle !== 'spot' || !deps.warmPools.has(request.pool)) return [];
+  const types = new Set(request.overrides.flatMap((o) => ('instanceType' in o ? [o.instanceType] : [])));
+  const candidates = [...ready.values()].filter((i) => i.pool === request.pool && types.has(i.instanceType));
+  const claimed: LaunchedInstance[] = [];
+  for (const candidate of candidates) {
+    if (claimed.length === request.count) break;
+    ready.delete(candidate.instanceId);
+    try {
+      if (!(await deps.registry.claim(request.pool, candidate.instanceId, deps.now()))) continue;
+    } catch (error) {
+      deps.observer.failed(error);
+      break;
+    }
+    const { instanceId, instanceType, lifecycle } = candidate;
+    claimed.push({ instanceId, instanceType, lifecycle });
+  }
+  if (claimed.length > 0) deps.observer.claimed(request.pool, claimed.length);
+  return claimed;
+}
