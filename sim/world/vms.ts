@@ -1,15 +1,15 @@
 import type { LaunchedInstance } from '../../lambdas/scale-up/ports';
-import type { SimStartupTimes } from '../../planner/startup-profile';
+import { type SimStartupTimes, STARTUP_PROFILES, stageSeconds } from '../../planner/startup-profile';
 import { failJob, pickJob } from './jobs';
 import { sendEc2Event } from './webhooks';
 import type { Vm, World } from './world';
 
 /**
  * From a ready instance's claim to its runner asking GitLab for the job: the bootstrap's next token
- * poll, the token read and `run-single` starting with tools already in place.
- * TODO: take this from the planner's start-up profiles (`warm`) once they exist.
+ * poll and the token read, then `run-single` starting with tools already in place: the `token` and
+ * `runner` stages of the planner's `warm` start-up profile (docs/startup.md).
  */
-export const WARM_CLAIM_TO_RUNNER_MS = 3_000;
+export const WARM_CLAIM_TO_RUNNER_MS = stageSeconds(STARTUP_PROFILES.warm, 'token', 'runner') * 1000;
 
 /**
  * An instance CreateFleet started for `poolName`: it boots, then asks for its token. A ready
