@@ -71,8 +71,8 @@ const WARM = Object.freeze({
   running: 0,
   boot: 0,
   tools: 0,
-  // Half the bootstrap's 5 s token poll (SPOTLAB_POLL_SECONDS) plus one GetParameter.
-  token: 3,
+  // Half a ready instance's 2 s token poll (SPOTLAB_WARM_POLL_SECONDS) plus one GetParameter.
+  token: 1.5,
   runner: 1,
   job: 0.5,
 });

@@ -4,7 +4,7 @@
 # renderUserData (user-data.ts) prepends the SPOTLAB_* settings; none of them is a secret. The
 # runner token lives only in an SSM SecureString named after this instance, which this script
 # reads once and deletes. Tests may set SPOTLAB_IMDS_URL, SPOTLAB_POLL_SECONDS,
-# SPOTLAB_INSTALL_DIR and SPOTLAB_BAKED_MARKER.
+# SPOTLAB_WARM_POLL_SECONDS, SPOTLAB_INSTALL_DIR and SPOTLAB_BAKED_MARKER.
 #
 # The launch template sets instance-initiated shutdown = terminate, so every way out of this
 # script (success, failure, signal) ends in power-off, i.e. termination: a VM never outlives its job.
@@ -18,6 +18,9 @@ umask 077
 
 readonly IMDS_URL="${SPOTLAB_IMDS_URL:-http://169.254.169.254}"
 readonly POLL_SECONDS="${SPOTLAB_POLL_SECONDS:-5}"
+# A ready instance waits only for its token, and that wait is most of a warm job's start: it polls
+# faster. 0.5 GetParameter a second per ready instance, against SSM's default 40 a second an account.
+readonly WARM_POLL_SECONDS="${SPOTLAB_WARM_POLL_SECONDS:-2}"
 readonly INSTALL_DIR="${SPOTLAB_INSTALL_DIR:-/usr/local/bin}"
 # Written last by the Image Builder bake (bake-image.sh): `runner=<version>` of what it installed.
 readonly BAKED_MARKER="${SPOTLAB_BAKED_MARKER:-/etc/spotlab/baked}"
@@ -136,7 +139,8 @@ imds_get() {
 # for a job, or the reaper terminates it when its warm window closes.
 wait_for_token() {
   local name="$1" bound="${2:-}" attempt value errors="$work_dir/ssm-errors"
-  local attempts=$((SPOTLAB_TOKEN_WAIT_SECONDS / POLL_SECONDS + 1))
+  local attempts=$((SPOTLAB_TOKEN_WAIT_SECONDS / POLL_SECONDS + 1)) pause="$POLL_SECONDS"
+  if [[ "$bound" == unbounded ]]; then pause="$WARM_POLL_SECONDS"; fi
   for ((attempt = 1; ; attempt++)); do
     if value="$(aws ssm get-parameter --with-decryption --name "$name" \
       --query Parameter.Value --output text --region "$SPOTLAB_REGION" 2>"$errors")" &&
@@ -151,7 +155,7 @@ wait_for_token() {
     if ((attempt >= attempts)) && [[ "$bound" != unbounded ]]; then
       return 1
     fi
-    sleep "$POLL_SECONDS"
+    sleep "$pause"
   done
 }
 

@@ -274,7 +274,7 @@ describe('runner bootstrap script', () => {
     ]);
   });
 
-  it('waits for its token past the time limit when it is a ready instance of a warm pool', () => {
+  it('waits for its token past the time limit, polling every 2 s, when it is a ready instance of a warm pool', () => {
     // 10 s of waiting at the 5 s poll would give up after three reads; a ready instance does not.
     const run = runBootstrap({
       settings: { warmCapable: true },
@@ -293,6 +293,7 @@ describe('runner bootstrap script', () => {
       'delete-runner',
       'shutdown',
     ]);
+    expect(run.calls.filter((call) => call[0] === 'sleep')).toEqual(Array(6).fill(['sleep', '2']));
   });
 
   it('keeps the time limit on an instance of a warm pool that was launched for a job', () => {
