@@ -8,25 +8,40 @@ import { pathToFileURL } from 'node:url';
 import * as z from 'zod';
 import { EC2_LAUNCH_RATE } from '../lambdas/scale-up/launch-pacing';
 import { BURST_SHAPE, type BurstFigures, runBurst } from './burst';
+import { runRegions } from './regions';
 
 export { type BurstFigures, type BurstOptions, runBurst } from './burst';
 
-const argsSchema = z.union([z.tuple([]), z.tuple([z.literal('--jobs'), z.coerce.number().int().positive()])]);
+const count = z.coerce.number().int().positive();
+const argsSchema = z.union([
+  z.tuple([]),
+  z.tuple([z.literal('--jobs'), count]),
+  z.tuple([z.literal('--jobs'), count, z.literal('--regions'), count.max(20)]),
+]);
 
 /** The shortest time (ms) EC2's instance-launch bucket allows for launching `jobs` instances. */
 export function launchBucketLimitMs(jobs: number): number {
   return (Math.max(0, jobs - EC2_LAUNCH_RATE.burst) / EC2_LAUNCH_RATE.perSecond) * 1000;
 }
 
-/** Runs the benchmark for `argv` (`[]` or `['--jobs', N]`) and prints its figures. */
+/**
+ * Runs the benchmark for `argv` (`[]`, `['--jobs', N]` or `['--jobs', N, '--regions', R]`) and
+ * prints its figures.
+ */
 export async function main(argv: readonly string[]): Promise<void> {
   const parsed = argsSchema.safeParse(argv);
   if (!parsed.success) {
-    console.error('usage: npm run bench:scale-up [-- --jobs N]');
+    console.error('usage: npm run bench:scale-up [-- --jobs N [--regions R]]');
     process.exitCode = 2;
     return;
   }
   const jobs = parsed.data[1];
+  const regions = parsed.data[3];
+  if (jobs !== undefined && regions !== undefined && regions > 1) {
+    // One stack per Region: each has its own launch bucket; GitLab's budget is shared.
+    console.log(JSON.stringify(await runRegions(jobs, regions)));
+    return;
+  }
   const wallStart = performance.now();
   const f = jobs === undefined ? await runBurst(500) : await runBurst(jobs, { capsRaised: true });
   printHuman(f, performance.now() - wallStart);
