@@ -50,9 +50,9 @@ describe('spotlab simulate', () => {
 
     expect(printed.code).toBe(0);
     expect(printed.stdout).toMatch(/\nSpotlab, baked start-up\s+8\s+22\.5\s+22\.5\s/);
-    expect(printed.stdout).toMatch(/\nSpotlab, warm start-up\s+8\s+4\.5\s+4\.5\s/);
+    expect(printed.stdout).toMatch(/\nSpotlab, warm start-up\s+8\s+3\s+3\s/);
     expect(printed.stdout).toMatch(/\ntools\s+token read → tools ready\s+30\s+1\.5\s+0\n/);
-    expect(printed.stdout).toMatch(/\ntotal\s+launch requested → job running\s+54\s+22\.5\s+4\.5\n/);
+    expect(printed.stdout).toMatch(/\ntotal\s+launch requested → job running\s+54\s+22\.5\s+3\n/);
   });
 
   it('refuses --image and --boot-seconds together, and an unknown image', async () => {
