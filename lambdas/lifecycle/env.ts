@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { decodeEnvironment, encodeEnvironment, text, type Variables } from '../shared/environment';
+import { METRICS_NAMESPACE_VARIABLE, metricsNamespaceSchema } from '../shared/metric-names';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -9,6 +10,8 @@ const nonEmpty = z.string().check(z.minLength(1));
  */
 export const lifecycleSettingsSchema = z.object({
   stackName: nonEmpty,
+  /** Its Spotlab's CloudWatch namespace (`metricsNamespaceOf`), which its metrics are written to. */
+  metricsNamespace: metricsNamespaceSchema,
   tableName: nonEmpty,
   /** The interruption log (`lambdas/shared/interruptions/`), for the pools' spot cool-down. */
   interruptionTableName: nonEmpty,
@@ -23,6 +26,7 @@ export type LifecycleEnv = z.infer<typeof lifecycleSettingsSchema>;
 
 const VARIABLES: Variables<LifecycleEnv> = {
   stackName: text('STACK_NAME'),
+  metricsNamespace: METRICS_NAMESPACE_VARIABLE,
   tableName: text('JOB_TABLE_NAME'),
   interruptionTableName: text('INTERRUPTION_TABLE_NAME'),
   demandQueueUrl: text('DEMAND_QUEUE_URL'),

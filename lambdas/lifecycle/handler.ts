@@ -21,7 +21,7 @@ import { lifecycleMetricsObserver } from './metrics-observer';
 import { readLifecycleRecords } from './read-records';
 
 const env = readLifecycleEnv(process.env);
-const { logger, metrics } = createObservability(Service.lifecycle);
+const { logger, metrics } = createObservability(Service.lifecycle, env.metricsNamespace);
 const ssm = createSsmClient();
 const observer = lifecycleMetricsObserver(logger, metrics);
 

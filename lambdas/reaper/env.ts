@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { decodeEnvironment, encodeEnvironment, json, text, type Variables } from '../shared/environment';
+import { METRICS_NAMESPACE_VARIABLE, metricsNamespaceSchema } from '../shared/metric-names';
 import { type Pool, poolShape, warmSchema } from '../shared/pool';
 import { priceListSchema } from '../shared/prices';
 import { runnerScopeSchema } from '../shared/runner-scope';
@@ -61,6 +62,8 @@ export type WarmSettings = z.infer<typeof warmSettingsSchema>;
  */
 export const reaperSettingsSchema = z.object({
   stackName: nonEmpty,
+  /** Its Spotlab's CloudWatch namespace (`metricsNamespaceOf`), which its metrics are written to. */
+  metricsNamespace: metricsNamespaceSchema,
   tableName: nonEmpty,
   gitlabUrl: z.url(),
   gitlabTokenParameter: nonEmpty,
@@ -83,6 +86,7 @@ export type ReaperEnv = z.infer<typeof reaperSettingsSchema>;
 
 const VARIABLES: Variables<ReaperEnv> = {
   stackName: text('STACK_NAME'),
+  metricsNamespace: METRICS_NAMESPACE_VARIABLE,
   tableName: text('JOB_TABLE_NAME'),
   gitlabUrl: text('GITLAB_URL'),
   gitlabTokenParameter: text('GITLAB_TOKEN_PARAMETER'),

@@ -23,7 +23,7 @@ import { sweep } from './sweep';
 import type { SweepDeps } from './sweep-context';
 
 const env = readReaperEnv(process.env);
-const { logger, metrics } = createObservability(Service.reaper);
+const { logger, metrics } = createObservability(Service.reaper, env.metricsNamespace);
 const ssm = createSsmClient();
 const observer = reaperMetricsObserver(logger, metrics);
 const ec2 = createEc2Client();

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { decodeEnvironment, encodeEnvironment, json, text, type Variables } from '../shared/environment';
+import { METRICS_NAMESPACE_VARIABLE, metricsNamespaceSchema } from '../shared/metric-names';
 import { priceListSchema } from '../shared/prices';
 import { runnerScopeSchema } from '../shared/runner-scope';
 import { EC2_LAUNCH_RATE } from './launch-pacing';
@@ -39,6 +40,8 @@ export const admissionSchema = z.object({
  */
 export const scaleUpSettingsSchema = z.object({
   stackName: nonEmpty,
+  /** Its Spotlab's CloudWatch namespace (`metricsNamespaceOf`), which its metrics are written to. */
+  metricsNamespace: metricsNamespaceSchema,
   /**
    * `arn:<partition>:ec2:<region>:<account>:instance/`: with an instance id, the owner tag of its
    * runner token parameter, which the instance role's policy compares with the caller's ARN.
@@ -78,6 +81,7 @@ export type ScaleUpEnv = z.infer<typeof scaleUpSettingsSchema>;
 
 const VARIABLES: Variables<ScaleUpEnv> = {
   stackName: text('STACK_NAME'),
+  metricsNamespace: METRICS_NAMESPACE_VARIABLE,
   instanceArnPrefix: text('RUNNER_INSTANCE_ARN_PREFIX'),
   tableName: text('JOB_TABLE_NAME'),
   interruptionTableName: text('INTERRUPTION_TABLE_NAME'),

@@ -25,7 +25,7 @@ import { type ScaleUpDeps, scaleUp } from './scale-up';
 import { withWarmClaims } from './warm-claims';
 
 const env = readScaleUpEnv(process.env);
-const { logger, metrics } = createObservability(Service.scaleUp);
+const { logger, metrics } = createObservability(Service.scaleUp, env.metricsNamespace);
 const ssm = createSsmClient();
 const observer = metricsObserver(logger, metrics);
 

@@ -1,8 +1,42 @@
+import * as z from 'zod/mini';
+import { text } from './environment';
+
 /**
  * Metric names and dimensions, shared by the Lambdas that emit them (EMF) and the alarms and
  * dashboard in `lib/` that read them. Change a name here and both sides follow.
  */
+
+/** The namespace of the Spotlab named `Spotlab` (the shipped app's default name). */
 export const METRICS_NAMESPACE = 'Spotlab';
+
+/**
+ * The CloudWatch namespace of the Spotlab named `spotlabName`: `Spotlab` for `Spotlab` (what the
+ * shipped app always wrote, so its dashboards keep their history), `Spotlab/<name>` for any other.
+ * The dimensions are the same in every Spotlab, so two in one account and Region must differ here
+ * or each one's alarms count the other's series; the name is unique per account and Region.
+ */
+export function metricsNamespaceOf(spotlabName: string): string {
+  return spotlabName === METRICS_NAMESPACE ? METRICS_NAMESPACE : `${METRICS_NAMESPACE}/${spotlabName}`;
+}
+
+/** The namespace the runner VMs of the Spotlab whose Lambdas write `metricsNamespace` report start-up in. */
+export function startupNamespaceOf(metricsNamespace: string): string {
+  return `${metricsNamespace}/Startup`;
+}
+
+/** CloudWatch's namespace characters and length; `AWS/` is AWS's own. */
+export const METRICS_NAMESPACE_SHAPE = /^(?!AWS\/)[A-Za-z0-9._#:/-]{1,255}$/;
+
+/** What every Lambda environment carries in {@link METRICS_NAMESPACE_VARIABLE}. */
+export const metricsNamespaceSchema = z
+  .string()
+  .check(z.regex(METRICS_NAMESPACE_SHAPE, 'must be a CloudWatch namespace such as Spotlab/Ci'));
+
+/**
+ * The variable every Lambda reads its Spotlab's namespace from. Powertools' own name: Metrics
+ * would read it too, but `createObservability` is given the decoded value explicitly.
+ */
+export const METRICS_NAMESPACE_VARIABLE = text('POWERTOOLS_METRICS_NAMESPACE');
 
 /** Metric names. */
 export const Metric = {
@@ -126,10 +160,11 @@ export const Service = {
 
 /**
  * Start-up stages the runner VMs report themselves (runner-bootstrap.sh, `aws cloudwatch
- * put-metric-data`, no EMF): their role may write this namespace only. Seconds since the kernel
- * booted, so EC2's pending → running is not in them; GitLab's own wait is `JobWait`.
+ * put-metric-data`, no EMF) in their Spotlab's {@link startupNamespaceOf}, the only namespace
+ * their role may write; this is the shipped Spotlab's. Seconds since the kernel booted, so EC2's
+ * pending → running is not in them; GitLab's own wait is `JobWait`.
  */
-export const STARTUP_NAMESPACE = 'Spotlab/Startup';
+export const STARTUP_NAMESPACE = startupNamespaceOf(METRICS_NAMESPACE);
 
 /** The one start-up metric: seconds a stage took. Dimensions: `pool` and `stage`; the `total` also `stage` alone. */
 export const STARTUP_METRIC = 'StartupSeconds';

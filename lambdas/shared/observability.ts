@@ -1,12 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE } from './metric-names';
 
-/** One Logger and one Metrics per Lambda environment, named after the function's role. */
-export function createObservability(serviceName: string): { logger: Logger; metrics: Metrics } {
+/**
+ * One Logger and one Metrics per Lambda environment, named after the function's role; `namespace`
+ * is its Spotlab's (the environment's `metricsNamespace`), so two Spotlabs' series stay apart.
+ */
+export function createObservability(
+  serviceName: string,
+  namespace: string,
+): { logger: Logger; metrics: Metrics } {
   return {
     logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+    metrics: new Metrics({ namespace, serviceName }),
   };
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { decodeEnvironment, encodeEnvironment, json, text, type Variables } from '../shared/environment';
+import { METRICS_NAMESPACE_VARIABLE, metricsNamespaceSchema } from '../shared/metric-names';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -15,6 +16,8 @@ export const webhookSettingsSchema = z.object({
   /** The GitLab Spotlab serves: a hook naming another in `X-Gitlab-Instance` is refused. */
   gitlabUrl: z.url(),
   signingTokenParameter: z.optional(nonEmpty),
+  /** Its Spotlab's CloudWatch namespace (`metricsNamespaceOf`), which its metrics are written to. */
+  metricsNamespace: metricsNamespaceSchema,
   secretCacheSeconds: z._default(z.int().check(z.minimum(0), z.maximum(3600)), SECRET_CACHE_SECONDS_DEFAULT),
 });
 
@@ -28,6 +31,7 @@ const VARIABLES: Variables<WebhookEnv> = {
   gitlabUrl: text('GITLAB_URL'),
   signingTokenParameter: text('SIGNING_TOKEN_PARAMETER'),
   secretCacheSeconds: json('SECRET_CACHE_SECONDS'),
+  metricsNamespace: METRICS_NAMESPACE_VARIABLE,
 };
 
 /** The environment the stack gives the webhook Lambda; no signing token parameter, no variable. */

@@ -14,7 +14,7 @@ import { RecentKeys } from './recent-keys';
 import { errorResponse, type HttpResponse, resultResponse } from './responses';
 
 const env = readWebhookEnv(process.env);
-const { logger, metrics } = createObservability(Service.webhook);
+const { logger, metrics } = createObservability(Service.webhook, env.metricsNamespace);
 const ssm = createSsmClient();
 const sqs = createSqsClient();
 const secretTtlMs = env.secretCacheSeconds * 1000;

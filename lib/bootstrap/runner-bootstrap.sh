@@ -44,7 +44,7 @@ require_settings() {
   local name
   for name in SPOTLAB_REGION SPOTLAB_GITLAB_URL SPOTLAB_TOKEN_PREFIX SPOTLAB_EXECUTOR \
     SPOTLAB_PRIVILEGED SPOTLAB_DOCKER_GPUS SPOTLAB_WAIT_TIMEOUT_SECONDS SPOTLAB_TOKEN_WAIT_SECONDS SPOTLAB_ARCH \
-    SPOTLAB_RUNNER_VERSION SPOTLAB_POOL; do
+    SPOTLAB_RUNNER_VERSION SPOTLAB_POOL SPOTLAB_STARTUP_NAMESPACE; do
     if [[ -z "${!name:-}" ]]; then
       log "setting $name is missing"
       return 1
@@ -84,8 +84,9 @@ seconds_between() {
 }
 
 # One PutMetricData call once the job is over, so it never delays the job: how long boot, token
-# and tools took, and the total to the runner asking for its job. The role may write only the
-# Spotlab/Startup namespace. Best effort: a VM that cannot report still ran its job.
+# and tools took, and the total to the runner asking for its job. The role may write only its
+# Spotlab's start-up namespace, SPOTLAB_STARTUP_NAMESPACE (Spotlab/Startup for the shipped app).
+# Best effort: a VM that cannot report still ran its job.
 report_startup() {
   [[ -n "${stage_at[runner]:-}" ]] || return 0
   local started="${stage_at[started]}" token_at="${stage_at[token]}" tools_at="${stage_at[tools]}"
@@ -102,7 +103,7 @@ report_startup() {
   # The total once more without the pool: one series the start-up alarm can watch.
   data+="{\"MetricName\":\"StartupSeconds\",\"Unit\":\"Seconds\",\"Value\":$total,\"Dimensions\":[{\"Name\":\"stage\",\"Value\":\"total\"}]}"
   log "start-up: boot ${started}s, token at ${token_at}s, tools at ${tools_at}s, runner at ${total}s"
-  aws cloudwatch put-metric-data --namespace Spotlab/Startup --region "$SPOTLAB_REGION" \
+  aws cloudwatch put-metric-data --namespace "$SPOTLAB_STARTUP_NAMESPACE" --region "$SPOTLAB_REGION" \
     --metric-data "[$data]" >/dev/null || log 'start-up metrics not reported'
 }
 

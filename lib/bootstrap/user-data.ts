@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Token } from 'aws-cdk-lib';
+import { METRICS_NAMESPACE_SHAPE } from '../../lambdas/shared/metric-names';
 
 /**
  * What the in-VM bootstrap script needs to know, rendered into EC2 user data. None of it is
@@ -35,6 +36,11 @@ export interface BootstrapSettings {
   readonly pool: string;
   /** gitlab-runner release the VM downloads (when its image has none) and verifies, e.g. `19.3.0`. */
   readonly runnerVersion: string;
+  /**
+   * CloudWatch namespace of the start-up metrics: the Spotlab's own (`Spotlab/Startup` for the
+   * shipped app), the only one the instance role may write.
+   */
+  readonly startupNamespace: string;
   /**
    * The pool has warm capacity: the VM asks its metadata for the `spotlab:warm` tag, and a ready
    * instance readies its tools first and then waits for its token without a time limit.
@@ -110,6 +116,12 @@ function validate(settings: BootstrapSettings): void {
     'a gitlab-runner release such as 19.3.0',
   );
   checkPattern('pool', settings.pool, POOL_NAME, 'a pool name');
+  checkPattern(
+    'startupNamespace',
+    settings.startupNamespace,
+    METRICS_NAMESPACE_SHAPE,
+    'a CloudWatch namespace',
+  );
   for (const [field, value] of Object.entries(settings)) {
     if (typeof value === 'string' && GITLAB_TOKEN_SHAPE.test(value)) {
       throw new Error(`BootstrapSettings.${field} looks like a GitLab token; user data must hold no secret`);
@@ -149,6 +161,7 @@ export function renderUserData(settings: BootstrapSettings): string {
     ['SPOTLAB_ARCH', settings.arch],
     ['SPOTLAB_RUNNER_VERSION', settings.runnerVersion],
     ['SPOTLAB_POOL', settings.pool],
+    ['SPOTLAB_STARTUP_NAMESPACE', settings.startupNamespace],
     ...(settings.warmCapable === true ? [['SPOTLAB_WARM_CAPABLE', 'true'] as const] : []),
   ];
   const block = assignments.map(([name, value]) => `${name}=${shellQuote(value)}`).join('\n');

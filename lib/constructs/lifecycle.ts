@@ -14,7 +14,7 @@ import type { JobTable } from './job-table';
 import { withAcknowledgements } from './nag-acknowledgements';
 import { grantSecureStringRead, grantTokenCleanup } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
-import { spotlabName } from './spotlab-name';
+import { spotlabMetricNamespaces, spotlabName } from './spotlab-name';
 
 /** Properties of {@link Lifecycle}. */
 export interface LifecycleProps {
@@ -53,6 +53,7 @@ export class Lifecycle extends Construct {
       logRetention: props.logRetention,
       environment: encodeLifecycleEnv({
         stackName: spotlabName(this),
+        metricsNamespace: spotlabMetricNamespaces(this).lambdas,
         tableName: props.jobs.table.tableName,
         interruptionTableName: props.interruptions.table.tableName,
         demandQueueUrl: props.queues.demand.queueUrl,

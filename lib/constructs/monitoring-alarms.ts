@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { Metric, Service, StartupStage } from '../../lambdas/shared/metric-names';
 import type { SpotlabConfig } from '../config/schema';
 import { type ServiceName, spotlabMetric, startupMetric } from './monitoring-metrics';
+import type { MetricNamespaces } from './spotlab-name';
 
 /** The parts of the configuration the alarms read. */
 export type AlarmsConfig = Pick<SpotlabConfig, 'pools' | 'maxInstances' | 'maxSpendPerHourUsd' | 'alarms'>;
@@ -29,6 +30,8 @@ export interface AlarmInputs {
   readonly action: IAlarmAction;
   /** Prefix of every alarm name (the stack name): alarm names are unique per account and Region. */
   readonly namePrefix: string;
+  /** Where this Spotlab's metrics are (another Spotlab's are in another namespace). */
+  readonly namespaces: MetricNamespaces;
 }
 
 /** The documentation an alarm's description points at. */
@@ -60,7 +63,7 @@ export function createAlarms(scope: Construct, inputs: AlarmInputs): Alarm[] {
   return alarms;
 }
 
-function capacityAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): Alarm[] {
+function capacityAlarms(scope: Construct, { config, namePrefix, namespaces: ns }: AlarmInputs): Alarm[] {
   const { spendPercentOfCap, instancesPercentOfCap } = config.alarms;
   // Missing data is not breaching: the reaper reports every minute, zeros included, so a gap is a
   // failed sweep, which the reaper's error alarm reports; an unknown spend is not a high one.
@@ -71,6 +74,7 @@ function capacityAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): 
         `Estimated spend above ${spendPercentOfCap}% of maxSpendPerHourUsd (${config.maxSpendPerHourUsd} USD/h): ` +
         `launches will soon wait on the spend cap. ${RUNBOOK}#spend-near-cap`,
       metric: spotlabMetric(
+        ns,
         Metric.estimatedSpendPerHour,
         Service.reaper,
         {},
@@ -89,7 +93,7 @@ function capacityAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): 
       alarmDescription:
         `Running instances at ${instancesPercentOfCap}% of maxInstances (${config.maxInstances}): ` +
         `launches will soon wait on the instance cap. ${RUNBOOK}#instances-near-cap`,
-      metric: totalRunningInstances(),
+      metric: totalRunningInstances(ns),
       threshold: (config.maxInstances * instancesPercentOfCap) / 100,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       ...SUSTAINED,
@@ -99,8 +103,9 @@ function capacityAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): 
 }
 
 /** Instances across pools: the reaper's total, its highest report of the minute (two sweeps may land in one). */
-function totalRunningInstances(): IMetric {
+function totalRunningInstances(ns: MetricNamespaces): IMetric {
   return spotlabMetric(
+    ns,
     Metric.runningInstances,
     Service.reaper,
     {},
@@ -133,12 +138,21 @@ function queueAlarms(scope: Construct, { deadLetterQueues, namePrefix }: AlarmIn
   );
 }
 
-function gitlabAndWebhookAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): Alarm[] {
+function gitlabAndWebhookAlarms(
+  scope: Construct,
+  { config, namePrefix, namespaces: ns }: AlarmInputs,
+): Alarm[] {
   const services = [Service.scaleUp, Service.lifecycle, Service.reaper] as const;
   const usingMetrics = Object.fromEntries(
     services.map((service, index) => [
       `auth${index}`,
-      spotlabMetric(Metric.gitlabAuthFailures, service, {}, { statistic: Stats.SUM, period: FIVE_MINUTES }),
+      spotlabMetric(
+        ns,
+        Metric.gitlabAuthFailures,
+        service,
+        {},
+        { statistic: Stats.SUM, period: FIVE_MINUTES },
+      ),
     ]),
   );
   // Both metrics exist only when something failed: missing data is the healthy case.
@@ -165,6 +179,7 @@ function gitlabAndWebhookAlarms(scope: Construct, { config, namePrefix }: AlarmI
         `At least ${config.alarms.refusedWebhooksPer5Minutes} webhook requests refused (4xx) in 5 minutes. ` +
         `${RUNBOOK}#webhook-refusals`,
       metric: spotlabMetric(
+        ns,
         Metric.webhookRefused,
         Service.webhook,
         {},
@@ -206,7 +221,7 @@ function lambdaAlarms(scope: Construct, { config, functions, namePrefix }: Alarm
   ]);
 }
 
-function jobWaitAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): Alarm[] {
+function jobWaitAlarms(scope: Construct, { config, namePrefix, namespaces: ns }: AlarmInputs): Alarm[] {
   const bound = config.alarms.jobWaitP95Seconds;
   // JobWait comes with each `running` event: no job started, no data, nothing to alarm on here
   // (jobs that never start show up as DemandWaiting, LaunchShortfall and scale-up failures).
@@ -218,6 +233,7 @@ function jobWaitAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): A
           `p95 of the time jobs of pool ${pool} queued in GitLab above ${bound} s over 15 minutes. ` +
           `${RUNBOOK}#job-wait`,
         metric: spotlabMetric(
+          ns,
           Metric.jobWait,
           Service.lifecycle,
           { pool },
@@ -239,12 +255,12 @@ function jobWaitAlarms(scope: Construct, { config, namePrefix }: AlarmInputs): A
  * The p95 of the runner VMs' start-up, kernel boot to the runner asking for its job, across pools.
  * Only VMs whose runner started report, so no data means nothing to judge.
  */
-function startupAlarm(scope: Construct, { config, namePrefix }: AlarmInputs): Alarm {
+function startupAlarm(scope: Construct, { config, namePrefix, namespaces: ns }: AlarmInputs): Alarm {
   const bound = config.alarms.startupP95Seconds;
   return new Alarm(scope, 'Startup', {
     alarmName: `${namePrefix}-vm-startup`,
     alarmDescription: `p95 of runner VM start-up (boot to runner) above ${bound} s over 15 minutes. ${RUNBOOK}#vm-startup`,
-    metric: startupMetric(StartupStage.total, undefined, {
+    metric: startupMetric(ns, StartupStage.total, undefined, {
       statistic: Stats.p(95),
       period: Duration.minutes(15),
     }),
@@ -260,13 +276,14 @@ function startupAlarm(scope: Construct, { config, namePrefix }: AlarmInputs): Al
  * so its Lambda never errors for it: failures in 5 of the last 10 one-minute sweeps alarm, which
  * a passing GitLab 429 or EC2 throttle does not reach.
  */
-function reaperFailuresAlarm(scope: Construct, { namePrefix }: AlarmInputs): Alarm {
+function reaperFailuresAlarm(scope: Construct, { namePrefix, namespaces: ns }: AlarmInputs): Alarm {
   return new Alarm(scope, 'ReaperFailures', {
     alarmName: `${namePrefix}-reaper-failures`,
     alarmDescription:
       'Reaper steps kept failing in 5 of the last 10 sweeps: leftovers (instances, runners, tokens) ' +
       `may be piling up. ${RUNBOOK}#reaper-failures`,
     metric: spotlabMetric(
+      ns,
       Metric.reaperFailures,
       Service.reaper,
       {},
@@ -286,13 +303,14 @@ function reaperFailuresAlarm(scope: Construct, { namePrefix }: AlarmInputs): Ala
  * lost, but GitLab fails a job pending for an hour: every job whose wait passes that hour alarms (one
  * that later expires unlaunched crossed it first). See docs/scale.md for what lifts the ceiling.
  */
-function demandAtRiskAlarm(scope: Construct, { namePrefix }: AlarmInputs): Alarm {
+function demandAtRiskAlarm(scope: Construct, { namePrefix, namespaces: ns }: AlarmInputs): Alarm {
   return new Alarm(scope, 'DemandAtRisk', {
     alarmName: `${namePrefix}-demand-at-risk`,
     alarmDescription:
       "Jobs wait for capacity past GitLab's one-hour limit for a pending job: the burst is beyond " +
       `what one account and Region launches in an hour. ${RUNBOOK}#demand-at-risk`,
     metric: spotlabMetric(
+      ns,
       Metric.demandAtRisk,
       Service.scaleUp,
       {},

@@ -15,6 +15,7 @@ import { Dimension, Metric, Service, StartupStage } from '../../lambdas/shared/m
 import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { type ServiceName, spotlabMetric, spotlabSearch, startupMetric } from './monitoring-metrics';
+import type { MetricNamespaces } from './spotlab-name';
 
 /** The parts of the configuration the dashboard reads. */
 export type DashboardConfig = Pick<SpotlabConfig, 'pools' | 'maxInstances' | 'maxSpendPerHourUsd'>;
@@ -26,6 +27,8 @@ export interface DashboardInputs {
   readonly functions: Readonly<Record<ServiceName, IFunction>>;
   readonly queues: JobQueues;
   readonly alarms: readonly Alarm[];
+  /** Where this Spotlab's metrics are (another Spotlab's are in another namespace). */
+  readonly namespaces: MetricNamespaces;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -51,9 +54,9 @@ export function createDashboard(scope: Construct, inputs: DashboardInputs): Dash
   );
   dashboard.addWidgets(...costRow(inputs));
   dashboard.addWidgets(...webhookRow(inputs));
-  for (const pool of inputs.config.pools) dashboard.addWidgets(...poolRow(pool));
-  dashboard.addWidgets(...warmRow());
-  dashboard.addWidgets(...cleanupRow());
+  for (const pool of inputs.config.pools) dashboard.addWidgets(...poolRow(pool, inputs.namespaces));
+  dashboard.addWidgets(...warmRow(inputs.namespaces));
+  dashboard.addWidgets(...cleanupRow(inputs.namespaces));
   dashboard.addWidgets(...errorRow(inputs));
   return dashboard;
 }
@@ -64,9 +67,10 @@ const graph = (
   extra: Partial<ConstructorParameters<typeof GraphWidget>[0]> = {},
 ) => new GraphWidget({ title, left, width: 8, height: 6, ...extra });
 
-function costRow({ config, alarms }: DashboardInputs): IWidget[] {
+function costRow({ config, alarms, namespaces: ns }: DashboardInputs): IWidget[] {
   const running = config.pools.map(({ name }) =>
     spotlabMetric(
+      ns,
       Metric.runningInstances,
       Service.reaper,
       { pool: name },
@@ -82,6 +86,7 @@ function costRow({ config, alarms }: DashboardInputs): IWidget[] {
       'Estimated spend (USD per hour, on-demand prices)',
       [
         spotlabMetric(
+          ns,
           Metric.estimatedSpendPerHour,
           Service.reaper,
           {},
@@ -98,18 +103,18 @@ function costRow({ config, alarms }: DashboardInputs): IWidget[] {
   ];
 }
 
-function webhookRow({ queues }: DashboardInputs): IWidget[] {
+function webhookRow({ queues, namespaces: ns }: DashboardInputs): IWidget[] {
   const sum = { statistic: 'Sum', period: PERIOD };
   const visible = (name: string, queue: JobQueues['demand']) =>
     queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: PERIOD, label: name });
   return [
     graph('Webhook events accepted (by kind) and ignored (by reason)', [
-      spotlabSearch(Metric.webhookAccepted, Service.webhook, [kind], sum),
-      spotlabSearch(Metric.webhookIgnored, Service.webhook, [reason], sum),
+      spotlabSearch(ns, Metric.webhookAccepted, Service.webhook, [kind], sum),
+      spotlabSearch(ns, Metric.webhookIgnored, Service.webhook, [reason], sum),
     ]),
     graph('Webhook requests refused (4xx) and failed (5xx), by reason', [
-      spotlabSearch(Metric.webhookRefused, Service.webhook, [reason], sum),
-      spotlabSearch(Metric.webhookFailed, Service.webhook, [reason], sum),
+      spotlabSearch(ns, Metric.webhookRefused, Service.webhook, [reason], sum),
+      spotlabSearch(ns, Metric.webhookFailed, Service.webhook, [reason], sum),
     ]),
     graph('Queues: messages waiting', [
       visible('demand', queues.demand),
@@ -120,10 +125,14 @@ function webhookRow({ queues }: DashboardInputs): IWidget[] {
   ];
 }
 
-function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): IWidget[] {
+function poolRow(
+  { name: pool, maxInstances }: SpotlabConfig['pools'][number],
+  ns: MetricNamespaces,
+): IWidget[] {
   const at = (statistic: string, period = PERIOD) => ({ statistic, period });
   const launched = (kindOf: 'spot' | 'on-demand') =>
     spotlabMetric(
+      ns,
       Metric.instancesLaunched,
       Service.scaleUp,
       { pool, lifecycle: kindOf },
@@ -134,13 +143,13 @@ function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): 
     );
   const latency = (name: typeof Metric.jobWait | typeof Metric.webhookToLaunch, service: ServiceName) =>
     [Stats.p(50), Stats.p(95)].map((statistic) =>
-      spotlabMetric(name, service, { pool }, { ...at(statistic), label: `${name} ${statistic}` }),
+      spotlabMetric(ns, name, service, { pool }, { ...at(statistic), label: `${name} ${statistic}` }),
     );
   return [
     new TextWidget({ markdown: `## Pool ${pool}`, width: 24, height: 1 }),
     graph(
       `${pool}: running instances`,
-      [spotlabMetric(Metric.runningInstances, Service.reaper, { pool }, at(Stats.MAXIMUM, MINUTE))],
+      [spotlabMetric(ns, Metric.runningInstances, Service.reaper, { pool }, at(Stats.MAXIMUM, MINUTE))],
       { width: 6, leftAnnotations: [{ value: maxInstances, label: 'pool maxInstances' }] },
     ),
     graph(
@@ -148,8 +157,8 @@ function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): 
       [
         launched('spot'),
         launched('on-demand'),
-        spotlabMetric(Metric.coolDownLaunches, Service.scaleUp, { pool }, at(Stats.SUM)),
-        spotlabSearch(Metric.launchShortfall, Service.scaleUp, [poolKey, code], {
+        spotlabMetric(ns, Metric.coolDownLaunches, Service.scaleUp, { pool }, at(Stats.SUM)),
+        spotlabSearch(ns, Metric.launchShortfall, Service.scaleUp, [poolKey, code], {
           filter: { pool },
           ...at('Sum'),
         }),
@@ -158,7 +167,7 @@ function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): 
     ),
     graph(
       `${pool}: jobs waiting on a cap`,
-      [spotlabMetric(Metric.demandWaiting, Service.scaleUp, { pool }, at(Stats.SUM))],
+      [spotlabMetric(ns, Metric.demandWaiting, Service.scaleUp, { pool }, at(Stats.SUM))],
       { width: 6 },
     ),
     graph(
@@ -170,7 +179,7 @@ function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): 
       `${pool}: VM start-up by stage, seconds from kernel boot (p50, p95)`,
       Object.values(StartupStage).flatMap((stageName) =>
         [Stats.p(50), Stats.p(95)].map((statistic) =>
-          startupMetric(stageName, pool, { ...at(statistic), label: `${stageName} ${statistic}` }),
+          startupMetric(ns, stageName, pool, { ...at(statistic), label: `${stageName} ${statistic}` }),
         ),
       ),
       { width: 24 },
@@ -179,32 +188,32 @@ function poolRow({ name: pool, maxInstances }: SpotlabConfig['pools'][number]): 
 }
 
 /** Warm capacity, every pool's: ready instances the reaper launched and scale-up claimed for jobs. */
-function warmRow(): IWidget[] {
+function warmRow(ns: MetricNamespaces): IWidget[] {
   const sum = { statistic: 'Sum', period: PERIOD };
   return [
     graph(
       'Warm capacity: ready instances launched (reaper) and claimed by jobs (scale-up), by pool',
       [
-        spotlabSearch(Metric.warmLaunched, Service.reaper, [poolKey], sum),
-        spotlabSearch(Metric.warmClaimed, Service.scaleUp, [poolKey], sum),
+        spotlabSearch(ns, Metric.warmLaunched, Service.reaper, [poolKey], sum),
+        spotlabSearch(ns, Metric.warmClaimed, Service.scaleUp, [poolKey], sum),
       ],
       { width: 24 },
     ),
   ];
 }
 
-function cleanupRow(): IWidget[] {
+function cleanupRow(ns: MetricNamespaces): IWidget[] {
   const sum = { statistic: 'Sum', period: PERIOD };
-  const total = (name: Parameters<typeof spotlabMetric>[0], service: ServiceName) =>
-    spotlabMetric(name, service, {}, { statistic: Stats.SUM, period: PERIOD, label: name });
+  const total = (name: Parameters<typeof spotlabMetric>[1], service: ServiceName) =>
+    spotlabMetric(ns, name, service, {}, { statistic: Stats.SUM, period: PERIOD, label: name });
   return [
     graph('Reaped (by kind), terminated and runners deleted (by reason)', [
-      spotlabSearch(Metric.orphansReaped, Service.reaper, [kind], sum),
-      spotlabSearch(Metric.instancesTerminated, Service.lifecycle, [reason], sum),
-      spotlabSearch(Metric.runnersDeleted, Service.lifecycle, [reason], sum),
+      spotlabSearch(ns, Metric.orphansReaped, Service.reaper, [kind], sum),
+      spotlabSearch(ns, Metric.instancesTerminated, Service.lifecycle, [reason], sum),
+      spotlabSearch(ns, Metric.runnersDeleted, Service.lifecycle, [reason], sum),
     ]),
     graph('Spot interruptions (by kind), retried and lost jobs', [
-      spotlabSearch(Metric.spotInterruptions, Service.lifecycle, [kind], sum),
+      spotlabSearch(ns, Metric.spotInterruptions, Service.lifecycle, [kind], sum),
       total(Metric.jobsRetried, Service.lifecycle),
       total(Metric.jobRetriesRefused, Service.lifecycle),
       total(Metric.jobsLost, Service.reaper),
@@ -214,34 +223,41 @@ function cleanupRow(): IWidget[] {
     graph(
       'Jobs unroutable, skipped, refused, lifecycle events needing nothing (by reason); unregistered runners',
       [
-        spotlabSearch(Metric.jobsUnroutable, Service.scaleUp, [reason], sum),
-        spotlabSearch(Metric.demandSkipped, Service.scaleUp, [reason], sum),
-        spotlabSearch(Metric.demandRefused, Service.scaleUp, [reason], sum),
-        spotlabSearch(Metric.lifecycleIgnored, Service.lifecycle, [reason], sum),
+        spotlabSearch(ns, Metric.jobsUnroutable, Service.scaleUp, [reason], sum),
+        spotlabSearch(ns, Metric.demandSkipped, Service.scaleUp, [reason], sum),
+        spotlabSearch(ns, Metric.demandRefused, Service.scaleUp, [reason], sum),
+        spotlabSearch(ns, Metric.lifecycleIgnored, Service.lifecycle, [reason], sum),
         // Hooks naming a runner `spotlab i-…` that Spotlab never registered there: forged, or impostors.
-        spotlabSearch(Metric.unrecordedRunnerIgnored, Service.lifecycle, [kind], sum),
+        spotlabSearch(ns, Metric.unrecordedRunnerIgnored, Service.lifecycle, [kind], sum),
       ],
     ),
     graph("Demand waiting (re-sent by reason); past GitLab's hour, expired", [
-      spotlabSearch(Metric.demandDeferred, Service.scaleUp, [reason], sum),
+      spotlabSearch(ns, Metric.demandDeferred, Service.scaleUp, [reason], sum),
       total(Metric.demandAtRisk, Service.scaleUp),
       total(Metric.demandExpired, Service.scaleUp),
     ]),
   ];
 }
 
-function errorRow({ functions }: DashboardInputs): IWidget[] {
+function errorRow({ functions, namespaces: ns }: DashboardInputs): IWidget[] {
   const sum = { statistic: 'Sum', period: PERIOD };
   const perService = (name: typeof Metric.gitlabAuthFailures, services: readonly ServiceName[]) =>
     services.map((service) =>
-      spotlabMetric(name, service, {}, { statistic: Stats.SUM, period: PERIOD, label: `${name} ${service}` }),
+      spotlabMetric(
+        ns,
+        name,
+        service,
+        {},
+        { statistic: Stats.SUM, period: PERIOD, label: `${name} ${service}` },
+      ),
     );
   const fns = Object.entries(functions);
   return [
     graph('GitLab auth failures, unreadable messages', [
       ...perService(Metric.gitlabAuthFailures, [Service.scaleUp, Service.lifecycle, Service.reaper]),
-      spotlabMetric(Metric.demandInvalid, Service.scaleUp, {}, { ...sum, label: Metric.demandInvalid }),
+      spotlabMetric(ns, Metric.demandInvalid, Service.scaleUp, {}, { ...sum, label: Metric.demandInvalid }),
       spotlabMetric(
+        ns,
         Metric.lifecycleInvalid,
         Service.lifecycle,
         {},
@@ -249,9 +265,9 @@ function errorRow({ functions }: DashboardInputs): IWidget[] {
       ),
     ]),
     graph('Failed steps (by stage), retried by SQS or the next sweep', [
-      spotlabSearch(Metric.scaleUpFailures, Service.scaleUp, [stage], sum),
-      spotlabSearch(Metric.lifecycleFailures, Service.lifecycle, [stage], sum),
-      spotlabSearch(Metric.reaperFailures, Service.reaper, [stage], sum),
+      spotlabSearch(ns, Metric.scaleUpFailures, Service.scaleUp, [stage], sum),
+      spotlabSearch(ns, Metric.lifecycleFailures, Service.lifecycle, [stage], sum),
+      spotlabSearch(ns, Metric.reaperFailures, Service.reaper, [stage], sum),
     ]),
     graph('Lambda errors and throttles', [
       ...fns.map(([service, fn]) => fn.metricErrors({ ...sum, label: `${service} errors` })),

@@ -2,13 +2,12 @@ import type { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   Dimension,
-  METRICS_NAMESPACE,
   Metric as MetricName,
   Service,
   STARTUP_METRIC,
-  STARTUP_NAMESPACE,
   StartupStage,
 } from '../../lambdas/shared/metric-names';
+import type { MetricNamespaces } from './spotlab-name';
 
 /** A metric name from {@link MetricName}. */
 export type SpotlabMetricName = (typeof MetricName)[keyof typeof MetricName];
@@ -87,10 +86,12 @@ export class MetricCatalogError extends Error {
 export type DimensionValues = Partial<Record<DimensionName, string>>;
 
 /**
- * A Spotlab metric with exactly the dimensions its Lambda emits (`service` included).
+ * A Spotlab metric with exactly the dimensions its Lambda emits (`service` included), in the
+ * namespace of the Spotlab `ns` belongs to.
  * @throws MetricCatalogError when `service` does not emit `name` with these dimension names.
  */
 export function spotlabMetric(
+  ns: MetricNamespaces,
   name: SpotlabMetricName,
   service: ServiceName,
   dimensions: DimensionValues = {},
@@ -98,7 +99,7 @@ export function spotlabMetric(
 ): Metric {
   checkEmitted(name, service, Object.keys(dimensions));
   return new Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace: ns.lambdas,
     metricName: name,
     dimensionsMap: { service, ...dimensions },
     ...options,
@@ -111,13 +112,14 @@ export function spotlabMetric(
  * @throws MetricCatalogError when `service` does not emit `name` with `dimensionSet`.
  */
 export function spotlabSearch(
+  ns: MetricNamespaces,
   name: SpotlabMetricName,
   service: ServiceName,
   dimensionSet: readonly DimensionName[],
   options: { readonly filter?: DimensionValues; readonly statistic: string; readonly period: Duration },
 ): MathExpression {
   checkEmitted(name, service, dimensionSet);
-  const schema = [METRICS_NAMESPACE, 'service', ...dimensionSet].join(',');
+  const schema = [ns.lambdas, 'service', ...dimensionSet].join(',');
   const filters = Object.entries({ service, ...options.filter }).map(([key, value]) => `${key}="${value}"`);
   const period = options.period.toSeconds();
   return new MathExpression({
@@ -148,6 +150,7 @@ export type StartupStageName = (typeof StartupStage)[keyof typeof StartupStage];
  * also across pools (the series the start-up alarm watches). No `service`: no Lambda emits it.
  */
 export function startupMetric(
+  ns: MetricNamespaces,
   stageName: StartupStageName,
   pool: string | undefined,
   options: MetricOptions,
@@ -155,7 +158,7 @@ export function startupMetric(
   if (pool === undefined && stageName !== StartupStage.total)
     throw new MetricCatalogError(`${STARTUP_METRIC} ${stageName} is reported per pool only`);
   return new Metric({
-    namespace: STARTUP_NAMESPACE,
+    namespace: ns.startup,
     metricName: STARTUP_METRIC,
     dimensionsMap: pool === undefined ? { stage: stageName } : { pool, stage: stageName },
     ...options,

@@ -14,7 +14,7 @@ import { type AlarmsConfig, createAlarms } from './monitoring-alarms';
 import { createBudget } from './monitoring-budget';
 import { createDashboard } from './monitoring-dashboard';
 import type { ServiceName } from './monitoring-metrics';
-import { spotlabName } from './spotlab-name';
+import { spotlabMetricNamespaces, spotlabName } from './spotlab-name';
 
 /** The parts of the configuration monitoring reads. */
 export type MonitoringConfig = AlarmsConfig & Pick<SpotlabConfig, 'alarmEmail' | 'budget'>;
@@ -59,6 +59,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const name = spotlabName(this);
+    const namespaces = spotlabMetricNamespaces(this);
     const { config } = props;
     this.topic =
       props.topic ?? this.createTopic(stack, name, config.budget !== undefined, props.encryptionKey);
@@ -75,6 +76,7 @@ export class Monitoring extends Construct {
       },
       action: new SnsAction(this.topic),
       namePrefix: name,
+      namespaces,
     });
     this.dashboard = createDashboard(this, {
       config,
@@ -82,6 +84,7 @@ export class Monitoring extends Construct {
       functions: props.functions,
       queues: props.queues,
       alarms: this.alarms,
+      namespaces,
     });
     if (config.budget !== undefined) {
       this.budget = createBudget(this, name, config.budget, this.topic);

@@ -15,7 +15,7 @@ import type { RunnerNetwork } from './network';
 import { grantSecureStringRead, grantTokenCleanup } from './parameter-grants';
 import type { RunnerLaunchTemplates } from './runner-launch-templates';
 import { createSpotlabFunction } from './spotlab-function';
-import { spotlabName } from './spotlab-name';
+import { spotlabMetricNamespaces, spotlabName } from './spotlab-name';
 
 /** The parts of the configuration the reaper reads. */
 export type ReaperConfig = Pick<
@@ -91,6 +91,7 @@ export class Reaper extends Construct {
       environment: encodeReaperEnv(
         {
           stackName: spotlabName(this),
+          metricsNamespace: spotlabMetricNamespaces(this).lambdas,
           tableName: props.jobs.table.tableName,
           gitlabUrl: config.gitlab.url,
           gitlabTokenParameter: config.gitlab.apiTokenParameter,

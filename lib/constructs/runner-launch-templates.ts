@@ -19,13 +19,12 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { STARTUP_NAMESPACE } from '../../lambdas/shared/metric-names';
 import { RUNNER_TOKEN_OWNER_TAG, runnerTokenPrefix } from '../../lambdas/shared/naming';
 import { renderUserData } from '../bootstrap/user-data';
 import type { PoolConfig, SpotlabConfig } from '../config/schema';
 import { type BakedImages, bakedImagesOf, machineImageOf } from './launch-template-images';
 import { iam5Finding } from './nag-acknowledgements';
-import { spotlabName } from './spotlab-name';
+import { spotlabMetricNamespaces, spotlabName } from './spotlab-name';
 
 /** Properties of {@link RunnerLaunchTemplates}. */
 export interface RunnerLaunchTemplatesProps {
@@ -128,6 +127,7 @@ export class RunnerLaunchTemplates extends Construct {
         arch: pool.architecture,
         runnerVersion: props.gitlabRunnerVersion,
         pool: pool.name,
+        startupNamespace: spotlabMetricNamespaces(this).startup,
         warmCapable: pool.warm !== undefined,
       });
       const template = new LaunchTemplate(this, `Pool-${pool.name}`, {
@@ -209,14 +209,13 @@ export class RunnerLaunchTemplates extends Construct {
         sid: 'StartupMetricsOnly',
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': STARTUP_NAMESPACE } },
+        conditions: { StringEquals: { 'cloudwatch:namespace': spotlabMetricNamespaces(this).startup } },
       }),
     );
     const acknowledgements = [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'cloudwatch:PutMetricData supports no resource-level permissions; a condition limits it to the Spotlab/Startup namespace.',
+        reason: `cloudwatch:PutMetricData supports no resource-level permissions; a condition limits it to the ${spotlabMetricNamespaces(this).startup} namespace.`,
       },
       {
         id: iam5Finding(stack, tokenParameters),

@@ -15,7 +15,7 @@ import type { RunnerNetwork } from './network';
 import { grantSecureStringRead } from './parameter-grants';
 import type { RunnerLaunchTemplates } from './runner-launch-templates';
 import { createSpotlabFunction } from './spotlab-function';
-import { spotlabName } from './spotlab-name';
+import { spotlabMetricNamespaces, spotlabName } from './spotlab-name';
 
 /** Timeout of the scale-up Lambda; the job queues' visibility timeout is derived from it. */
 export const SCALE_UP_TIMEOUT = Duration.seconds(60);
@@ -79,6 +79,7 @@ export class ScaleUp extends Construct {
       environment: encodeScaleUpEnv(
         {
           stackName: spotlabName(this),
+          metricsNamespace: spotlabMetricNamespaces(this).lambdas,
           instanceArnPrefix: `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:instance/`,
           tableName: props.jobs.table.tableName,
           interruptionTableName: props.interruptions.table.tableName,

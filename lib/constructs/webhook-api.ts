@@ -10,6 +10,7 @@ import { WEBHOOK_RESERVED_CONCURRENCY } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { grantSecureStringRead } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
+import { spotlabMetricNamespaces } from './spotlab-name';
 
 /** Properties of {@link WebhookApi}. */
 export interface WebhookApiProps {
@@ -84,6 +85,7 @@ export class WebhookApi extends Construct {
         webhookSecretParameter: props.webhookSecretParameter,
         gitlabUrl: props.gitlabUrl,
         signingTokenParameter: props.signingTokenParameter,
+        metricsNamespace: spotlabMetricNamespaces(this).lambdas,
         secretCacheSeconds: (
           props.secretCacheTtl ?? Duration.seconds(SECRET_CACHE_SECONDS_DEFAULT)
         ).toSeconds(),

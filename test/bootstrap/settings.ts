@@ -15,4 +15,5 @@ export const settings: BootstrapSettings = {
   arch: 'x86_64',
   runnerVersion: '19.3.0',
   pool: 'arm-docker',
+  startupNamespace: 'Spotlab/Startup',
 };

@@ -22,6 +22,7 @@ const shipped = loadConfig(CONFIG_FILE);
 
 const settings: ScaleUpEnv = {
   stackName: 'Spotlab',
+  metricsNamespace: 'Spotlab',
   instanceArnPrefix: 'arn:aws:ec2:eu-west-1:123456789012:instance/',
   tableName: 'Spotlab-Jobs',
   interruptionTableName: 'Spotlab-Interruptions',

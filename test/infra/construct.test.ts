@@ -5,9 +5,10 @@ import { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { SpotlabPropsError, type SpotlabRunnersProps } from '../../lib/runners-props';
 import { SpotlabRunners } from '../../lib/spotlab-runners';
-import { shipped } from '../support/template';
+import { shipped, synth } from '../support/template';
 
 /** The shipped configuration as props: no stack name, no network key (the host's VPC instead). */
 const { stackName: _stackName, network: _network, ...settings } = shipped;
@@ -26,8 +27,9 @@ function hostStack(): { stack: Stack; vpc: Vpc; topic: Topic } {
 }
 
 /**
- * Names that are not the resource's own or need not be unique: a metric an alarm reads (see
- * docs/construct.md on metrics), a reference to a function, an API's label and its stage.
+ * Names that are not the resource's own or need not be unique: a metric an alarm reads (the same
+ * in every Spotlab, each in its own namespace: see below), a reference to a function, an API's
+ * label and its stage.
  */
 const NOT_PHYSICAL = new Set([
   'AWS::CloudWatch::Alarm MetricName',
@@ -47,6 +49,31 @@ function physicalNames(template: Template): string[] {
       .filter(([key]) => /Name$/.test(key) && key !== 'IndexName' && !NOT_PHYSICAL.has(`${Type} ${key}`))
       .map(([key, value]) => `${Type} ${key}=${JSON.stringify(value)}`),
   );
+}
+
+type Resources = Record<string, { Properties?: Record<string, unknown> }>;
+
+/** The resources of the Spotlab whose construct id is `id` (a prefix of their logical ids). */
+const ownedBy = (resources: Resources, id: string): Resources =>
+  Object.fromEntries(Object.entries(resources).filter(([logicalId]) => logicalId.startsWith(id)));
+
+/** Every Spotlab namespace an alarm reads, its own metric or one of its math's. */
+const alarmNamespaces = (alarms: Resources): Set<string> =>
+  new Set([...JSON.stringify(alarms).matchAll(/"Namespace":"(Spotlab[^"]*)"/g)].map(([, ns]) => ns ?? ''));
+
+const dashboardSchema = z.object({
+  DashboardBody: z.object({ 'Fn::Join': z.tuple([z.literal(''), z.array(z.unknown())]) }),
+});
+
+/** Every Spotlab namespace a dashboard draws: a metric row's first cell, or a SEARCH's schema. */
+function dashboardNamespaces(dashboards: Resources): Set<string> {
+  const found = Object.values(dashboards).flatMap(({ Properties }) => {
+    const [, parts] = dashboardSchema.parse(Properties).DashboardBody['Fn::Join'];
+    const body = parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+    const rows = [...body.matchAll(/\["(Spotlab[^"]*)",/g), ...body.matchAll(/SEARCH\('\{(Spotlab[^,]*),/g)];
+    return rows.map(([, ns]) => ns ?? '');
+  });
+  return new Set(found);
 }
 
 describe('SpotlabRunners: two in one stack', () => {
@@ -104,6 +131,50 @@ describe('SpotlabRunners: two in one stack', () => {
 
   it('creates no VPC of its own: the runners use the host VPC', () => {
     template.resourceCountIs('AWS::EC2::VPC', 1);
+  });
+
+  it.each([
+    ['GitlabCom', 'Spotlab/Platform-GitlabCom'],
+    ['SelfHosted', 'Spotlab/Platform-SelfHosted'],
+  ])('writes, alarms on and draws the %s Spotlab’s metrics in %s alone, the VMs’ start-up too', (id, ns) => {
+    const own = (type: string): Resources => ownedBy(template.findResources(type), id);
+    const namespaces = new Set([ns, `${ns}/Startup`]);
+    const lambdaNamespaces = Object.values(own('AWS::Lambda::Function'))
+      .map(({ Properties }) => JSON.stringify(Properties?.Environment))
+      .flatMap((env) =>
+        [...env.matchAll(/"POWERTOOLS_METRICS_NAMESPACE":"([^"]*)"/g)].map(([, value]) => value),
+      );
+
+    expect(alarmNamespaces(own('AWS::CloudWatch::Alarm'))).toEqual(namespaces);
+    expect(dashboardNamespaces(own('AWS::CloudWatch::Dashboard'))).toEqual(namespaces);
+    // webhook, scale-up, lifecycle and reaper
+    expect(lambdaNamespaces).toEqual([ns, ns, ns, ns]);
+    expect(JSON.stringify(own('AWS::EC2::LaunchTemplate'))).toContain(
+      `SPOTLAB_STARTUP_NAMESPACE='${ns}/Startup'`,
+    );
+    expect(JSON.stringify(own('AWS::IAM::Policy'))).toContain(`"cloudwatch:namespace":"${ns}/Startup"`);
+  });
+});
+
+describe('SpotlabRunners: the shipped stack', () => {
+  it('keeps the Spotlab and Spotlab/Startup namespaces for the Spotlab named Spotlab', () => {
+    const { template } = synth(shipped);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      ({ Properties }) => Properties?.Environment?.Variables?.POWERTOOLS_METRICS_NAMESPACE !== undefined,
+    );
+
+    expect(alarmNamespaces(template.findResources('AWS::CloudWatch::Alarm'))).toEqual(
+      new Set(['Spotlab', 'Spotlab/Startup']),
+    );
+    expect(dashboardNamespaces(template.findResources('AWS::CloudWatch::Dashboard'))).toEqual(
+      new Set(['Spotlab', 'Spotlab/Startup']),
+    );
+    expect(
+      functions.map(({ Properties }) => Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE),
+    ).toEqual(['Spotlab', 'Spotlab', 'Spotlab', 'Spotlab']);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain(
+      '"cloudwatch:namespace":"Spotlab/Startup"',
+    );
   });
 });
 

@@ -1,20 +1,37 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { Duration } from 'aws-cdk-lib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { lifecycleMetricsObserver } from '../../lambdas/lifecycle/metrics-observer';
 import { reaperMetricsObserver, warmLaunchedMetric } from '../../lambdas/reaper/metrics-observer';
 import { metricsObserver, warmClaimMetrics } from '../../lambdas/scale-up/metrics-observer';
-import { METRICS_NAMESPACE, Metric, Service } from '../../lambdas/shared/metric-names';
+import {
+  METRICS_NAMESPACE,
+  Metric,
+  metricsNamespaceOf,
+  Service,
+  STARTUP_NAMESPACE,
+  startupNamespaceOf,
+} from '../../lambdas/shared/metric-names';
 import { createObservability } from '../../lambdas/shared/observability';
 import { RequestRefusedError } from '../../lambdas/webhook/errors';
 import { recordError, recordResult } from '../../lambdas/webhook/observe';
-import { EMISSIONS, MetricCatalogError, spotlabMetric } from '../../lib/constructs/monitoring-metrics';
+import {
+  EMISSIONS,
+  MetricCatalogError,
+  spotlabMetric,
+  spotlabSearch,
+  startupMetric,
+} from '../../lib/constructs/monitoring-metrics';
 import { demandMessage } from '../../sim/sqs-event-source';
 import { captureOutput, jsonLines } from '../support/output';
 
 type ServiceName = (typeof Service)[keyof typeof Service];
+
+/** The shipped Spotlab's namespaces. */
+const SHIPPED = { lambdas: METRICS_NAMESPACE, startup: STARTUP_NAMESPACE };
 
 const emfSchema = z.looseObject({
   _aws: z.object({
@@ -41,7 +58,7 @@ afterEach(() => output.restore());
  * emitted metric as `Name service dim1,dim2` (dimension names besides `service`, sorted).
  */
 function emitted(service: ServiceName, steps: ((logger: Logger, metrics: Metrics) => void)[]): string[] {
-  const { logger, metrics } = createObservability(service);
+  const { logger, metrics } = createObservability(service, METRICS_NAMESPACE);
   const before = output.lines().length;
   for (const step of steps) {
     step(logger, metrics);
@@ -159,16 +176,36 @@ describe('metric catalog (EMISSIONS)', () => {
 
 describe('spotlabMetric', () => {
   it('adds the service dimension to the metric', () => {
-    const metric = spotlabMetric(Metric.jobWait, Service.lifecycle, { pool: 'linux' });
+    const metric = spotlabMetric(SHIPPED, Metric.jobWait, Service.lifecycle, { pool: 'linux' });
 
     expect(metric.dimensions).toEqual({ service: 'lifecycle', pool: 'linux' });
     expect(metric.namespace).toBe(METRICS_NAMESPACE);
   });
 
+  it('reads the namespace of the Spotlab it is given, the start-up metric and searches too', () => {
+    const lambdas = metricsNamespaceOf('CiTwo');
+    const ns = { lambdas, startup: startupNamespaceOf(lambdas) };
+    const sum = { statistic: 'Sum', period: Duration.minutes(5) };
+
+    expect(spotlabMetric(ns, Metric.jobWait, Service.lifecycle, { pool: 'linux' }).namespace).toBe(
+      'Spotlab/CiTwo',
+    );
+    expect(startupMetric(ns, 'total', undefined, {}).namespace).toBe('Spotlab/CiTwo/Startup');
+    expect(spotlabSearch(ns, Metric.webhookIgnored, Service.webhook, ['reason'], sum).expression).toContain(
+      "SEARCH('{Spotlab/CiTwo,service,reason}",
+    );
+  });
+
   it.each<[string, () => unknown]>([
-    ['a dimension the metric lacks', () => spotlabMetric(Metric.jobWait, Service.lifecycle)],
-    ['a service that does not emit it', () => spotlabMetric(Metric.jobWait, Service.reaper, { pool: 'x' })],
-    ['an extra dimension', () => spotlabMetric(Metric.estimatedSpendPerHour, Service.reaper, { pool: 'x' })],
+    ['a dimension the metric lacks', () => spotlabMetric(SHIPPED, Metric.jobWait, Service.lifecycle)],
+    [
+      'a service that does not emit it',
+      () => spotlabMetric(SHIPPED, Metric.jobWait, Service.reaper, { pool: 'x' }),
+    ],
+    [
+      'an extra dimension',
+      () => spotlabMetric(SHIPPED, Metric.estimatedSpendPerHour, Service.reaper, { pool: 'x' }),
+    ],
   ])('refuses %s, so no alarm watches an empty series', (_label, make) => {
     expect(make).toThrow(MetricCatalogError);
   });

@@ -178,6 +178,7 @@ describe('lifecycle environment', () => {
   it('reads the settings', () => {
     expect(readLifecycleEnv(valid)).toEqual({
       stackName: 'Spotlab',
+      metricsNamespace: 'Spotlab',
       tableName: 'jobs',
       interruptionTableName: 'interruptions',
       demandQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',

@@ -4,6 +4,7 @@
  */
 export const LIFECYCLE_ENV = {
   STACK_NAME: 'Spotlab',
+  POWERTOOLS_METRICS_NAMESPACE: 'Spotlab',
   JOB_TABLE_NAME: 'jobs',
   INTERRUPTION_TABLE_NAME: 'interruptions',
   DEMAND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/demand',

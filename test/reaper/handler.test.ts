@@ -17,6 +17,7 @@ const ENV = vi.hoisted(() => {
   const env = {
     AWS_REGION: 'eu-west-1',
     STACK_NAME: 'Spotlab',
+    POWERTOOLS_METRICS_NAMESPACE: 'Spotlab',
     JOB_TABLE_NAME: 'jobs',
     GITLAB_URL: 'https://gitlab.example.com',
     GITLAB_TOKEN_PARAMETER: '/spotlab/gitlab-api-token',

@@ -20,6 +20,7 @@ vi.hoisted(() => {
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
     STACK_NAME: 'Spotlab',
+    POWERTOOLS_METRICS_NAMESPACE: 'Spotlab',
     RUNNER_INSTANCE_ARN_PREFIX: 'arn:aws:ec2:eu-west-1:123456789012:instance/',
     JOB_TABLE_NAME: 'jobs',
     INTERRUPTION_TABLE_NAME: 'interruptions',

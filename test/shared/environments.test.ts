@@ -13,6 +13,7 @@ const GITLAB = { gitlabUrl: shipped.gitlab.url, gitlabTokenParameter: shipped.gi
 
 const scaleUp: ScaleUpEnv = {
   stackName: 'Spotlab',
+  metricsNamespace: 'Spotlab',
   instanceArnPrefix: 'arn:aws:ec2:eu-west-1:123456789012:instance/',
   tableName: 'Spotlab-Jobs',
   interruptionTableName: 'Spotlab-Interruptions',
@@ -29,6 +30,7 @@ const scaleUp: ScaleUpEnv = {
 };
 const reaper: ReaperEnv = {
   stackName: 'Spotlab',
+  metricsNamespace: 'Spotlab',
   tableName: 'Spotlab-Jobs',
   ...GITLAB,
   demandQueueUrl: QUEUE,
@@ -42,6 +44,7 @@ const reaper: ReaperEnv = {
 };
 const lifecycle: LifecycleEnv = {
   stackName: 'Spotlab',
+  metricsNamespace: 'Spotlab',
   tableName: 'Spotlab-Jobs',
   interruptionTableName: 'Spotlab-Interruptions',
   demandQueueUrl: QUEUE,
@@ -50,6 +53,7 @@ const lifecycle: LifecycleEnv = {
 const webhook: WebhookEnv = {
   demandQueueUrl: QUEUE,
   lifecycleQueueUrl: `${QUEUE}-lifecycle`,
+  metricsNamespace: 'Spotlab/CiTwo',
   webhookSecretParameter: '/spotlab/webhook-secret',
   gitlabUrl: 'https://gitlab.com',
   signingTokenParameter: '/spotlab/webhook-signing-token',
@@ -80,6 +84,7 @@ describe("each Lambda's environment, as the stack writes it and the Lambda reads
     });
     expect(Object.keys(encodeReaperEnv(reaper))).toEqual([
       'STACK_NAME',
+      'POWERTOOLS_METRICS_NAMESPACE',
       'JOB_TABLE_NAME',
       'GITLAB_URL',
       'GITLAB_TOKEN_PARAMETER',
@@ -115,6 +120,20 @@ describe("each Lambda's environment, as the stack writes it and the Lambda reads
     expect(() => readScaleUpEnv({ ...encodeScaleUpEnv(scaleUp), ALLOWED_NAMESPACES: '["/acme/"]' })).toThrow(
       'scale-up environment is invalid: ALLOWED_NAMESPACES',
     );
+  });
+
+  it.each([
+    ['none', undefined],
+    ["AWS's own", 'AWS/Lambda'],
+    ['one with a space', 'Spotlab ci'],
+  ])('refuses %s as the metrics namespace, in every Lambda', (_label, namespace) => {
+    const bad = { POWERTOOLS_METRICS_NAMESPACE: namespace };
+    const refused = 'environment is invalid: POWERTOOLS_METRICS_NAMESPACE';
+
+    expect(() => readScaleUpEnv({ ...encodeScaleUpEnv(scaleUp), ...bad })).toThrow(refused);
+    expect(() => readReaperEnv({ ...encodeReaperEnv(reaper), ...bad })).toThrow(refused);
+    expect(() => readLifecycleEnv({ ...encodeLifecycleEnv(lifecycle), ...bad })).toThrow(refused);
+    expect(() => readWebhookEnv({ ...encodeWebhookEnv(webhook), ...bad })).toThrow(refused);
   });
 
   it('names a variable holding malformed JSON', () => {

@@ -21,6 +21,7 @@ vi.hoisted(() => {
   process.env.WEBHOOK_SECRET_PARAMETER = '/spotlab/webhook-secret';
   process.env.GITLAB_URL = 'https://gitlab.example.com';
   process.env.SECRET_CACHE_SECONDS = '0';
+  process.env.POWERTOOLS_METRICS_NAMESPACE = 'Spotlab';
   process.env.AWS_REGION = 'eu-west-1';
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 });

@@ -13,6 +13,7 @@ vi.hoisted(() => {
   process.env.WEBHOOK_SECRET_PARAMETER = '/spotlab/webhook-secret';
   process.env.GITLAB_URL = 'https://gitlab.example.com';
   process.env.SIGNING_TOKEN_PARAMETER = '/spotlab/webhook-signing-token';
+  process.env.POWERTOOLS_METRICS_NAMESPACE = 'Spotlab';
   process.env.AWS_REGION = 'eu-west-1';
 });
 
