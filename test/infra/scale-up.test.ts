@@ -481,7 +481,7 @@ describe('Spotlab launcher: cdk-nag', () => {
 
   it('acknowledges only the exact wildcards it needs: another one on the launcher role fails synthesis', () => {
     const { app, stack } = unbundledApp(base);
-    stack.scaleUp.function.addToRolePolicy(
+    stack.runners.scaleUp.function.addToRolePolicy(
       new PolicyStatement({ actions: ['ec2:StopInstances'], resources: ['arn:aws:ec2:*:*:instance/*'] }),
     );
 
