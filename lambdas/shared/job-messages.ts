@@ -50,7 +50,10 @@ export const lifecycleMessageSchema = z.object({
   kind: z.literal('lifecycle'),
   status: z.enum(LIFECYCLE_STATUSES),
   runnerId: z.nullable(jobId),
-  /** Spotlab names its runners after their instance (`spotlab i-…`). */
+  /**
+   * Spotlab describes its runners after the job they were created for (`spotlab job <id>`): a
+   * pointer into the job table, which alone ties the runner to an instance.
+   */
   runnerDescription: z.nullable(z.string()),
   startedAt: isoTimestamp,
   finishedAt: isoTimestamp,

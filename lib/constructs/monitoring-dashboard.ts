@@ -227,7 +227,7 @@ function cleanupRow(ns: MetricNamespaces): IWidget[] {
         spotlabSearch(ns, Metric.demandSkipped, Service.scaleUp, [reason], sum),
         spotlabSearch(ns, Metric.demandRefused, Service.scaleUp, [reason], sum),
         spotlabSearch(ns, Metric.lifecycleIgnored, Service.lifecycle, [reason], sum),
-        // Hooks naming a runner `spotlab i-…` that Spotlab never registered there: forged, or impostors.
+        // Hooks naming a runner the job table does not tie to that job and instance: forged, or impostors.
         spotlabSearch(ns, Metric.unrecordedRunnerIgnored, Service.lifecycle, [kind], sum),
       ],
     ),
