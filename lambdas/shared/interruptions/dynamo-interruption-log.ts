@@ -18,8 +18,9 @@ export class InterruptionLogContendedError extends TransientError {
 }
 
 // Interruptions come in waves, so two lifecycle invocations may note the same pool at once; each
-// write is conditional on the version read, and a few re-reads settle any realistic wave.
-const WRITE_ATTEMPTS = 5;
+// write is conditional on the version read, and a few re-reads settle any realistic wave. The
+// same bound caps BatchGetItem's re-asks for unprocessed keys.
+const ATTEMPTS = 5;
 // BatchGetItem takes at most 100 keys; a stack has far fewer pools.
 const BATCH_KEYS = 100;
 
@@ -94,15 +95,13 @@ export function dynamoInterruptionLog(
   return {
     async note(pool, instanceId) {
       const entry = { instanceId, atMs: now() };
-      for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
         const before = await read(pool);
         const recent = withInterruption(before?.recent ?? [], entry);
         if (recent === undefined) return false;
         if (await write(pool, before, recent)) return true;
       }
-      throw new InterruptionLogContendedError(
-        `pool ${pool}: interruption log changed ${WRITE_ATTEMPTS} times`,
-      );
+      throw new InterruptionLogContendedError(`pool ${pool}: interruption log changed ${ATTEMPTS} times`);
     },
     async recent(pools) {
       const found = new Map<string, readonly NotedInterruption[]>();
@@ -113,7 +112,7 @@ export function dynamoInterruptionLog(
           .map((pool) => ({ [INTERRUPTION_LOG_KEY]: { S: pool } }));
         // BatchGetItem may answer part of the keys (UnprocessedKeys) under throttling: ask again,
         // a bounded number of times; the SDK already backs off each call.
-        for (let attempt = 0; keys.length > 0 && attempt < WRITE_ATTEMPTS; attempt += 1) {
+        for (let attempt = 0; keys.length > 0 && attempt < ATTEMPTS; attempt += 1) {
           const answer = await dynamo.send(
             new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys } } }),
           );
