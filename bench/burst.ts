@@ -18,10 +18,11 @@
 import type { SQSRecord } from 'aws-lambda';
 import { gitlabMemo } from '../lambdas/scale-up/gitlab-memo';
 import { EC2_LAUNCH_RATE, LaunchPacer } from '../lambdas/scale-up/launch-pacing';
-import type { DemandRequeue, LaunchRequest } from '../lambdas/scale-up/ports';
+import type { DemandRequeue } from '../lambdas/scale-up/ports';
 import { readDemandRecords } from '../lambdas/scale-up/read-records';
 import type { RuntimePool } from '../lambdas/scale-up/runtime-pool';
 import { type ScaleUpDeps, scaleUp } from '../lambdas/scale-up/scale-up';
+import type { LaunchRequest } from '../lambdas/shared/fleet-launch';
 import { checkEveryJobServedOnce } from '../sim/check-served-once';
 import { SimClock } from '../sim/clock';
 import { countingObserver } from '../sim/counting-observer';

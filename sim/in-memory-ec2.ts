@@ -1,11 +1,6 @@
-import type {
-  FleetInstance,
-  LaunchedInstance,
-  LaunchRequest,
-  LaunchResult,
-  ScaleUpFleet,
-} from '../lambdas/scale-up/ports';
+import type { FleetInstance, LaunchedInstance, LaunchResult, ScaleUpFleet } from '../lambdas/scale-up/ports';
 import { projectShares } from '../lambdas/scale-up/project-tag';
+import type { LaunchRequest } from '../lambdas/shared/fleet-launch';
 import { TagKey } from '../lambdas/shared/naming';
 import { TokenBucket } from './token-bucket';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { InstanceRequirements, LaunchOverride, LaunchRequest, Lifecycle } from '../shared/fleet-launch';
 import { TagKey } from '../shared/naming';
-import type { InstanceRequirements, LaunchOverride, LaunchRequest, Lifecycle } from './ports';
 import { encodeProjectTag } from './project-tag';
 import type { RuntimePool } from './runtime-pool';
 

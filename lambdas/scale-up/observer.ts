@@ -1,6 +1,6 @@
+import type { Lifecycle } from '../shared/fleet-launch';
 import type { Refusal } from './admission';
 import type { DeferReason } from './defer-demand';
-import type { Lifecycle } from './ports';
 
 /**
  * What scale-up reports while it works. The handler turns these into logs and EMF metrics; tests

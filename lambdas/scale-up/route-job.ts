@@ -1,4 +1,4 @@
-import type { InstanceRequirements } from './ports';
+import type { InstanceRequirements } from '../shared/fleet-launch';
 import type { RuntimePool } from './runtime-pool';
 
 /** Tag prefixes by which a job asks for a machine shape (`cpu:8`, `mem:16`). */

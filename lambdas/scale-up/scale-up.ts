@@ -1,3 +1,4 @@
+import type { Lifecycle } from '../shared/fleet-launch';
 import type { GitlabApi } from '../shared/gitlab/port';
 import type { JobLedger } from '../shared/job-table/views';
 import { hourlyPrice, type PriceList } from '../shared/prices';
@@ -20,7 +21,7 @@ import type { GitlabMemo } from './gitlab-memo';
 import type { LaunchPacer } from './launch-pacing';
 import type { LaunchGroup } from './launch-request';
 import type { ScaleUpObserver } from './observer';
-import type { DemandRequeue, Lifecycle, ScaleUpFleet } from './ports';
+import type { DemandRequeue, ScaleUpFleet } from './ports';
 import type { ShapeTags } from './route-job';
 import type { RuntimePool } from './runtime-pool';
 import { serveGroup } from './serve-group';

@@ -1,5 +1,6 @@
+import type { LaunchRequest } from '../shared/fleet-launch';
 import type { WarmRegistry } from '../shared/job-table/warm-registry';
-import type { FleetInstance, LaunchedInstance, LaunchRequest, LaunchResult, ScaleUpFleet } from './ports';
+import type { FleetInstance, LaunchedInstance, LaunchResult, ScaleUpFleet } from './ports';
 
 /** What claiming ready instances reports. */
 export interface WarmClaimObserver {

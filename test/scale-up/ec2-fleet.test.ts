@@ -7,8 +7,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createFleetInput, ec2Fleet } from '../../lambdas/scale-up/adapters/ec2-fleet';
-import type { InstanceRequirements, LaunchRequest, Lifecycle } from '../../lambdas/scale-up/ports';
+import { ec2Fleet } from '../../lambdas/scale-up/adapters/ec2-fleet';
+import { createFleetInput } from '../../lambdas/shared/adapters/ec2-create-fleet';
+import type { InstanceRequirements, LaunchRequest, Lifecycle } from '../../lambdas/shared/fleet-launch';
 import { TagKey } from '../../lambdas/shared/naming';
 
 const STACK = 'Spotlab';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FleetInstance, LaunchRequest, LaunchResult, ScaleUpFleet } from '../../lambdas/scale-up/ports';
+import type { FleetInstance, LaunchResult, ScaleUpFleet } from '../../lambdas/scale-up/ports';
 import { type WarmClaimObserver, withWarmClaims } from '../../lambdas/scale-up/warm-claims';
+import type { LaunchRequest } from '../../lambdas/shared/fleet-launch';
 import { inMemoryWarmRegistry } from '../../sim/in-memory-warm';
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);

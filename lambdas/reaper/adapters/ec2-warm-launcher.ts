@@ -1,44 +1,34 @@
-import { type _InstanceType, CreateFleetCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateFleetCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { createFleetInput } from '../../shared/adapters/ec2-create-fleet';
 import { TagKey } from '../../shared/naming';
 import type { WarmLauncher } from '../ports';
 
-/** The production {@link WarmLauncher}: one CreateFleet (instant, spot, price-capacity-optimized). */
+/**
+ * The production {@link WarmLauncher}: one CreateFleet (instant, price-capacity-optimized) through
+ * the same request builder as scale-up's launches, spot only: a ready instance serves no job yet,
+ * and a shortfall is tried again a minute later.
+ */
 export function ec2WarmLauncher(ec2: EC2Client, stackName: string): WarmLauncher {
   return {
     async launch(request) {
-      const tags = Object.entries({
-        [TagKey.stack]: stackName,
-        [TagKey.pool]: request.pool,
-        [TagKey.lifecycle]: 'spot',
-        [TagKey.warm]: 'ready',
-        Name: `spotlab-${request.pool}`,
-      }).map(([Key, Value]) => ({ Key, Value }));
-      const output = await ec2.send(
-        new CreateFleetCommand({
-          Type: 'instant',
-          ClientToken: request.clientToken,
-          LaunchTemplateConfigs: [
-            {
-              LaunchTemplateSpecification: { LaunchTemplateId: request.launchTemplateId, Version: '$Latest' },
-              // The SDK's instance type union lags new EC2 types; the configuration checked each name.
-              Overrides: request.instanceTypes.flatMap((type) =>
-                request.subnetIds.map((SubnetId) => ({ SubnetId, InstanceType: type as _InstanceType })),
-              ),
-            },
-          ],
-          // Spot only: a ready instance serves no job yet, and a shortfall is tried again a minute later.
-          TargetCapacitySpecification: {
-            TotalTargetCapacity: request.count,
-            DefaultTargetCapacityType: 'spot',
-            SpotTargetCapacity: request.count,
-          },
-          SpotOptions: { AllocationStrategy: 'price-capacity-optimized' },
-          TagSpecifications: (['instance', 'volume', 'fleet'] as const).map((ResourceType) => ({
-            ResourceType,
-            Tags: tags,
-          })),
-        }),
-      );
+      const input = createFleetInput({
+        pool: request.pool,
+        launchTemplateId: request.launchTemplateId,
+        overrides: request.instanceTypes.flatMap((instanceType) =>
+          request.subnetIds.map((subnetId) => ({ subnetId, instanceType })),
+        ),
+        count: request.count,
+        lifecycle: 'spot',
+        clientToken: request.clientToken,
+        tags: {
+          [TagKey.stack]: stackName,
+          [TagKey.pool]: request.pool,
+          [TagKey.lifecycle]: 'spot',
+          [TagKey.warm]: 'ready',
+          Name: `spotlab-${request.pool}`,
+        },
+      });
+      const output = await ec2.send(new CreateFleetCommand(input));
       return (output.Instances ?? []).flatMap((group) => group.InstanceIds ?? []);
     },
   };
