@@ -74,6 +74,7 @@ export class SpotlabRunners extends Construct {
       rateLimitPerSecond: config.webhook.rateLimitPerSecond,
       burstLimit: config.webhook.burstLimit,
       reservedConcurrency: config.webhook.reservedConcurrency ?? undefined,
+      waf: config.webhook.waf,
     });
     this.network = new RunnerNetwork(this, 'Network', {
       config: config.network,
@@ -128,6 +129,7 @@ export class SpotlabRunners extends Construct {
         [Service.reaper]: this.reaper.function,
       },
       queues: this.queues,
+      wafMetrics: this.webhook.waf?.metricNames,
       topic: props.alarmTopic,
       encryptionKey: props.encryptionKey,
     });

@@ -7,7 +7,7 @@ import { Service } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { cachedLoader } from '../shared/ttl-cache';
 import { readWebhookEnv } from './env';
-import { readHttpApiEvent } from './http-request';
+import { readApiGatewayEvent } from './http-request';
 import { type IntakeDeps, receiveWebhook } from './intake';
 import { recordError, recordResult } from './observe';
 import { RecentKeys } from './recent-keys';
@@ -36,7 +36,7 @@ const deps: IntakeDeps = {
 
 async function handleWebhook(event: unknown): Promise<HttpResponse> {
   try {
-    const result = await receiveWebhook(readHttpApiEvent(event), deps);
+    const result = await receiveWebhook(readApiGatewayEvent(event), deps);
     recordResult(result, logger, metrics);
     return resultResponse(result);
   } catch (error) {
@@ -45,7 +45,7 @@ async function handleWebhook(event: unknown): Promise<HttpResponse> {
   }
 }
 
-/** API Gateway HTTP API (payload v2) entry point of `POST /webhook`. */
+/** Entry point of `POST /webhook`, behind an API Gateway HTTP API (payload v2) or REST API (v1). */
 export const handler = middy(handleWebhook)
   // Never log the event: its headers carry X-Gitlab-Token.
   .use(injectLambdaContext(logger, { logEvent: false }))

@@ -4,12 +4,54 @@ import { RequestRefusedError } from './errors';
 /** GitLab job hooks are a few KB; anything near this is not one of them. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+// REST APIs (payload v1) send null for no headers and no body; HTTP APIs (v2) leave them out.
+const headersSchema = z.optional(z.nullable(z.record(z.string(), z.optional(z.nullable(z.string())))));
+const bodySchema = z.optional(z.nullable(z.string()));
+const base64Schema = z.optional(z.nullable(z.boolean()));
+
+/** HTTP API payload v2: the method is in `requestContext.http`. */
 const httpApiEventSchema = z.looseObject({
   requestContext: z.looseObject({ http: z.looseObject({ method: z.string() }) }),
-  headers: z.optional(z.record(z.string(), z.optional(z.string()))),
-  body: z.optional(z.string()),
-  isBase64Encoded: z.optional(z.boolean()),
+  headers: headersSchema,
+  body: bodySchema,
+  isBase64Encoded: base64Schema,
 });
+
+/** REST API (Lambda proxy, payload v1), the front door when the WAF option is on. */
+const restApiEventSchema = z.looseObject({
+  httpMethod: z.string(),
+  headers: headersSchema,
+  body: bodySchema,
+  isBase64Encoded: base64Schema,
+});
+
+/** What both payload versions carry, in one shape. */
+interface ApiGatewayRequest {
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string | null | undefined>>;
+  readonly body: string;
+  readonly isBase64Encoded: boolean;
+}
+
+function parseApiGatewayEvent(event: unknown): ApiGatewayRequest | undefined {
+  const v2 = httpApiEventSchema.safeParse(event);
+  if (v2.success) return normalise(v2.data.requestContext.http.method, v2.data);
+  const v1 = restApiEventSchema.safeParse(event);
+  if (v1.success) return normalise(v1.data.httpMethod, v1.data);
+  return undefined;
+}
+
+function normalise(
+  method: string,
+  event: z.infer<typeof restApiEventSchema> | z.infer<typeof httpApiEventSchema>,
+): ApiGatewayRequest {
+  return {
+    method,
+    headers: event.headers ?? {},
+    body: event.body ?? '',
+    isBase64Encoded: event.isBase64Encoded ?? false,
+  };
+}
 
 /** An HTTP request reduced to what the webhook needs: lowercase header names, raw body bytes. */
 export interface WebhookRequest {
@@ -19,17 +61,16 @@ export interface WebhookRequest {
 }
 
 /**
- * Reads an API Gateway HTTP API (payload v2) event. API Gateway lowercases header names, but a
- * direct invoke or another front door may not, so names are folded here once.
+ * Reads an API Gateway event: an HTTP API's (payload v2) or a REST API's (payload v1). An HTTP
+ * API lowercases header names, a REST API keeps them as sent, so names are folded here once.
  * @throws RequestRefusedError `method_not_allowed` or `too_large`; nothing else is checked yet.
  */
-export function readHttpApiEvent(event: unknown): WebhookRequest {
-  const parsed = httpApiEventSchema.safeParse(event);
+export function readApiGatewayEvent(event: unknown): WebhookRequest {
+  const parsed = parseApiGatewayEvent(event);
   // API Gateway always sends these fields; without them the caller is not API Gateway.
-  if (!parsed.success) throw new RequestRefusedError('not_job_hook');
-  const { requestContext, headers = {}, body = '', isBase64Encoded = false } = parsed.data;
-  if (requestContext.http.method.toUpperCase() !== 'POST')
-    throw new RequestRefusedError('method_not_allowed');
+  if (parsed === undefined) throw new RequestRefusedError('not_job_hook');
+  const { method, headers, body, isBase64Encoded } = parsed;
+  if (method.toUpperCase() !== 'POST') throw new RequestRefusedError('method_not_allowed');
   // Refuse by the encoded length first, so an oversized body is never decoded.
   const maxEncoded = isBase64Encoded ? Math.ceil(MAX_BODY_BYTES / 3) * 4 : MAX_BODY_BYTES * 4;
   if (body.length > maxEncoded) throw new RequestRefusedError('too_large');
@@ -37,7 +78,7 @@ export function readHttpApiEvent(event: unknown): WebhookRequest {
   if (bytes.length > MAX_BODY_BYTES) throw new RequestRefusedError('too_large');
   const folded = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) folded.set(name.toLowerCase(), value);
+    if (typeof value === 'string') folded.set(name.toLowerCase(), value);
   }
   return { method: 'POST', headers: folded, body: bytes };
 }

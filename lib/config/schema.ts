@@ -42,6 +42,28 @@ const networkSchema = z.discriminatedUnion(
 /** Concurrent executions reserved for the webhook Lambda by default (`webhook.reservedConcurrency`). */
 export const WEBHOOK_RESERVED_CONCURRENCY = 20;
 
+/** IPv4 or IPv6 CIDR, as an AWS WAF IP set takes it. */
+const cidr = z.union([z.cidrv4(), z.cidrv6()], {
+  error: 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24',
+});
+
+/** Limits of a WAF rate-based statement (WAF API reference, `RateBasedStatement`). */
+const WAF_LIMIT_MIN = 10;
+const WAF_LIMIT_MAX = 2_000_000_000;
+
+const webhookWafSchema = z.strictObject({
+  /** Requests one source IP may send in `windowSeconds` before WAF answers it 429 until it slows down. */
+  requestsPerIp: z.number().int().min(WAF_LIMIT_MIN).max(WAF_LIMIT_MAX).default(3000),
+  /** The window WAF counts requests over: WAF accepts 60, 120, 300 or 600 seconds. */
+  windowSeconds: z
+    .union([z.literal(60), z.literal(120), z.literal(300), z.literal(600)], {
+      error: 'must be 60, 120, 300 or 600 (the windows AWS WAF offers)',
+    })
+    .default(300),
+  /** Source ranges the rule never limits: your GitLab's outgoing addresses, so a burst of its own hooks is never dropped. */
+  exemptSourceCidrs: z.array(cidr).max(100).default([]),
+});
+
 const webhookSchema = z.strictObject({
   /** Steady-state requests per second the API stage accepts before answering 429. */
   rateLimitPerSecond: z.number().int().min(1).max(10_000).default(50),
@@ -53,6 +75,11 @@ const webhookSchema = z.strictObject({
    * accounts whose Lambda concurrency quota is below 120.
    */
   reservedConcurrency: z.number().int().min(1).max(1000).nullable().default(WEBHOOK_RESERVED_CONCURRENCY),
+  /**
+   * An AWS WAF rate-based rule per source IP in front of the webhook. Off when absent: it costs
+   * about $6 a month plus $0.60 per million requests, and needs a REST API as the front door.
+   */
+  waf: webhookWafSchema.optional(),
 });
 
 /** Every instance type of a pool is a real EC2 type of the pool's architecture (the dated list). */

@@ -2,6 +2,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import {
   type Alarm,
   AlarmStatusWidget,
+  Metric as CloudWatchMetric,
   Dashboard,
   GraphWidget,
   type IMetric,
@@ -16,6 +17,7 @@ import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { type ServiceName, spotlabMetric, spotlabSearch, startupMetric } from './monitoring-metrics';
 import type { MetricNamespaces } from './spotlab-name';
+import type { WafMetricNames } from './webhook-waf';
 
 /** The parts of the configuration the dashboard reads. */
 export type DashboardConfig = Pick<SpotlabConfig, 'pools' | 'maxInstances' | 'maxSpendPerHourUsd'>;
@@ -26,6 +28,8 @@ export interface DashboardInputs {
   readonly stackName: string;
   readonly functions: Readonly<Record<ServiceName, IFunction>>;
   readonly queues: JobQueues;
+  /** The webhook's WAF metrics, when it has a web ACL. */
+  readonly wafMetrics?: WafMetricNames;
   readonly alarms: readonly Alarm[];
   /** Where this Spotlab's metrics are (another Spotlab's are in another namespace). */
   readonly namespaces: MetricNamespaces;
@@ -103,7 +107,7 @@ function costRow({ config, alarms, namespaces: ns }: DashboardInputs): IWidget[]
   ];
 }
 
-function webhookRow({ queues, namespaces: ns }: DashboardInputs): IWidget[] {
+function webhookRow({ queues, namespaces: ns, wafMetrics }: DashboardInputs): IWidget[] {
   const sum = { statistic: 'Sum', period: PERIOD };
   const visible = (name: string, queue: JobQueues['demand']) =>
     queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: PERIOD, label: name });
@@ -122,7 +126,26 @@ function webhookRow({ queues, namespaces: ns }: DashboardInputs): IWidget[] {
       visible('demand DLQ', queues.demandDeadLetters),
       visible('lifecycle DLQ', queues.lifecycleDeadLetters),
     ]),
+    ...(wafMetrics === undefined ? [] : [wafGraph(wafMetrics)]),
   ];
+}
+
+/** Requests WAF's per-IP rate limit answered 429, beside those it let through. */
+function wafGraph(names: WafMetricNames): IWidget {
+  const waf = (metricName: string, rule: string, label: string) =>
+    new CloudWatchMetric({
+      namespace: 'AWS/WAFV2',
+      metricName,
+      dimensionsMap: { WebACL: names.webAcl, Region: Aws.REGION, Rule: rule },
+      statistic: Stats.SUM,
+      period: PERIOD,
+      label,
+    });
+  return graph('Webhook requests blocked by WAF (rate per source IP) and allowed', [
+    waf('BlockedRequests', names.rule, 'blocked'),
+    // WAF reports the default action's count under the rule name "Default_Action".
+    waf('AllowedRequests', 'Default_Action', 'allowed'),
+  ]);
 }
 
 function poolRow(

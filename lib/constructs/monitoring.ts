@@ -15,6 +15,7 @@ import { createBudget } from './monitoring-budget';
 import { createDashboard } from './monitoring-dashboard';
 import type { ServiceName } from './monitoring-metrics';
 import { spotlabMetricNamespaces, spotlabName } from './spotlab-name';
+import type { WafMetricNames } from './webhook-waf';
 
 /** The parts of the configuration monitoring reads. */
 export type MonitoringConfig = AlarmsConfig & Pick<SpotlabConfig, 'alarmEmail' | 'budget'>;
@@ -26,6 +27,11 @@ export interface MonitoringProps {
   readonly functions: Readonly<Record<ServiceName, IFunction>>;
   /** The job queues; their dead-letter queues are alarmed. */
   readonly queues: JobQueues;
+  /**
+   * The webhook's WAF metrics, graphed beside the webhook's own.
+   * @default - no WAF (`webhook.waf` unset): no graph
+   */
+  readonly wafMetrics?: WafMetricNames;
   /**
    * An existing topic for alarms and budget notifications. Its owner's policy must let CloudWatch
    * (and Budgets, with a budget) publish: nothing is added to an imported topic or its key.
@@ -83,6 +89,7 @@ export class Monitoring extends Construct {
       stackName: name,
       functions: props.functions,
       queues: props.queues,
+      wafMetrics: props.wafMetrics,
       alarms: this.alarms,
       namespaces,
     });

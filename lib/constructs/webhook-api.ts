@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { encodeWebhookEnv, SECRET_CACHE_SECONDS_DEFAULT } from '../../lambdas/webhook/env';
 import { WEBHOOK_RESERVED_CONCURRENCY } from '../config/schema';
@@ -11,6 +11,9 @@ import type { JobQueues } from './job-queues';
 import { grantSecureStringRead } from './parameter-grants';
 import { createSpotlabFunction } from './spotlab-function';
 import { spotlabMetricNamespaces } from './spotlab-name';
+import { webhookAccessLogFormat, webhookAccessLogGroup } from './webhook-access-log';
+import { AUTHENTICATED_IN_LAMBDA, WebhookRestApi } from './webhook-rest-api';
+import type { WebhookWaf, WebhookWafRule } from './webhook-waf';
 
 /** Properties of {@link WebhookApi}. */
 export interface WebhookApiProps {
@@ -53,20 +56,29 @@ export interface WebhookApiProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * An AWS WAF rate-based rule per source IP. Setting it makes the front door a REST API, the
+   * kind of API Gateway API a regional web ACL can protect.
+   * @default - no WAF; the front door is an HTTP API
+   */
+  readonly waf?: WebhookWafRule;
 }
 
 /**
- * The front door: an HTTP API with `POST /webhook` in front of the webhook Lambda, which
- * authenticates GitLab's Job Hooks and puts them on the job queues. Other methods on the path
- * reach the Lambda too, so the caller gets a 405 rather than an opaque 404.
+ * The front door: `POST /webhook` in front of the webhook Lambda, which authenticates GitLab's
+ * Job Hooks and puts them on the job queues. An HTTP API by default; a REST API with a WAF web
+ * ACL when `waf` is set. Other methods on the path reach the Lambda too, so the caller gets a 405
+ * rather than an opaque 404.
  */
 export class WebhookApi extends Construct {
   /** The webhook Lambda. */
   readonly function: LambdaFunction;
-  /** The HTTP API. */
-  readonly api: HttpApi;
+  /** The API: an HTTP API, or the REST API that carries the WAF web ACL. */
+  readonly api: HttpApi | RestApi;
   /** The URL to enter in GitLab's webhook settings. */
   readonly url: string;
+  /** The WAF web ACL on the REST API, when `waf` is set. */
+  readonly waf?: WebhookWaf;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
@@ -93,41 +105,22 @@ export class WebhookApi extends Construct {
     });
     this.function = fn;
 
-    this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Spotlab GitLab webhook' });
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
-    new HttpStage(this, 'Stage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: props.rateLimitPerSecond ?? 50, burstLimit: props.burstLimit ?? 200 },
-      // No headers in the access log: X-Gitlab-Token travels in one.
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            method: '$context.httpMethod',
-            path: '$context.path',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            integrationLatency: '$context.integrationLatency',
-          }),
-        ),
-      },
-    });
-    const integration = new HttpLambdaIntegration('Integration', this.function);
-    this.api.addRoutes({ path: '/webhook', methods: [HttpMethod.POST], integration });
-    this.api.addRoutes({ path: '/webhook', methods: [HttpMethod.ANY], integration });
-    this.url = `${this.api.apiEndpoint}/webhook`;
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'GitLab can send neither IAM-signed requests nor JWTs; every request is authenticated in the ' +
-        'Lambda by the X-Gitlab-Token shared secret (constant-time) and, when configured, the ' +
-        'webhook-signature HMAC, before anything is enqueued.',
-    });
+    const throttle = { rateLimit: props.rateLimitPerSecond ?? 50, burstLimit: props.burstLimit ?? 200 };
+    if (props.waf === undefined) {
+      this.api = this.httpApi(throttle, retention);
+      this.url = `${this.api.apiEndpoint}/webhook`;
+    } else {
+      const rest = new WebhookRestApi(this, 'Rest', {
+        handler: this.function,
+        rateLimitPerSecond: throttle.rateLimit,
+        burstLimit: throttle.burstLimit,
+        logRetention: retention,
+        waf: props.waf,
+      });
+      this.api = rest.api;
+      this.url = rest.url;
+      this.waf = rest.waf;
+    }
 
     props.queues.demand.grantSendMessages(this.function);
     props.queues.lifecycle.grantSendMessages(this.function);
@@ -137,5 +130,28 @@ export class WebhookApi extends Construct {
     secrets.forEach((parameterName, index) => {
       grantSecureStringRead(this, `Secret${index}`, role, parameterName);
     });
+  }
+
+  /** The default front door. Its construct ids predate the REST option: kept, so a deployed API keeps its URL. */
+  private httpApi(throttle: { rateLimit: number; burstLimit: number }, retention: RetentionDays): HttpApi {
+    const api = new HttpApi(this, 'Api', {
+      createDefaultStage: false,
+      description: 'Spotlab GitLab webhook',
+    });
+    new HttpStage(this, 'Stage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(webhookAccessLogGroup(this, retention)),
+        format: webhookAccessLogFormat(),
+      },
+    });
+    const integration = new HttpLambdaIntegration('Integration', this.function);
+    api.addRoutes({ path: '/webhook', methods: [HttpMethod.POST], integration });
+    api.addRoutes({ path: '/webhook', methods: [HttpMethod.ANY], integration });
+    Validations.of(api).acknowledge({ id: 'AwsSolutions-APIG4', reason: AUTHENTICATED_IN_LAMBDA });
+    return api;
   }
 }

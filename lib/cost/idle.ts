@@ -84,7 +84,7 @@ const line = (item: string, quantity: number, unit: string, usdPerMonth: number)
  * idle: none runs. The cache bucket is empty once its objects expire.
  */
 export function idleCost(
-  config: Readonly<Pick<SpotlabConfig, 'pools'>>,
+  config: Readonly<Pick<SpotlabConfig, 'pools'> & { webhook?: Pick<SpotlabConfig['webhook'], 'waf'> }>,
   assume: IdleAssumptions = IDLE_ASSUMPTIONS,
 ): IdleCost {
   const pools = config.pools.length;
@@ -119,5 +119,8 @@ export function idleCost(
       sweeps * assume.reaperReadUnitsPerSweep * P.dynamoReadUnit,
     ),
   ];
+  // The web ACL and its one rate-based rule bill by the month, requests or not.
+  if (config.webhook?.waf !== undefined)
+    lines.push(line('AWS WAF web ACL, one rule', 1, 'web ACL', P.wafWebAclMonth + P.wafRuleMonth));
   return { lines, usdPerMonth: lines.reduce((sum, l) => sum + l.usdPerMonth, 0) };
 }

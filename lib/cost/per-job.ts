@@ -30,10 +30,17 @@ const LAMBDA_MEMORY_GB = 0.5;
 const lambda = (invocations: number, secondsEach: number) =>
   invocations * P.lambdaRequest + invocations * secondsEach * LAMBDA_MEMORY_GB * P.lambdaArmGBSecond;
 
-/** USD the control plane costs per job (API Gateway, Lambda, SQS, DynamoDB, KMS, logs), list prices. */
-export function controlPlaneUsdPerJob(usage: typeof PER_JOB_USAGE = PER_JOB_USAGE): number {
+/**
+ * USD the control plane costs per job (API Gateway, Lambda, SQS, DynamoDB, KMS, logs), list prices.
+ * With `waf`, the hooks reach a REST API and each is inspected by AWS WAF.
+ */
+export function controlPlaneUsdPerJob(
+  usage: typeof PER_JOB_USAGE = PER_JOB_USAGE,
+  front: { readonly waf: boolean } = { waf: false },
+): number {
+  const perHook = front.waf ? P.restApiRequest + P.wafRequest : P.httpApiRequest;
   return (
-    usage.webhookRequests * P.httpApiRequest +
+    usage.webhookRequests * perHook +
     lambda(usage.webhookRequests, usage.webhookSecondsEach) +
     usage.queueMessages * usage.sqsRequestsPerMessage * P.sqsRequest +
     lambda(1, usage.scaleUpSeconds) +

@@ -32,6 +32,14 @@ export const SERVICE_PRICES_USD = {
   dynamoWriteUnit: 0.625 / 1_000_000,
   /** API Gateway HTTP API: one request (first 300 million a month). */
   httpApiRequest: 1 / 1_000_000,
+  /** API Gateway REST API: one request (first 333 million a month); the front door with `webhook.waf`. */
+  restApiRequest: 3.5 / 1_000_000,
+  /** AWS WAF: one web ACL for a month. */
+  wafWebAclMonth: 5,
+  /** AWS WAF: one rule of a web ACL for a month. */
+  wafRuleMonth: 1,
+  /** AWS WAF: one request inspected. */
+  wafRequest: 0.6 / 1_000_000,
   /** EC2: one public IPv4 address for an hour (in use or not, since 1 February 2024). */
   publicIpv4Hour: 0.005,
   /** EBS gp3: one GiB for a month, at the included 3,000 IOPS and 125 MiB/s. */

@@ -60,6 +60,13 @@ describe('Idle cost', () => {
     expect(idleCost(withPools(3)).usdPerMonth - idleCost(withPools(2)).usdPerMonth).toBeCloseTo(0.4, 5);
   });
 
+  it('adds $6.00 a month for the WAF option (one web ACL, one rule) and nothing without it', () => {
+    const withWaf = parseConfig(JSON.stringify({ ...shipped, webhook: { waf: {} } }));
+
+    expect(idleCost(withWaf).usdPerMonth - idleCost(shipped).usdPerMonth).toBeCloseTo(6, 5);
+    expect(idleCost(shipped).lines.map((l) => l.item)).not.toContain('AWS WAF web ACL, one rule');
+  });
+
   it('follows its assumptions: twice the reaper time costs about 29 cents more', () => {
     const slower = idleCost(shipped, { ...IDLE_ASSUMPTIONS, reaperSecondsPerSweep: 2 });
 
@@ -70,6 +77,12 @@ describe('Idle cost', () => {
 describe('Cost per job', () => {
   it('puts the control plane at a few cents per 1,000 jobs', () => {
     expect(controlPlaneUsdPerJob() * 1000).toBeCloseTo(0.033, 3);
+  });
+
+  it('adds about 1.2 cents per 1,000 jobs behind the WAF option: REST API requests, each inspected', () => {
+    const more = controlPlaneUsdPerJob(undefined, { waf: true }) - controlPlaneUsdPerJob();
+
+    expect(more * 1000).toBeCloseTo((4 * (3.5 - 1 + 0.6)) / 1000, 6);
   });
 
   it('prices a 30 GiB gp3 volume and a public IPv4 address for an hour', () => {

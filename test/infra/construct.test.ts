@@ -76,6 +76,27 @@ function dashboardNamespaces(dashboards: Resources): Set<string> {
   return new Set(found);
 }
 
+describe('SpotlabRunners: two in one stack, both with the WAF option', () => {
+  it('gives each its own web ACL on its own stage, with its own metric names', () => {
+    const { stack, vpc, topic } = hostStack();
+    const common = { ...settings, pools: bakedPools, vpc, alarmTopic: topic, webhook: { waf: {} } };
+    new SpotlabRunners(stack, 'GitlabCom', common);
+    new SpotlabRunners(stack, 'SelfHosted', {
+      ...common,
+      gitlab: { ...common.gitlab, url: 'https://git.example.com' },
+    });
+    const template = Template.fromStack(stack);
+    const acls = Object.values(template.findResources('AWS::WAFv2::WebACL'));
+    const metricNames = acls.map((acl) => acl.Properties.VisibilityConfig.MetricName);
+
+    expect(metricNames.sort()).toEqual(['Platform-GitlabCom-webhook', 'Platform-SelfHosted-webhook']);
+    const stages = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation')).map((a) =>
+      JSON.stringify(a.Properties.ResourceArn),
+    );
+    expect(new Set(stages).size).toBe(2);
+  });
+});
+
 describe('SpotlabRunners: two in one stack', () => {
   let template: Template;
   beforeAll(() => {

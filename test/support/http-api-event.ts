@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** The webhook secret the tests' SSM mock hands out. */
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
@@ -53,6 +53,73 @@ export function webhookEvent(body: string, options: WebhookEventOptions = {}): A
     },
     body: options.base64 === true ? Buffer.from(body, 'utf8').toString('base64') : body,
     isBase64Encoded: options.base64 === true,
+  };
+}
+
+/**
+ * The same delivery through the REST API that fronts the webhook when `webhook.waf` is set
+ * (Lambda proxy, payload v1): header names as GitLab sent them, not lowercased, and `null` for
+ * an absent body.
+ */
+export function restWebhookEvent(
+  body: string | null,
+  options: WebhookEventOptions = {},
+): APIGatewayProxyEvent {
+  const v2 = webhookEvent(body ?? '', options);
+  const gitlabCase: Record<string, string> = {
+    'content-type': 'Content-Type',
+    'x-gitlab-event': 'X-Gitlab-Event',
+    'x-gitlab-token': 'X-Gitlab-Token',
+    'user-agent': 'User-Agent',
+  };
+  const headers = Object.fromEntries(
+    Object.entries(v2.headers).map(([name, value]) => [gitlabCase[name] ?? name, value]),
+  );
+  const method = options.method ?? 'POST';
+  return {
+    resource: '/webhook',
+    path: '/webhook',
+    httpMethod: method,
+    headers,
+    multiValueHeaders: Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, [value ?? '']]),
+    ),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '34.74.90.64',
+        user: null,
+        userAgent: 'GitLab/17.6.0',
+        userArn: null,
+      },
+      path: '/spotlab/webhook',
+      stage: 'spotlab',
+      requestId: 'req-1',
+      requestTimeEpoch: 1_795_000_000_000,
+      resourceId: 'res-1',
+      resourcePath: '/webhook',
+    },
+    body: body === null ? null : (v2.body ?? null),
+    isBase64Encoded: v2.isBase64Encoded,
   };
 }
 

@@ -6,6 +6,7 @@ import { demandMessageSchema, lifecycleMessageSchema } from '../../lambdas/share
 import { fixtureJson, fixtureText, type GitlabFixture } from '../support/fixtures';
 import {
   lambdaContext,
+  restWebhookEvent,
   TEST_WEBHOOK_SECRET,
   type WebhookEventOptions,
   webhookEvent,
@@ -298,6 +299,61 @@ describe('webhook handler: refused requests enqueue nothing', () => {
     const response = await send('', { method: 'GET' });
 
     expect(response.headers?.allow).toBe('POST');
+  });
+});
+
+describe('webhook handler: behind the REST API of the WAF option (payload v1)', () => {
+  const sendRest = (body: string | null, options?: WebhookEventOptions) =>
+    handler(restWebhookEvent(body, options), lambdaContext);
+
+  it('enqueues a pending job whose headers keep GitLab’s case, and answers 202', async () => {
+    const body = freshBody('job-hook-pending');
+    const response = await sendRest(body);
+
+    expect(response.statusCode).toBe(202);
+    const demand = demandMessageSchema.parse(JSON.parse(sentMessages()[0]?.MessageBody ?? ''));
+    expect(demand.jobId).toBe(nextJobId);
+  });
+
+  it('reads a base64-encoded body', async () => {
+    const response = await sendRest(freshBody('job-hook-pending'), { base64: true });
+
+    expect(response.statusCode).toBe(202);
+    expect(sentMessages()).toHaveLength(1);
+  });
+
+  it('answers a wrong token 401 and enqueues nothing', async () => {
+    const response = await sendRest(freshBody('job-hook-pending'), {
+      headers: { 'x-gitlab-token': 'wrong-secret-0123456789' },
+    });
+
+    expect(response.statusCode).toBe(401);
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('answers a request with no headers at all 401 and enqueues nothing', async () => {
+    const response = await handler(
+      { ...restWebhookEvent(freshBody('job-hook-pending')), headers: null },
+      lambdaContext,
+    );
+
+    expect(response.statusCode).toBe(401);
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('answers a POST without a body 400 and enqueues nothing', async () => {
+    const response = await sendRest(null);
+
+    expect(response.statusCode).toBe(400);
+    expect(sentMessages()).toHaveLength(0);
+  });
+
+  it('answers another method 405, naming POST', async () => {
+    const response = await sendRest(null, { method: 'GET' });
+
+    expect(response.statusCode).toBe(405);
+    expect(response.headers?.allow).toBe('POST');
+    expect(sentMessages()).toHaveLength(0);
   });
 });
 
