@@ -1,0 +1,70 @@
+import ts from 'typescript';
+
+/** One prop whose TSDoc is missing something, by its path (`pools[].warm.schedules[].days`). */
+export interface PropDocProblem {
+  readonly path: string;
+  readonly problem: 'no TSDoc comment' | 'optional without @default';
+}
+
+const isOurs = (declaration: ts.Declaration): boolean =>
+  !declaration.getSourceFile().fileName.includes('/node_modules/');
+
+/**
+ * Walks the props type `typeName` exported by `file` with the TypeScript checker, through nested
+ * objects, arrays and unions, and lists each prop declared in this repository that has no TSDoc
+ * comment, or is optional and has no `@default` tag. Types from libraries (IVpc, Duration, …)
+ * are not entered: their docs are theirs.
+ */
+export function propDocProblems(file: string, typeName: string): PropDocProblem[] {
+  const program = ts.createProgram([file], {
+    strict: true,
+    target: ts.ScriptTarget.ES2023,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    skipLibCheck: true,
+    noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  if (source === undefined) throw new Error(`cannot read ${file}`);
+  const moduleSymbol = checker.getSymbolAtLocation(source);
+  const exported = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === typeName);
+  if (exported === undefined) throw new Error(`${file} exports no ${typeName}`);
+  const problems: PropDocProblem[] = [];
+  const seen = new Set<ts.Type>();
+
+  const visitType = (type: ts.Type, path: string): void => {
+    if (seen.has(type)) return;
+    seen.add(type);
+    if (type.isUnion() || type.isIntersection()) {
+      for (const member of type.types) visitType(member, path);
+      return;
+    }
+    if (checker.isArrayType(type) || checker.isTupleType(type)) {
+      for (const element of checker.getTypeArguments(type as ts.TypeReference)) visitType(element, `${path}[]`);
+      return;
+    }
+    if (!(type.flags & ts.TypeFlags.Object) || type.getCallSignatures().length > 0) return;
+    const declarations = type.getSymbol()?.getDeclarations() ?? [];
+    if (declarations.length > 0 && !declarations.some(isOurs)) return;
+    // A record (index signature only, like `tags`) has no named props to document.
+    for (const prop of checker.getPropertiesOfType(type)) visitProp(prop, path);
+  };
+
+  const visitProp = (prop: ts.Symbol, parent: string): void => {
+    const declarations = prop.getDeclarations() ?? [];
+    if (declarations.length > 0 && !declarations.some(isOurs)) return;
+    const path = parent === '' ? prop.name : `${parent}.${prop.name}`;
+    const docs = ts.displayPartsToString(prop.getDocumentationComment(checker)).trim();
+    const tags = prop.getJsDocTags(checker).map((tag) => tag.name);
+    if (docs === '' && tags.length === 0) problems.push({ path, problem: 'no TSDoc comment' });
+    else if (prop.flags & ts.SymbolFlags.Optional && !tags.includes('default'))
+      problems.push({ path, problem: 'optional without @default' });
+    const declaration = declarations[0];
+    if (declaration !== undefined)
+      visitType(checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(prop, declaration)), path);
+  };
+
+  visitType(checker.getDeclaredTypeOfSymbol(exported), '');
+  return problems;
+}
