@@ -14,17 +14,30 @@ const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximu
  * its default: the configuration's `reaper` is these keys, and so is the reaper's environment.
  */
 export const reaperBoundsShape = {
-  /** Projects whose pending jobs the lost-demand sweep lists, besides those in the job table. */
+  /**
+   * Projects whose pending jobs the lost-demand sweep lists, besides those in the job table.
+   * @default []
+   */
   projectIds: z._default(z.array(z.int().check(z.positive())).check(z.maxLength(100)), []),
-  /** An instance whose token is still unread this long after launch never booted right. */
+  /**
+   * An instance whose token is still unread this long after launch never booted right.
+   * @default 600
+   */
   tokenPickupSeconds: z._default(int(120, 3600), 600),
-  /** Boot time allowed on top of a pool's idle timeout before an idle instance is reaped. */
+  /**
+   * Boot time allowed on top of a pool's idle timeout before an idle instance is reaped.
+   * @default 300
+   */
   bootGraceSeconds: z._default(int(0, 1800), 300),
-  /** A pending job this old with no capacity on the way is enqueued again. */
+  /**
+   * A pending job this old with no capacity on the way is enqueued again.
+   * @default 120
+   */
   pendingGraceSeconds: z._default(int(30, 3600), 120),
   /**
    * GitLab API pages per sweep for each of the lost-demand listing and the runner listing
    * (whose next sweep resumes where it stopped); bounds their rate.
+   * @default 10
    */
   maxPagesPerSweep: z._default(int(1, 100), 10),
 };

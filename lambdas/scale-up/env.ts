@@ -14,7 +14,15 @@ const NAMESPACE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-
  * `shapeTags` is this object.
  */
 export const shapeTagsSchema = z.strictObject({
+  /**
+   * A job tag `<prefix><n>` asks for at least n vCPUs.
+   * @default "cpu:"
+   */
   cpuPrefix: z._default(nonEmpty, 'cpu:'),
+  /**
+   * A job tag `<prefix><n>` asks for at least n GiB of memory.
+   * @default "mem:"
+   */
   memoryGiBPrefix: z._default(nonEmpty, 'mem:'),
 });
 

@@ -31,9 +31,15 @@ const usdPerHour = z.number().check(z.positive());
  * there) and scale-up and the reaper read them from their environment.
  */
 export const priceListShape = {
-  /** The operator's overrides and additions to {@link ON_DEMAND_USD_PER_HOUR}. */
+  /**
+   * The operator's overrides and additions to {@link ON_DEMAND_USD_PER_HOUR}.
+   * @default {}
+   */
   usdPerHour: z._default(z.record(instanceTypeSchema, usdPerHour), {}),
-  /** For a type in no table, and for attribute-based launches whose type EC2 picks later. */
+  /**
+   * For a type in no table, and for attribute-based launches whose type EC2 picks later.
+   * @default 1
+   */
   defaultUsdPerHour: z._default(usdPerHour, 1),
 };
 
