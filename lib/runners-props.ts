@@ -5,6 +5,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { z } from 'zod';
 import { deepFreeze, describeConfigIssues } from './config/load';
 import { type SpotlabConfig, spotlabConfigSchema } from './config/schema';
+import type { SpotlabSettings } from './runners-settings';
+
+export type { SpotlabSettings } from './runners-settings';
 
 type DeepReadonly<T> = T extends (infer E)[]
   ? readonly DeepReadonly<E>[]
@@ -13,11 +16,20 @@ type DeepReadonly<T> = T extends (infer E)[]
     : T;
 
 /**
- * The configuration file's keys as props, with the file's names and defaults: the type is the
- * input of the one schema (`lib/config/schema.ts`), so a key added there is a prop here. Only
- * `stackName` is not a prop: a construct does not name its stack (see {@link SpotlabHostProps.name}).
+ * The configuration file's keys as props, with the file's names and defaults: the input of the
+ * one schema (`lib/config/schema.ts`), so a key added there is a prop here. Only `stackName` is
+ * not a prop: a construct does not name its stack (see {@link SpotlabHostProps.name}).
+ * {@link SpotlabSettings} is this type written out with each key's TSDoc (generated from it).
  */
-export type SpotlabSettings = DeepReadonly<Omit<z.input<typeof spotlabConfigSchema>, 'stackName'>>;
+export type SchemaSettings = DeepReadonly<Omit<z.input<typeof spotlabConfigSchema>, 'stackName'>>;
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+/**
+ * Fails to type-check when lib/runners-settings.ts no longer matches the schema: run
+ * `npm run props:generate` after changing the schema.
+ */
+export type SettingsMatchSchema = Holds<Same<SpotlabSettings, SchemaSettings>>;
 
 /** What a host CDK app already has and hands to Spotlab instead of Spotlab creating it. */
 export interface SpotlabHostProps {

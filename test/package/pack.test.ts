@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { nagFindings } from '../support/nag';
+import { propDocProblems } from '../support/prop-docs';
 import { shipped, synth } from '../support/template';
 
 /**
@@ -91,6 +92,12 @@ describe('the packed library in a host CDK app', () => {
   it('has no cdk-nag AwsSolutions finding, as the shipped app has none', () => {
     expect(nagFindings(outdir)).toEqual([]);
   });
+
+  it('declares every prop with its TSDoc and @default, as a user’s editor reads the installed types', () => {
+    const pkg = join(consumer, 'node_modules', 'spotlab');
+
+    expect(propDocProblems(join(pkg, 'types', 'lib', 'index.d.ts'), 'SpotlabRunnersProps', pkg)).toEqual([]);
+  }, 60_000);
 
   it('deploys the pre-built Lambda bundles from the package, not bundled at synth', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));

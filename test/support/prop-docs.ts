@@ -1,3 +1,4 @@
+import { relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 /** One prop whose TSDoc is missing something, by its path (`pools[].warm.schedules[].days`). */
@@ -6,16 +7,25 @@ export interface PropDocProblem {
   readonly problem: 'no TSDoc comment' | 'optional without @default';
 }
 
-const isOurs = (declaration: ts.Declaration): boolean =>
-  !declaration.getSourceFile().fileName.includes('/node_modules/');
+/** Whether `declaration` is in `root`'s own files, not in a library it depends on. */
+function declaredIn(root: string, declaration: ts.Declaration): boolean {
+  const path = relative(root, declaration.getSourceFile().fileName);
+  return !path.startsWith('..') && !path.split(/[\\/]/).includes('node_modules');
+}
 
 /**
  * Walks the props type `typeName` exported by `file` with the TypeScript checker, through nested
- * objects, arrays and unions, and lists each prop declared in this repository that has no TSDoc
+ * objects, arrays and unions, and lists each prop declared under `root` that has no TSDoc
  * comment, or is optional and has no `@default` tag. Types from libraries (IVpc, Duration, …)
- * are not entered: their docs are theirs.
+ * are not entered: their docs are theirs. `root` is the repository, or an installed package's
+ * folder to read its declarations as a user's editor does.
  */
-export function propDocProblems(file: string, typeName: string): PropDocProblem[] {
+export function propDocProblems(
+  file: string,
+  typeName: string,
+  root: string = process.cwd(),
+): PropDocProblem[] {
+  const isOurs = (declaration: ts.Declaration): boolean => declaredIn(resolve(root), declaration);
   const program = ts.createProgram([file], {
     strict: true,
     target: ts.ScriptTarget.ES2023,
@@ -41,7 +51,8 @@ export function propDocProblems(file: string, typeName: string): PropDocProblem[
       return;
     }
     if (checker.isArrayType(type) || checker.isTupleType(type)) {
-      for (const element of checker.getTypeArguments(type as ts.TypeReference)) visitType(element, `${path}[]`);
+      for (const element of checker.getTypeArguments(type as ts.TypeReference))
+        visitType(element, `${path}[]`);
       return;
     }
     if (!(type.flags & ts.TypeFlags.Object) || type.getCallSignatures().length > 0) return;
