@@ -397,6 +397,13 @@ export interface SpotlabSettings {
        * @default []
        */
       readonly exemptSourceCidrs?: readonly string[];
+      /**
+       * Set the Region's API Gateway CloudWatch role (an account setting) to a role of Spotlab's,
+       * which REST API access logs need; `false` where the account has one already. The role is kept
+       * when the stack is deleted, as other APIs of the account may log through it.
+       * @default true
+       */
+      readonly createAccountLogRole?: boolean;
     };
   };
   /**

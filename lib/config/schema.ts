@@ -97,6 +97,13 @@ const webhookWafSchema = z.strictObject({
    * @default []
    */
   exemptSourceCidrs: z.array(cidr).max(100).default([]),
+  /**
+   * Set the Region's API Gateway CloudWatch role (an account setting) to a role of Spotlab's,
+   * which REST API access logs need; `false` where the account has one already. The role is kept
+   * when the stack is deleted, as other APIs of the account may log through it.
+   * @default true
+   */
+  createAccountLogRole: z.boolean().default(true),
 });
 
 const webhookSchema = z.strictObject({

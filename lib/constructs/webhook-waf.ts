@@ -10,6 +10,8 @@ export interface WebhookWafRule {
   readonly windowSeconds: number;
   /** IPv4 and IPv6 ranges the rule never limits (the GitLab's own outgoing addresses). */
   readonly exemptSourceCidrs: readonly string[];
+  /** Whether the REST API sets the Region's API Gateway CloudWatch role, which its access log needs. */
+  readonly createAccountLogRole: boolean;
 }
 
 /** Properties of {@link WebhookWaf}. */

@@ -15,6 +15,7 @@ describe('configuration: webhook WAF', () => {
       requestsPerIp: 3000,
       windowSeconds: 300,
       exemptSourceCidrs: [],
+      createAccountLogRole: true,
     });
   });
 

@@ -86,8 +86,20 @@ describe('webhook WAF option: on, with its defaults (stage "spotlab")', () => {
     expect(JSON.stringify(stage?.Properties.AccessLogSetting.Format)).not.toMatch(/header/i);
   });
 
-  it('creates no account-wide API Gateway logging role', () => {
-    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  it('sets the Region’s API Gateway logging role that REST access logs need, kept when the stack goes', () => {
+    const [account] = resources(template, 'AWS::ApiGateway::Account');
+    const roleId = JSON.stringify(account?.Properties.CloudWatchRoleArn).match(
+      /"Fn::GetAtt":\["([^"]+)"/,
+    )?.[1];
+    const role = template.toJSON().Resources[roleId ?? ''];
+
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+      Service: 'apigateway.amazonaws.com',
+    });
+    expect(role?.DeletionPolicy).toBe('Retain');
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    const accountId = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
+    expect(JSON.stringify(stage?.DependsOn ?? [])).toContain(accountId ?? 'none');
   });
 
   it('lets API Gateway invoke the webhook Lambda from this API only', () => {
@@ -115,6 +127,11 @@ describe('webhook WAF option: on, with its defaults (stage "spotlab")', () => {
 });
 
 describe('webhook WAF option: settings', () => {
+  it('leaves the account’s API Gateway logging role alone with createAccountLogRole false', () => {
+    const { template } = synth(withWaf({ createAccountLogRole: false }));
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
   it('takes its limit and window from webhook.waf', () => {
     const { template } = synth(withWaf({ requestsPerIp: 600, windowSeconds: 60 }));
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
