@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { exportedType } from '../../tools/exported-type';
 
 /** One prop whose TSDoc is missing something, by its path (`pools[].warm.schedules[].days`). */
 export interface PropDocProblem {
@@ -26,20 +27,7 @@ export function propDocProblems(
   root: string = process.cwd(),
 ): PropDocProblem[] {
   const isOurs = (declaration: ts.Declaration): boolean => declaredIn(resolve(root), declaration);
-  const program = ts.createProgram([file], {
-    strict: true,
-    target: ts.ScriptTarget.ES2023,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    skipLibCheck: true,
-    noEmit: true,
-  });
-  const checker = program.getTypeChecker();
-  const source = program.getSourceFile(file);
-  if (source === undefined) throw new Error(`cannot read ${file}`);
-  const moduleSymbol = checker.getSymbolAtLocation(source);
-  const exported = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === typeName);
-  if (exported === undefined) throw new Error(`${file} exports no ${typeName}`);
+  const { checker, type: props } = exportedType(file, typeName);
   const problems: PropDocProblem[] = [];
   const seen = new Set<ts.Type>();
 
@@ -76,6 +64,6 @@ export function propDocProblems(
       visitType(checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(prop, declaration)), path);
   };
 
-  visitType(checker.getDeclaredTypeOfSymbol(exported), '');
+  visitType(props, '');
   return problems;
 }
