@@ -37,7 +37,10 @@ beforeAll(() => {
     join(consumer, 'package.json'),
     JSON.stringify({ name: 'host-app', private: true, type: 'module' }),
   );
-  const peers = ['aws-cdk-lib', 'constructs', 'cdk-nag'].map((name) => `${name}@${versionOf(name)}`);
+  // TypeScript and Node's types too, at the repository's versions: a typed host app is checked.
+  const peers = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'typescript', '@types/node'].map(
+    (name) => `${name}@${versionOf(name)}`,
+  );
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`, ...peers], consumer);
   copyFileSync(join(repo, 'test/package/consumer-app.mjs'), join(consumer, 'app.mjs'));
   const context = z
@@ -49,6 +52,37 @@ beforeAll(() => {
   run(process.execPath, ['app.mjs', outdir, 'context.json', 'settings.json'], consumer);
   template = Template.fromJSON(JSON.parse(readFileSync(join(outdir, 'Platform.template.json'), 'utf8')));
 }, 600_000);
+
+/**
+ * Runs the host's TypeScript on one file of test/package/typed-host, strict and with the
+ * libraries' declarations checked too (`skipLibCheck` off), as a careful host app would.
+ */
+function typecheck(file: string): { ok: boolean; output: string } {
+  copyFileSync(join(repo, 'test/package/typed-host', file), join(consumer, file));
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      // aws-cdk-lib's declarations name `Disposable`.
+      lib: ['ES2023', 'ESNext.Disposable'],
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      types: ['node'],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+    },
+    files: [file],
+  };
+  writeFileSync(join(consumer, `tsconfig.${file}.json`), JSON.stringify(tsconfig));
+  const tsc = join(consumer, 'node_modules', 'typescript', 'bin', 'tsc');
+  try {
+    run(process.execPath, [tsc, '-p', `tsconfig.${file}.json`], consumer);
+    return { ok: true, output: '' };
+  } catch (error) {
+    const output = z.object({ stdout: z.string() }).parse(error).stdout;
+    return { ok: false, output };
+  }
+}
 
 /** How many resources of each type a template has. */
 function typeCounts(resources: Record<string, { Type: string }>): Map<string, number> {
@@ -98,6 +132,17 @@ describe('the packed library in a host CDK app', () => {
 
     expect(propDocProblems(join(pkg, 'types', 'lib', 'index.d.ts'), 'SpotlabRunnersProps', pkg)).toEqual([]);
   }, 60_000);
+
+  it('type-checks a TypeScript host app against the installed types, declarations included', () => {
+    expect(typecheck('app.ts')).toEqual({ ok: true, output: '' });
+  }, 120_000);
+
+  it('makes a wrong prop a compile error in the host app, naming where it is', () => {
+    const { ok, output } = typecheck('wrong-props.ts');
+
+    expect(ok).toBe(false);
+    expect(output).toMatch(/wrong-props\.ts\(\d+,\d+\): error TS2322: Type '30' is not assignable/);
+  }, 120_000);
 
   it('deploys the pre-built Lambda bundles from the package, not bundled at synth', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
