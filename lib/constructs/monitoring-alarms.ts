@@ -14,7 +14,9 @@ import type { Construct } from 'constructs';
 import { Metric, Service, StartupStage } from '../../lambdas/shared/metric-names';
 import type { SpotlabConfig } from '../config/schema';
 import { type ServiceName, spotlabMetric, startupMetric } from './monitoring-metrics';
+import { wafBlocksAlarm } from './monitoring-waf-alarm';
 import type { MetricNamespaces } from './spotlab-name';
+import type { WafMetricNames } from './webhook-waf';
 
 /** The parts of the configuration the alarms read. */
 export type AlarmsConfig = Pick<SpotlabConfig, 'pools' | 'maxInstances' | 'maxSpendPerHourUsd' | 'alarms'>;
@@ -32,6 +34,8 @@ export interface AlarmInputs {
   readonly namePrefix: string;
   /** Where this Spotlab's metrics are (another Spotlab's are in another namespace). */
   readonly namespaces: MetricNamespaces;
+  /** The webhook's WAF metrics, when `webhook.waf` is set: its blocks are alarmed. */
+  readonly wafMetrics?: WafMetricNames;
 }
 
 /** The documentation an alarm's description points at. */
@@ -55,6 +59,7 @@ export function createAlarms(scope: Construct, inputs: AlarmInputs): Alarm[] {
     startupAlarm(scope, inputs),
     reaperFailuresAlarm(scope, inputs),
     demandAtRiskAlarm(scope, inputs),
+    ...(inputs.wafMetrics === undefined ? [] : [wafBlocksAlarm(scope, inputs.wafMetrics, inputs.namePrefix)]),
   ];
   for (const alarm of alarms) {
     alarm.addAlarmAction(inputs.action);

@@ -2,7 +2,6 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import {
   type Alarm,
   AlarmStatusWidget,
-  Metric as CloudWatchMetric,
   Dashboard,
   GraphWidget,
   type IMetric,
@@ -17,7 +16,7 @@ import type { SpotlabConfig } from '../config/schema';
 import type { JobQueues } from './job-queues';
 import { type ServiceName, spotlabMetric, spotlabSearch, startupMetric } from './monitoring-metrics';
 import type { MetricNamespaces } from './spotlab-name';
-import type { WafMetricNames } from './webhook-waf';
+import { type WafMetricNames, wafRequests } from './webhook-waf';
 
 /** The parts of the configuration the dashboard reads. */
 export type DashboardConfig = Pick<SpotlabConfig, 'pools' | 'maxInstances' | 'maxSpendPerHourUsd'>;
@@ -132,19 +131,9 @@ function webhookRow({ queues, namespaces: ns, wafMetrics }: DashboardInputs): IW
 
 /** Requests WAF's per-IP rate limit answered 429, beside those it let through. */
 function wafGraph(names: WafMetricNames): IWidget {
-  const waf = (metricName: string, rule: string, label: string) =>
-    new CloudWatchMetric({
-      namespace: 'AWS/WAFV2',
-      metricName,
-      dimensionsMap: { WebACL: names.webAcl, Region: Aws.REGION, Rule: rule },
-      statistic: Stats.SUM,
-      period: PERIOD,
-      label,
-    });
   return graph('Webhook requests blocked by WAF (rate per source IP) and allowed', [
-    waf('BlockedRequests', names.rule, 'blocked'),
-    // WAF reports the default action's count under the rule name "Default_Action".
-    waf('AllowedRequests', 'Default_Action', 'allowed'),
+    wafRequests(names, 'blocked'),
+    wafRequests(names, 'allowed'),
   ]);
 }
 

@@ -83,6 +83,7 @@ export class Monitoring extends Construct {
       action: new SnsAction(this.topic),
       namePrefix: name,
       namespaces,
+      wafMetrics: props.wafMetrics,
     });
     this.dashboard = createDashboard(this, {
       config,

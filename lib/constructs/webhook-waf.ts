@@ -1,3 +1,5 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnIPSet, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct, type IDependable } from 'constructs';
 import { spotlabName } from './spotlab-name';
@@ -30,6 +32,26 @@ export const WAF_RATE_RULE_NAME = 'RateLimitPerSourceIp';
 export interface WafMetricNames {
   readonly webAcl: string;
   readonly rule: string;
+}
+
+/**
+ * Requests the web ACL counted in 5 minutes: `BlockedRequests` of the rate rule, or
+ * `AllowedRequests` of the default action (which WAF reports under the rule `Default_Action`).
+ */
+export function wafRequests(names: WafMetricNames, counted: 'blocked' | 'allowed'): Metric {
+  const blocked = counted === 'blocked';
+  return new Metric({
+    namespace: 'AWS/WAFV2',
+    metricName: blocked ? 'BlockedRequests' : 'AllowedRequests',
+    dimensionsMap: {
+      WebACL: names.webAcl,
+      Region: Aws.REGION,
+      Rule: blocked ? names.rule : 'Default_Action',
+    },
+    statistic: Stats.SUM,
+    period: Duration.minutes(5),
+    label: counted,
+  });
 }
 
 /** WAF takes metric names of up to 128 characters; a Spotlab's name may be as long. */

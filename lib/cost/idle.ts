@@ -119,8 +119,16 @@ export function idleCost(
       sweeps * assume.reaperReadUnitsPerSweep * P.dynamoReadUnit,
     ),
   ];
-  // The web ACL and its one rate-based rule bill by the month, requests or not.
+  // The web ACL and its one rate-based rule bill by the month, requests or not, and so does the
+  // alarm on its blocks (lib/constructs/monitoring-waf-alarm.ts).
   if (config.webhook?.waf !== undefined)
-    lines.push(line('AWS WAF web ACL, one rule', 1, 'web ACL', P.wafWebAclMonth + P.wafRuleMonth));
+    lines.push(
+      line(
+        'AWS WAF web ACL, one rule, its alarm',
+        1,
+        'web ACL',
+        P.wafWebAclMonth + P.wafRuleMonth + P.alarmMetricMonth,
+      ),
+    );
   return { lines, usdPerMonth: lines.reduce((sum, l) => sum + l.usdPerMonth, 0) };
 }

@@ -60,11 +60,15 @@ describe('Idle cost', () => {
     expect(idleCost(withPools(3)).usdPerMonth - idleCost(withPools(2)).usdPerMonth).toBeCloseTo(0.4, 5);
   });
 
-  it('adds $6.00 a month for the WAF option (one web ACL, one rule) and nothing without it', () => {
+  it('adds $6.10 a month for the WAF option (one web ACL, one rule, the alarm on its blocks) and nothing without it', () => {
     const withWaf = parseConfig(JSON.stringify({ ...shipped, webhook: { waf: {} } }));
 
-    expect(idleCost(withWaf).usdPerMonth - idleCost(shipped).usdPerMonth).toBeCloseTo(6, 5);
-    expect(idleCost(shipped).lines.map((l) => l.item)).not.toContain('AWS WAF web ACL, one rule');
+    expect(idleCost(withWaf).usdPerMonth - idleCost(shipped).usdPerMonth).toBeCloseTo(6.1, 5);
+    expect(
+      idleCost(shipped)
+        .lines.map((l) => l.item)
+        .join(),
+    ).not.toContain('WAF');
   });
 
   it('follows its assumptions: twice the reaper time costs about 29 cents more', () => {

@@ -17,6 +17,7 @@ describe('webhook WAF option: off by default', () => {
     template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     expect(dashboardBody(template)).not.toContain('AWS/WAFV2');
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).not.toContain('AWS/WAFV2');
   });
 });
 
@@ -119,6 +120,28 @@ describe('webhook WAF option: on, with its defaults (stage "spotlab")', () => {
     expect(body).toContain('BlockedRequests');
     expect(body).toContain(acl?.Properties.VisibilityConfig.MetricName);
     expect(body).toContain(acl?.Properties.Rules[0].VisibilityConfig.MetricName);
+  });
+
+  it('alarms on any request WAF blocked in 5 minutes, to the alarm topic', () => {
+    const [acl] = resources(template, 'AWS::WAFv2::WebACL');
+    const [alarm] = resources(template, 'AWS::CloudWatch::Alarm').filter(
+      (a) => a.Properties.AlarmName === 'Spotlab-webhook-waf-blocks',
+    );
+
+    expect(alarm?.Properties).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
+    expect(alarm?.Properties.AlarmActions).toHaveLength(1);
+    expect(alarm?.Properties.Metrics[0].MetricStat).toMatchObject({
+      Metric: {
+        Namespace: 'AWS/WAFV2',
+        MetricName: 'BlockedRequests',
+        Dimensions: expect.arrayContaining([
+          { Name: 'Rule', Value: acl?.Properties.Rules[0].VisibilityConfig.MetricName },
+          { Name: 'WebACL', Value: acl?.Properties.VisibilityConfig.MetricName },
+        ]),
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
   });
 
   it('has no cdk-nag finding left unacknowledged', () => {
