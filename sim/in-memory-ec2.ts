@@ -17,7 +17,8 @@ export class IdempotentParameterMismatch extends Error {
 /** An instance as the simulation keeps it. */
 export interface SimInstance extends FleetInstance {
   state: 'running' | 'terminated';
-  readonly tags: Readonly<Record<string, string>>;
+  /** Replaced whole by CreateTags (`tagProjects`), never changed in place. */
+  tags: Readonly<Record<string, string>>;
   readonly launchedAt: number;
   /** EC2's reason for the last state change, e.g. `Server.SpotInstanceTermination`. */
   stateReason?: string;
@@ -41,7 +42,7 @@ export interface InMemoryEc2Options {
  */
 export class InMemoryEc2 implements ScaleUpFleet {
   readonly instances = new Map<string, SimInstance>();
-  readonly calls = { createFleet: 0, terminate: 0, describe: 0, throttled: 0 };
+  readonly calls = { createFleet: 0, terminate: 0, describe: 0, throttled: 0, createTags: 0 };
   private readonly tokens = new Map<string, { signature: string; result: LaunchResult }>();
   private readonly mutating: TokenBucket;
   private readonly terminating: TokenBucket;
@@ -112,6 +113,18 @@ export class InMemoryEc2 implements ScaleUpFleet {
     this.runningIds.delete(instanceId);
     this.listings.delete(instanceId);
     return true;
+  }
+
+  /** CreateTags: a mutating call, charged to the same bucket as CreateFleet. */
+  async tagProjects(instanceIds: readonly string[], projectTag: string): Promise<void> {
+    this.calls.createTags += 1;
+    this.spend(this.mutating);
+    for (const id of instanceIds) {
+      const instance = this.instances.get(id);
+      if (instance === undefined) continue;
+      instance.tags = Object.assign({}, instance.tags, { [TagKey.projectId]: projectTag });
+      this.listings.delete(id);
+    }
   }
 
   async live(): Promise<readonly FleetInstance[]> {

@@ -42,6 +42,8 @@ export function slowAdapters(
       return vt.call(LATENCY_MS.createFleet, () => ec2.launch(request));
     },
     terminate: (ids) => vt.call(LATENCY_MS.terminateInstances, () => ec2.terminate(ids)),
+    // CreateTags answers about as fast as TerminateInstances.
+    tagProjects: (ids, tag) => vt.call(LATENCY_MS.terminateInstances, () => ec2.tagProjects(ids, tag)),
     live: () =>
       vt.call(LATENCY_MS.describeInstances, async () => {
         if (describeFaults <= 0) return ec2.live();

@@ -32,6 +32,11 @@ export interface ScaleUpFleet {
   terminate(instanceIds: readonly string[]): Promise<void>;
   /** Live (pending or running) instances of this stack. */
   live(): Promise<readonly FleetInstance[]>;
+  /**
+   * Sets the `spotlab:project-id` tag of instances launched without it: ready instances claimed
+   * for jobs, so that the per-project cap counts them as it counts the instances launched for jobs.
+   */
+  tagProjects(instanceIds: readonly string[], projectTag: string): Promise<void>;
 }
 
 /** The demand queue, for jobs that wait. Production: SQS SendMessage with DelaySeconds. */

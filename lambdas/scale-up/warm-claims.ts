@@ -1,5 +1,6 @@
 import type { LaunchRequest } from '../shared/fleet-launch';
 import type { WarmRegistry } from '../shared/job-table/warm-registry';
+import { TagKey } from '../shared/naming';
 import type { FleetInstance, LaunchedInstance, LaunchResult, ScaleUpFleet } from './ports';
 
 /** What claiming ready instances reports. */
@@ -40,6 +41,7 @@ export function withWarmClaims(fleet: ScaleUpFleet, deps: WarmClaimDeps): ScaleU
     },
     async launch(request) {
       const claimed = await claimReady(request, ready, deps);
+      await tagClaimedProjects(fleet, request, claimed, deps);
       const missing = request.count - claimed.length;
       if (missing === 0) return { instances: claimed, errors: [] };
       let launched: LaunchResult;
@@ -54,7 +56,31 @@ export function withWarmClaims(fleet: ScaleUpFleet, deps: WarmClaimDeps): ScaleU
       return { instances: [...claimed, ...launched.instances], errors: launched.errors };
     },
     terminate: (instanceIds) => fleet.terminate(instanceIds),
+    tagProjects: (instanceIds, projectTag) => fleet.tagProjects(instanceIds, projectTag),
   };
+}
+
+/**
+ * Gives claimed instances the request's project tag, which a launched one carries from birth, so
+ * that the per-project cap counts them in later batches. A failure leaves them uncounted by
+ * project (every other cap still counts them) rather than keep them from their jobs.
+ */
+async function tagClaimedProjects(
+  fleet: ScaleUpFleet,
+  request: LaunchRequest,
+  claimed: readonly LaunchedInstance[],
+  deps: WarmClaimDeps,
+): Promise<void> {
+  const projectTag = request.tags[TagKey.projectId];
+  if (claimed.length === 0 || projectTag === undefined) return;
+  try {
+    await fleet.tagProjects(
+      claimed.map((instance) => instance.instanceId),
+      projectTag,
+    );
+  } catch (error) {
+    deps.observer.failed(error);
+  }
 }
 
 async function readyInstanceIds(deps: WarmClaimDeps): Promise<Set<string>> {

@@ -34,11 +34,13 @@ const CREATED_AT_LAUNCH =
 export function scaleUpStatements(
   owner: Construct,
   scope: ScaleUpScope,
+  options: { readonly tagClaimedReadyInstances: boolean } = { tagClaimedReadyInstances: false },
 ): { statements: PolicyStatement[]; acknowledgements: Acknowledgment[] } {
   const stack = Stack.of(owner);
   const scoped: ScopedStatement[] = [
     ...launchStatements(owner, scope),
     tagOnlyAtLaunch(owner),
+    ...(options.tagClaimedReadyInstances ? [claimedProjectTagStatement(owner)] : []),
     ...instanceControlStatements(owner),
     ...passRunnerRole(stack, scope),
     // PutParameter with Tags needs AddTagsToResource too: each token is created with its owner's
@@ -109,6 +111,27 @@ function passRunnerRole(stack: Stack, scope: ScaleUpScope): ScopedStatement[] {
       }),
     },
   ];
+}
+
+/**
+ * The one tag scale-up may set after launch: the project tag of a ready (warm) instance it claimed
+ * for a job, which the reaper launched untagged by project, so that the per-project cap counts it.
+ * Only on this stack's instances, and only that key.
+ */
+export function claimedProjectTagStatement(owner: Construct): ScopedStatement {
+  const stack = Stack.of(owner);
+  return {
+    statement: new PolicyStatement({
+      sid: 'TagClaimedReadyInstancesWithTheirProject',
+      actions: ['ec2:CreateTags'],
+      resources: [ec2Arn(stack, 'instance')],
+      conditions: {
+        StringEquals: { [RESOURCE_STACK_TAG]: spotlabName(owner) },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [TagKey.projectId] },
+      },
+    }),
+    wildcardReason: CREATED_AT_LAUNCH,
+  };
 }
 
 /** Stack-scoped instance control: terminate only stack-tagged instances; describe (no resource scoping exists). */

@@ -128,15 +128,20 @@ export class ScaleUp extends Construct {
     props.jobs.grantLedger(role);
     props.interruptions.grantRead(role);
     // Claiming ready instances reads the warm registry; only where some pool has warm capacity.
-    if (config.pools.some((pool) => pool.warm !== undefined)) props.jobs.grantWarmRegistry(role);
+    const warm = config.pools.some((pool) => pool.warm !== undefined);
+    if (warm) props.jobs.grantWarmRegistry(role);
     grantSecureStringRead(this, 'GitlabToken', role, config.gitlab.apiTokenParameter);
-    const policy = scaleUpStatements(this, {
-      launchTemplateIds: config.pools.map((pool) => props.launchTemplates.launchTemplateId(pool.name)),
-      subnetIds: network.subnetIds,
-      securityGroup: network.securityGroup,
-      instanceRole: props.launchTemplates.instanceRole,
-      images: props.launchTemplates.images,
-    });
+    const policy = scaleUpStatements(
+      this,
+      {
+        launchTemplateIds: config.pools.map((pool) => props.launchTemplates.launchTemplateId(pool.name)),
+        subnetIds: network.subnetIds,
+        securityGroup: network.securityGroup,
+        instanceRole: props.launchTemplates.instanceRole,
+        images: props.launchTemplates.images,
+      },
+      { tagClaimedReadyInstances: warm },
+    );
     for (const statement of policy.statements) role.addToPrincipalPolicy(statement);
     Validations.of(role).acknowledge(...policy.acknowledgements);
   }

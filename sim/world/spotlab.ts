@@ -147,6 +147,7 @@ export function spotlab(world: World): Spotlab {
         return result;
       },
       terminate: (ids) => world.ec2.terminate(ids),
+      tagProjects: (ids, tag) => world.ec2.tagProjects(ids, tag),
       live: () => world.ec2.live(),
     } satisfies ScaleUpFleet,
     EC2,

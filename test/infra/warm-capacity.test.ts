@@ -95,6 +95,34 @@ describe('warm capacity: the reaper launch grant', () => {
   });
 });
 
+describe('warm capacity: the project tag of a claimed ready instance', () => {
+  const tagCall = (tagKeys: string[], stack = 'Spotlab'): Call => ({
+    action: 'ec2:CreateTags',
+    resource: arn('ec2', 'instance/i-0ready'),
+    context: { 'aws:ResourceTag/spotlab:stack': stack, 'aws:TagKeys': tagKeys },
+  });
+
+  it("lets scale-up set the project tag on this stack's instances after launch", () => {
+    expect(allowedAll(statementsOf(warmTemplate, 'ScaleUpRole'), [tagCall(['spotlab:project-id'])])).toBe(
+      true,
+    );
+  });
+
+  it.each<[string, Call]>([
+    ['another tag (the pool or the stack tag)', tagCall(['spotlab:pool'])],
+    ['the project tag beside another', tagCall(['spotlab:project-id', 'spotlab:stack'])],
+    ["another stack's instance", tagCall(['spotlab:project-id'], 'Other')],
+  ])('refuses scale-up %s', (_case, call) => {
+    expect(allowedAll(statementsOf(warmTemplate, 'ScaleUpRole'), [call])).toBe(false);
+  });
+
+  it('gives scale-up no tagging after launch when no pool has warm capacity', () => {
+    expect(allowedAll(statementsOf(shippedTemplate, 'ScaleUpRole'), [tagCall(['spotlab:project-id'])])).toBe(
+      false,
+    );
+  });
+});
+
 describe('warm capacity: launch templates and environment', () => {
   it('shows instance tags in metadata only on the warm pool, where the bootstrap reads spotlab:warm', () => {
     const templates = warmTemplate.findResources('AWS::EC2::LaunchTemplate');

@@ -1,5 +1,6 @@
 import {
   CreateFleetCommand,
+  CreateTagsCommand,
   DescribeInstancesCommand,
   type DescribeInstancesCommandOutput,
   EC2Client,
@@ -361,5 +362,23 @@ describe('ec2Fleet.terminate', () => {
       .map((call) => call.args[0].input.InstanceIds ?? []);
     expect(sent.map((chunk) => chunk.length)).toEqual(sizes);
     expect(sent.flat()).toEqual(ids);
+  });
+});
+
+describe('ec2Fleet.tagProjects', () => {
+  it('sets the project tag of claimed ready instances in one CreateTags call, and no other tag', async () => {
+    ec2.on(CreateTagsCommand).resolves({});
+
+    await fleet.tagProjects(['i-0ready1', 'i-0ready2'], '380:2,412');
+
+    expect(ec2.commandCalls(CreateTagsCommand).map((call) => call.args[0].input)).toEqual([
+      { Resources: ['i-0ready1', 'i-0ready2'], Tags: [{ Key: 'spotlab:project-id', Value: '380:2,412' }] },
+    ]);
+  });
+
+  it('makes no call for no instance', async () => {
+    await fleet.tagProjects([], '380');
+
+    expect(ec2.commandCalls(CreateTagsCommand)).toHaveLength(0);
   });
 });

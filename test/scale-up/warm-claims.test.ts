@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { allocateCapacity } from '../../lambdas/scale-up/capacity';
 import type { FleetInstance, LaunchResult, ScaleUpFleet } from '../../lambdas/scale-up/ports';
 import { type WarmClaimObserver, withWarmClaims } from '../../lambdas/scale-up/warm-claims';
 import type { LaunchRequest } from '../../lambdas/shared/fleet-launch';
+import { InMemoryEc2 } from '../../sim/in-memory-ec2';
 import { inMemoryWarmRegistry } from '../../sim/in-memory-warm';
+
+const PRICES = { usdPerHour: {}, defaultUsdPerHour: 0.1 };
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 
@@ -27,6 +31,7 @@ const request = (count: number, overrides: Partial<LaunchRequest> = {}): LaunchR
 /** A fleet with `live` instances that launches `i-new<n>` instances and records each request. */
 function fakeFleet(live: FleetInstance[]) {
   const requests: LaunchRequest[] = [];
+  const tagged: [string[], string][] = [];
   let launched = 0;
   const fleet: ScaleUpFleet = {
     async launch(r): Promise<LaunchResult> {
@@ -40,9 +45,12 @@ function fakeFleet(live: FleetInstance[]) {
       return { instances, errors: [] };
     },
     terminate: async () => undefined,
+    tagProjects: async (ids, tag) => {
+      tagged.push([[...ids], tag]);
+    },
     live: async () => live,
   };
-  return { fleet, requests };
+  return { fleet, requests, tagged };
 }
 
 function arrange(live: FleetInstance[], ready: string[]) {
@@ -62,7 +70,7 @@ function arrange(live: FleetInstance[], ready: string[]) {
     observer,
     now: () => T0 + 60_000,
   });
-  return { fleet, registry, requests: inner.requests, claims };
+  return { fleet, registry, requests: inner.requests, tagged: inner.tagged, claims };
 }
 
 describe('warm claims around the scale-up fleet', () => {
@@ -145,6 +153,7 @@ describe('warm claims around the scale-up fleet', () => {
           throw new Error('RequestLimitExceeded');
         },
         terminate: async () => undefined,
+        tagProjects: async () => undefined,
         live: async () => [instance('i-ready1')],
       },
       {
@@ -160,5 +169,76 @@ describe('warm claims around the scale-up fleet', () => {
 
     expect(result.instances.map((i) => i.instanceId)).toEqual(['i-ready1']);
     expect(result.errors).toHaveLength(1);
+  });
+
+  it('tags claimed instances with the launch’s project tag, which the reaper launched them without', async () => {
+    const { fleet, tagged, requests } = arrange(
+      [instance('i-ready1'), instance('i-ready2')],
+      ['i-ready1', 'i-ready2'],
+    );
+    await fleet.live();
+
+    await fleet.launch(request(3, { tags: { 'spotlab:project-id': '380:2,412' } }));
+
+    expect(tagged).toEqual([[['i-ready1', 'i-ready2'], '380:2,412']]);
+    // The instance launched for the rest carries the tag from birth, as every launch does.
+    expect(requests[0]?.tags['spotlab:project-id']).toBe('380:2,412');
+  });
+
+  it('still hands claimed instances to their jobs when tagging them fails, and reports it', async () => {
+    const registry = inMemoryWarmRegistry();
+    await registry.addReady('arm64', ['i-ready1'], T0);
+    const failures: unknown[] = [];
+    const fleet = withWarmClaims(
+      {
+        launch: async () => ({ instances: [], errors: [] }),
+        terminate: async () => undefined,
+        tagProjects: async () => {
+          throw new Error('RequestLimitExceeded');
+        },
+        live: async () => [instance('i-ready1')],
+      },
+      {
+        registry,
+        warmPools: new Set(['arm64']),
+        observer: { claimed: () => undefined, failed: (error) => failures.push(error) },
+        now: () => T0,
+      },
+    );
+    await fleet.live();
+
+    const result = await fleet.launch(request(1, { tags: { 'spotlab:project-id': '380' } }));
+
+    expect(result.instances.map((i) => i.instanceId)).toEqual(['i-ready1']);
+    expect(failures).toHaveLength(1);
+  });
+});
+
+describe('warm claims and the per-project cap', () => {
+  it('counts a claimed ready instance towards its project in the next batch, as a launched one', async () => {
+    const ec2 = new InMemoryEc2({ now: () => T0 });
+    const registry = inMemoryWarmRegistry();
+    // The reaper's ready instances: launched with no project tag.
+    const ready = await ec2.launch(
+      request(2, { clientToken: 'keep-warm', tags: { 'spotlab:pool': 'arm64' } }),
+    );
+    const readyIds = ready.instances.map((i) => i.instanceId);
+    await registry.addReady('arm64', readyIds, T0);
+    const fleet = withWarmClaims(ec2, {
+      registry,
+      warmPools: new Set(['arm64']),
+      observer: { claimed: () => undefined, failed: (error) => expect.fail(String(error)) },
+      now: () => T0,
+    });
+    await fleet.live();
+
+    await fleet.launch(request(2, { clientToken: 'jobs', tags: { 'spotlab:project-id': '380:2' } }));
+    const live = await fleet.live();
+    const limits = { maxInstances: 10, maxSpendPerHourUsd: 100, maxInstancesPerProject: 2 };
+    const next = { key: 'g', pool: 'arm64', poolMaxInstances: 10, wanted: 1, unitPriceUsd: 0.1 };
+
+    expect(live.map((i) => [...(i.projectShares ?? [])])).toEqual([[[380, 1]], [[380, 1]]]);
+    expect(allocateCapacity([{ ...next, projectIds: [380] }], live, limits, PRICES).get('g')).toEqual([]);
+    expect(allocateCapacity([{ ...next, projectIds: [412] }], live, limits, PRICES).get('g')).toEqual([0]);
   });
 });

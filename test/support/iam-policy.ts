@@ -22,8 +22,11 @@ const PSEUDO: Record<string, string> = {
 export interface Call {
   readonly action: string;
   readonly resource: string;
-  /** Condition keys of the request (`ec2:LaunchTemplate`, `ssm:resourceTag/…`, …). */
-  readonly context?: Readonly<Record<string, string | number>>;
+  /**
+   * Condition keys of the request (`ec2:LaunchTemplate`, `ssm:resourceTag/…`, …); a multivalued
+   * key (`aws:TagKeys`) is an array.
+   */
+  readonly context?: Readonly<Record<string, string | number | readonly string[]>>;
 }
 
 /** A template value with its pseudo parameters replaced; other `Ref`s become their logical id. */
@@ -69,15 +72,24 @@ function conditionHolds(statement: Statement, call: Call): boolean {
   const context = call.context ?? {};
   const substitute = (raw: unknown) =>
     resolve(raw).replace(/\$\{([^}]+)\}/g, (variable, key: string) => String(context[key] ?? variable));
-  return Object.entries(statement.Condition ?? {}).every(([operator, tests]) =>
+  return Object.entries(statement.Condition ?? {}).every(([qualified, tests]) =>
     Object.entries(tests).every(([key, expected]) => {
-      const actual = context[key];
-      const positive = NEGATED[operator] ?? operator;
+      const [set, operator] = qualified.includes(':') ? qualified.split(':') : [undefined, qualified];
+      const positive = NEGATED[operator ?? ''] ?? operator ?? '';
       const test = TESTS[positive];
-      if (test === undefined) throw new Error(`unmodelled condition operator ${operator}`);
+      if (test === undefined) throw new Error(`unmodelled condition operator ${qualified}`);
+      const matchesOne = (actual: string) =>
+        [expected].flat().some((value) => test(actual, substitute(value)));
+      const raw = context[key];
+      const actuals = raw === undefined ? [] : [raw].flat().map(String);
+      if (set !== undefined && positive !== operator)
+        throw new Error(`unmodelled negated set operator ${qualified}`);
+      // ForAllValues: every value of the request matches (true for none); ForAnyValue: at least one.
+      if (set === 'ForAllValues') return actuals.every(matchesOne);
+      if (set === 'ForAnyValue') return actuals.some(matchesOne);
+      if (set !== undefined) throw new Error(`unmodelled condition set operator ${qualified}`);
       // A key absent from the request matches no value: a positive test fails, a negated one holds.
-      const any =
-        actual !== undefined && [expected].flat().some((value) => test(String(actual), substitute(value)));
+      const any = actuals.length > 0 && matchesOne(actuals[0] ?? '');
       return positive === operator ? any : !any;
     }),
   );

@@ -1,4 +1,4 @@
-import { CreateFleetCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateFleetCommand, CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { createFleetInput } from '../../shared/adapters/ec2-create-fleet';
 import { describeStackInstances, terminateInstances } from '../../shared/adapters/ec2-stack-instances';
 import type { LaunchRequest } from '../../shared/fleet-launch';
@@ -25,6 +25,15 @@ export function ec2Fleet(ec2: EC2Client, stackName: string): ScaleUpFleet {
       return { instances, errors };
     },
     terminate: (instanceIds) => terminateInstances(ec2, instanceIds),
+    async tagProjects(instanceIds, projectTag) {
+      if (instanceIds.length === 0) return;
+      await ec2.send(
+        new CreateTagsCommand({
+          Resources: [...instanceIds],
+          Tags: [{ Key: TagKey.projectId, Value: projectTag }],
+        }),
+      );
+    },
     async live(): Promise<readonly FleetInstance[]> {
       const instances = await describeStackInstances(ec2, stackName, ['pending', 'running']);
       return instances.map((instance) => {
