@@ -315,7 +315,8 @@ export interface SpotlabSettings {
   readonly maxSpendPerHourUsd: number;
   /**
    * Instances one project may hold at once, across pools, so one project cannot take them all.
-   * @default - half of `maxInstances`, rounded up
+   * @default - half of `maxInstances`, rounded up; all of it when `gitlab.allowedProjects` names one
+project and `gitlab.allowedNamespaces` is unset
    */
   readonly maxInstancesPerProject?: number;
   /**

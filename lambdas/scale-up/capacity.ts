@@ -1,6 +1,12 @@
 import { estimatedSpendPerHour, type PriceList } from '../shared/prices';
 import type { FleetInstance } from './ports';
 
+/** The allow-lists of `gitlab.allowedProjects` and `gitlab.allowedNamespaces`, as far as the cap reads them. */
+export interface AdmissionLists {
+  readonly allowedProjects?: readonly number[];
+  readonly allowedNamespaces?: readonly string[];
+}
+
 /** Caps that hold across all pools. */
 export interface GlobalLimits {
   readonly maxInstances: number;
@@ -25,13 +31,20 @@ export interface GroupDemand {
 const EPSILON = 1e-9;
 
 /**
- * The most instances one project may hold: `maxInstancesPerProject`, else half the global cap
- * (rounded up). Half, because then no one project, however many jobs it queues, can keep every
- * other project from starting a job, while a single busy project still gets most of the fleet; a
- * Spotlab serving one project sets the cap to `maxInstances`.
+ * The cap per project when `maxInstancesPerProject` is not set: half the global cap (rounded up),
+ * because then no one project, however many jobs it queues, can keep every other project from
+ * starting a job, while a single busy project still gets most of the fleet. All of it when the
+ * allow-list admits exactly one project (`allowedProjects` of one id, no `allowedNamespaces`):
+ * there is no other project to keep room for.
  */
+export function defaultProjectCap(maxInstances: number, admission: Partial<AdmissionLists> = {}): number {
+  const oneProject = admission.allowedProjects?.length === 1 && admission.allowedNamespaces === undefined;
+  return oneProject ? maxInstances : Math.ceil(maxInstances / 2);
+}
+
+/** The most instances one project may hold: `maxInstancesPerProject`, else {@link defaultProjectCap}. */
 export function projectCap(limits: GlobalLimits): number {
-  return limits.maxInstancesPerProject ?? Math.ceil(limits.maxInstances / 2);
+  return limits.maxInstancesPerProject ?? defaultProjectCap(limits.maxInstances);
 }
 
 /**

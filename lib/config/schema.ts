@@ -201,7 +201,8 @@ export const spotlabConfigSchema = z
     maxSpendPerHourUsd: z.number().positive().max(100_000),
     /**
      * Instances one project may hold at once, across pools, so one project cannot take them all.
-     * @default - half of `maxInstances`, rounded up
+     * @default - half of `maxInstances`, rounded up; all of it when `gitlab.allowedProjects` names one
+     * project and `gitlab.allowedNamespaces` is unset
      */
     maxInstancesPerProject: z.number().int().min(1).max(5000).optional(),
     /**

@@ -3,6 +3,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { defaultProjectCap } from '../../lambdas/scale-up/capacity';
 import { encodeScaleUpEnv } from '../../lambdas/scale-up/env';
 import { EC2_LAUNCH_RATE } from '../../lambdas/scale-up/launch-pacing';
 import { runtimePool } from '../../lambdas/scale-up/runtime-pool';
@@ -97,7 +98,8 @@ export class ScaleUp extends Construct {
           limits: {
             maxInstances: config.maxInstances,
             maxSpendPerHourUsd: config.maxSpendPerHourUsd,
-            maxInstancesPerProject: config.maxInstancesPerProject,
+            maxInstancesPerProject:
+              config.maxInstancesPerProject ?? defaultProjectCap(config.maxInstances, config.gitlab),
           },
           prices: config.prices,
           shapeTags: config.shapeTags,

@@ -343,11 +343,18 @@ describe('Spotlab launcher: scale-up function', () => {
     expect(readScaleUpEnv(scaleUpEnvironment(existing.template)).admission).toEqual({});
   });
 
+  it('gives the one project an allow-list admits the whole fleet when no project cap is set', () => {
+    const config = existingNetworkConfig({ gitlab: { ...base.gitlab, allowedProjects: [380] } });
+    const env = readScaleUpEnv(scaleUpEnvironment(synth(config).template));
+
+    expect(env.limits.maxInstancesPerProject).toBe(20);
+  });
+
   it('hands scale-up an environment that its own settings schema accepts', () => {
     const env = readScaleUpEnv(scaleUpEnvironment(existing.template));
 
     expect(env.subnetIds).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
-    expect(env.limits).toEqual({ maxInstances: 20, maxSpendPerHourUsd: 5 });
+    expect(env.limits).toEqual({ maxInstances: 20, maxSpendPerHourUsd: 5, maxInstancesPerProject: 10 });
     expect(
       env.pools.map((p) => [p.name, p.jobTimeoutSeconds, p.launchTemplateId.startsWith('FleetPool')]),
     ).toEqual([

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { allocateCapacity, type GroupDemand, projectCap } from '../../lambdas/scale-up/capacity';
+import {
+  allocateCapacity,
+  defaultProjectCap,
+  type GroupDemand,
+  projectCap,
+} from '../../lambdas/scale-up/capacity';
 import type { FleetInstance } from '../../lambdas/scale-up/ports';
 
 const prices = { usdPerHour: {}, defaultUsdPerHour: 1 };
@@ -135,5 +140,15 @@ describe('allocateCapacity: no project takes more than its share', () => {
   it('defaults the cap to half the global cap, rounded up', () => {
     expect(projectCap({ maxInstances: 9, maxSpendPerHourUsd: 1 })).toBe(5);
     expect(projectCap({ maxInstances: 9, maxSpendPerHourUsd: 1, maxInstancesPerProject: 9 })).toBe(9);
+  });
+
+  it.each<[string, Parameters<typeof defaultProjectCap>[1], number]>([
+    ['no allow-list', {}, 5],
+    ['an allow-list of one project', { allowedProjects: [380] }, 9],
+    ['two projects', { allowedProjects: [380, 412] }, 5],
+    ['one project and a namespace', { allowedProjects: [380], allowedNamespaces: ['acme'] }, 5],
+    ['a namespace only', { allowedNamespaces: ['acme'] }, 5],
+  ])('defaults the cap for %s to %i of 9', (_case, admission, cap) => {
+    expect(defaultProjectCap(9, admission)).toBe(cap);
   });
 });
