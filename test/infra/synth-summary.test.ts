@@ -20,6 +20,20 @@ describe('what cdk synth prints', () => {
     expect(text).toContain('template: cdk.out/Spotlab.template.json (89 resources)');
   });
 
+  it('names the WAF option when it is on, since it changes the webhook URL', () => {
+    const facts = { stackName: 'Spotlab', templateFile: 'cdk.out/Spotlab.template.json', resourceCount: 98 };
+    const waf = { requestsPerIp: 3000, windowSeconds: 300 as const, exemptSourceCidrs: ['203.0.113.0/24'] };
+    const text = synthSummary(
+      { ...shipped, webhook: { ...shipped.webhook, waf: { ...waf, createAccountLogRole: true } } },
+      facts,
+    );
+
+    expect(text).toContain(
+      'webhook: REST API with AWS WAF, 3000 requests per source IP per 300 s (1 source range exempt)',
+    );
+    expect(synthSummary(shipped, facts)).not.toContain('WAF');
+  });
+
   it('is what cdk.json asks for: no template on stdout, and every recommended feature flag set (no notice)', () => {
     const cdk = z
       .object({ quiet: z.boolean().optional(), context: z.record(z.string(), z.unknown()) })
