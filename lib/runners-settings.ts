@@ -174,12 +174,12 @@ export interface SpotlabSettings {
       };
       /**
        * Accelerator kinds the instance type must have: `gpu`, `fpga` or `inference`.
-       * @default - not sent: any accelerator kind
+       * @default - not sent: every accelerator kind
        */
       readonly acceleratorTypes?: readonly ('gpu' | 'fpga' | 'inference')[];
       /**
        * Accelerator makers the instance type must have: `nvidia`, `amd`, `amazon-web-services` or `xilinx`.
-       * @default - not sent: any accelerator maker
+       * @default - not sent: every accelerator maker
        */
       readonly acceleratorManufacturers?: readonly ('nvidia' | 'amd' | 'amazon-web-services' | 'xilinx')[];
       /**

@@ -57,12 +57,12 @@ const instanceRequirementsSchema = z.strictObject({
   acceleratorCount: z.optional(range(0, 16)),
   /**
    * Accelerator kinds the instance type must have: `gpu`, `fpga` or `inference`.
-   * @default - not sent: any accelerator kind
+   * @default - not sent: every accelerator kind
    */
   acceleratorTypes: z.optional(z.array(z.enum(['gpu', 'fpga', 'inference'])).check(z.minLength(1))),
   /**
    * Accelerator makers the instance type must have: `nvidia`, `amd`, `amazon-web-services` or `xilinx`.
-   * @default - not sent: any accelerator maker
+   * @default - not sent: every accelerator maker
    */
   acceleratorManufacturers: z.optional(
     z.array(z.enum(['nvidia', 'amd', 'amazon-web-services', 'xilinx'])).check(z.minLength(1)),

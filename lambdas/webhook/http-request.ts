@@ -4,26 +4,24 @@ import { RequestRefusedError } from './errors';
 /** GitLab job hooks are a few KB; anything near this is not one of them. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-// REST APIs (payload v1) send null for no headers and no body; HTTP APIs (v2) leave them out.
-const headersSchema = z.optional(z.nullable(z.record(z.string(), z.optional(z.nullable(z.string())))));
-const bodySchema = z.optional(z.nullable(z.string()));
-const base64Schema = z.optional(z.nullable(z.boolean()));
+/**
+ * What both payload versions carry alike. REST APIs (payload v1) send null for no headers and no
+ * body; HTTP APIs (v2) leave them out.
+ */
+const requestShape = {
+  headers: z.optional(z.nullable(z.record(z.string(), z.optional(z.nullable(z.string()))))),
+  body: z.optional(z.nullable(z.string())),
+  isBase64Encoded: z.optional(z.nullable(z.boolean())),
+};
 
 /** HTTP API payload v2: the method is in `requestContext.http`. */
 const httpApiEventSchema = z.looseObject({
+  ...requestShape,
   requestContext: z.looseObject({ http: z.looseObject({ method: z.string() }) }),
-  headers: headersSchema,
-  body: bodySchema,
-  isBase64Encoded: base64Schema,
 });
 
 /** REST API (Lambda proxy, payload v1), the front door when the WAF option is on. */
-const restApiEventSchema = z.looseObject({
-  httpMethod: z.string(),
-  headers: headersSchema,
-  body: bodySchema,
-  isBase64Encoded: base64Schema,
-});
+const restApiEventSchema = z.looseObject({ ...requestShape, httpMethod: z.string() });
 
 /** What both payload versions carry, in one shape. */
 interface ApiGatewayRequest {

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { type WafMetricNames, wafRequests } from './webhook-waf';
 
 /**
- * Fires when the webhook's WAF rate rule blocked any request in 5 minutes: either a flood from one
+ * Fires when the webhook's WAF rate rule blocked a request in 5 minutes: either a flood from one
  * address, or GitLab's own burst past `webhook.waf.requestsPerIp`, whose blocked deliveries GitLab
  * does not send again. Both need a look; nothing is blocked in normal operation.
  */

@@ -112,8 +112,7 @@ export class WebhookApi extends Construct {
     } else {
       const rest = new WebhookRestApi(this, 'Rest', {
         handler: this.function,
-        rateLimitPerSecond: throttle.rateLimit,
-        burstLimit: throttle.burstLimit,
+        throttle,
         logRetention: retention,
         waf: props.waf,
       });

@@ -12,8 +12,8 @@ export const WEBHOOK_REST_STAGE = 'spotlab';
 /** Properties of {@link WebhookRestApi}. */
 export interface WebhookRestApiProps {
   readonly handler: IFunction;
-  readonly rateLimitPerSecond: number;
-  readonly burstLimit: number;
+  /** The stage's throttle, as the HTTP API's. */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: RetentionDays;
   readonly waf: WebhookWafRule;
 }
@@ -44,8 +44,8 @@ export class WebhookRestApi extends Construct {
       ...(props.waf.createAccountLogRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: WEBHOOK_REST_STAGE,
-        throttlingRateLimit: props.rateLimitPerSecond,
-        throttlingBurstLimit: props.burstLimit,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: webhookAccessLogFormat({ waf: '$context.wafResponseCode' }),
       },

@@ -63,7 +63,7 @@ function wafMetricNames(spotlab: string): WafMetricNames {
 /**
  * A regional AWS WAF web ACL with one rule, on the webhook's REST API stage: a source IP that
  * sends more than `requestsPerIp` requests in `windowSeconds` is answered 429 by WAF, before API
- * Gateway, the Lambda or the throttle any other caller shares see it. Everything else is allowed:
+ * Gateway, the Lambda or the throttle all other callers share see it. Everything else is allowed:
  * the Lambda still authenticates every request. Billed per web ACL, per rule and per request
  * inspected (docs/security.md#waf).
  */
@@ -136,7 +136,7 @@ export class WebhookWaf extends Construct {
   }
 }
 
-/** The scope-down statement that keeps the exempt ranges out of the count, if there are any. */
+/** The scope-down statement that keeps the exempt ranges out of the count, when some are given. */
 function notExempt(sets: readonly CfnIPSet[]): CfnWebACL.StatementProperty | undefined {
   const refs = sets.map((set) => ({ ipSetReferenceStatement: { arn: set.attrArn } }));
   const [only] = refs;
